@@ -1,0 +1,125 @@
+//! The job envelope: protocol version, kind, parameters and inputs.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::Scene;
+
+/// A unit of work: what to compute (`kind` and `params`) on what (`inputs`).
+///
+/// A job is a pure function of its inputs and the kernel version, so two identical jobs
+/// share one result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Job {
+    /// Wire protocol version this job is written in; see [`crate::PROTOCOL_VERSION`].
+    pub protocol: u32,
+    /// The analysis to run and its parameters.
+    #[serde(flatten)]
+    pub task: Task,
+    /// The data the analysis runs on.
+    #[serde(default)]
+    pub inputs: Inputs,
+}
+
+/// The analysis kind with its parameters: `{"kind": "...", "params": {...}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", content = "params", rename_all = "snake_case")]
+pub enum Task {
+    /// Per-mesh counts, bounds, area, volume and topology defects.
+    MeshCheck(MeshCheckParams),
+}
+
+/// The kinds of job, without parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// See [`Task::MeshCheck`].
+    MeshCheck,
+}
+
+impl JobKind {
+    /// The kind's wire name (`mesh_check`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::MeshCheck => "mesh_check",
+        }
+    }
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Task {
+    /// The kind of this task.
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Task::MeshCheck(_) => JobKind::MeshCheck,
+        }
+    }
+}
+
+/// Parameters of a `mesh_check` job.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MeshCheckParams {
+    /// Distance under which two vertices count as coincident, in model units; defaults to
+    /// the scene's absolute tolerance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coincident_tolerance: Option<f64>,
+    /// How many offending items (edges, faces, vertex groups) to list per mesh and category;
+    /// the counts are always complete. Default 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_listed: Option<u32>,
+}
+
+/// The named inputs of a job; which ones a kind needs is checked by validation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Inputs {
+    /// The scene to analyse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scene: Option<Input<Scene>>,
+}
+
+/// An input carried in the job itself, or a reference to a blob uploaded before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Input<T> {
+    /// The value itself.
+    Inline(T),
+    /// The BLAKE3 hash of a blob holding the value (MessagePack or JSON).
+    Blob(BlobHash),
+}
+
+/// The BLAKE3 hash of a blob's bytes, as 64 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct BlobHash(pub String);
+
+impl BlobHash {
+    /// The hash of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        BlobHash(blake3_hex(bytes))
+    }
+
+    /// True when this is 64 lowercase hex digits, the only form the service accepts.
+    pub fn is_well_formed(&self) -> bool {
+        self.0.len() == 64 && self.0.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
+
+    /// The hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for BlobHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn blake3_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}

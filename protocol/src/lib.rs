@@ -1,0 +1,38 @@
+//! Cicada's wire types: the contract between clients (Grasshopper, Python, the CLI) and the
+//! service.
+//!
+//! Only this crate derives `Serialize`/`Deserialize`. Everything here is plain data: no
+//! geometry math, no HTTP. MessagePack (named fields, packed numeric arrays) is the wire
+//! format; JSON mirrors it for files and scripts. See [`geometry`] for the knot convention.
+
+pub mod api;
+pub mod codec;
+pub mod geometry;
+pub mod job;
+pub mod packed;
+pub mod result;
+pub mod validate;
+
+pub use api::{
+    BlobStored, ErrorBody, ErrorInfo, Health, JobEvent, JobState, JobStatus, Problem,
+};
+pub use codec::{CodecError, Format, decode, encode};
+pub use geometry::{
+    Brep, BrepEdge, BrepFace, Line, LoopKind, Mesh, NurbsCurve, NurbsSurface, Point, Polyline,
+    Scene, Trim, TrimCurve, TrimLoop, Units,
+};
+pub use job::{BlobHash, Input, Inputs, Job, JobKind, MeshCheckParams, Task};
+pub use packed::{Face, Packed};
+pub use result::{
+    BackendInfo, BoundingBox, JobResult, MeshCheckReport, MeshReport, Output, Timings,
+};
+pub use validate::{Limits, validate_job, validate_scene};
+
+/// The wire protocol version this build speaks; every job and result carries it.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The JSON Schema of job files (`docs/schema/job.schema.json` is this, checked in).
+pub fn job_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Job);
+    serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+}

@@ -1,0 +1,132 @@
+//! What a finished job returns: the output of its kernel plus provenance and timings.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The result of a job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JobResult {
+    /// Wire protocol version of this result.
+    pub protocol: u32,
+    /// The job this result answers.
+    pub job_id: String,
+    /// Content hash of the job (kind, parameters, inputs, kernel version): equal keys share
+    /// one result.
+    pub job_key: String,
+    /// Name and version of the kernel that computed the output (`mesh_check@1`).
+    pub kernel_version: String,
+    /// The compute backend and device that ran the kernel.
+    pub backend: BackendInfo,
+    /// Where the time went, for the run that computed the output.
+    pub timings: Timings,
+    /// True when this answer came from the result cache, computed for an earlier
+    /// identical job (whose timings are reported).
+    #[serde(default)]
+    pub cached: bool,
+    /// The kernel's output.
+    pub output: Output,
+}
+
+/// A compute backend and the device it ran on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BackendInfo {
+    /// `cpu`, `wgpu` or `cuda`.
+    pub name: String,
+    /// The device, e.g. `x86_64, 2 threads` or a GPU's name.
+    pub device: String,
+}
+
+/// A job's time split into its phases, in seconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Timings {
+    /// From acceptance until a worker took the job.
+    pub queue_secs: f64,
+    /// Loading inputs, decoding, validating and preparing the scene.
+    pub prepare_secs: f64,
+    /// Running the kernel.
+    pub compute_secs: f64,
+}
+
+/// The output of one kind of kernel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Output {
+    /// Output of a `mesh_check` job.
+    MeshCheck(MeshCheckReport),
+}
+
+/// The output of `mesh_check`: one report per mesh of the scene, in scene order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MeshCheckReport {
+    /// One report per mesh.
+    pub meshes: Vec<MeshReport>,
+}
+
+/// Axis-aligned bounds in model units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BoundingBox {
+    /// Smallest x, y, z.
+    pub min: [f64; 3],
+    /// Largest x, y, z.
+    pub max: [f64; 3],
+}
+
+/// Counts, measures and defects of one mesh.
+///
+/// Edges are counted between distinct vertex indices; coincident but distinct vertices do not
+/// join faces (see `coincident_vertex_groups` for those).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MeshReport {
+    /// Index of the mesh in `scene.meshes`.
+    pub index: u32,
+    /// The mesh's `id`, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Number of vertices.
+    pub vertex_count: u64,
+    /// Number of faces (triangles plus quads).
+    pub face_count: u64,
+    /// Number of triangles.
+    pub triangle_count: u64,
+    /// Number of quads.
+    pub quad_count: u64,
+    /// Number of distinct undirected edges.
+    pub edge_count: u64,
+    /// Bounds of the vertices that faces use; absent for a mesh with no faces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounding_box: Option<BoundingBox>,
+    /// Total face area in square model units (a quad as two triangles split along a–c).
+    pub area: f64,
+    /// Enclosed volume in cubic model units, when the mesh is closed and consistently
+    /// oriented; negative when its faces point inwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<f64>,
+    /// Every edge has exactly two faces.
+    pub is_closed: bool,
+    /// Every edge with two faces is used in opposite directions by them.
+    pub is_oriented: bool,
+    /// No edge has more than two faces.
+    pub is_manifold: bool,
+    /// Number of connected pieces (faces joined through shared edges).
+    pub components: u64,
+    /// Edges with one face.
+    pub naked_edge_count: u64,
+    /// Up to `max_listed` naked edges as vertex index pairs.
+    pub naked_edges: Vec<[u32; 2]>,
+    /// Edges with three or more faces.
+    pub non_manifold_edge_count: u64,
+    /// Up to `max_listed` non-manifold edges.
+    pub non_manifold_edges: Vec<[u32; 2]>,
+    /// Edges whose two faces use it in the same direction (one face is flipped).
+    pub misoriented_edge_count: u64,
+    /// Faces with repeated vertices or (near) zero area.
+    pub degenerate_face_count: u64,
+    /// Up to `max_listed` degenerate face indices.
+    pub degenerate_faces: Vec<u64>,
+    /// Number of groups of distinct vertices lying within the coincidence tolerance.
+    pub coincident_vertex_group_count: u64,
+    /// Up to `max_listed` such groups, as vertex indices.
+    pub coincident_vertex_groups: Vec<Vec<u32>>,
+    /// Vertices no face uses.
+    pub unused_vertex_count: u64,
+}

@@ -1,0 +1,415 @@
+//! Validation of jobs and scenes before they are queued.
+//!
+//! Every problem is reported with the JSON-pointer path of the offending field, not just the
+//! first one, so that a client can fix a payload in one round trip. Checks are structural
+//! (finite numbers, index ranges, knot/degree/control-point consistency, positive weights,
+//! sizes within [`Limits`]); geometric judgement (degenerate faces, open meshes) is the
+//! kernels' job and comes back as results, not errors.
+
+use crate::api::Problem;
+use crate::geometry::{Brep, LoopKind, Mesh, NurbsCurve, NurbsSurface, Scene, TrimCurve};
+use crate::job::{Input, Job, Task};
+use crate::PROTOCOL_VERSION;
+
+/// Size limits that a service enforces on what it accepts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Most vertices in one mesh.
+    pub max_mesh_vertices: usize,
+    /// Most faces in one mesh.
+    pub max_mesh_faces: usize,
+    /// Most objects of all kinds in one scene.
+    pub max_scene_objects: usize,
+    /// Most control points in one curve or surface.
+    pub max_control_points: usize,
+    /// Highest NURBS degree.
+    pub max_degree: u32,
+    /// Most problems listed in one report; the rest are counted.
+    pub max_problems: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_mesh_vertices: 50_000_000,
+            max_mesh_faces: 100_000_000,
+            max_scene_objects: 1_000_000,
+            max_control_points: 1_000_000,
+            max_degree: 11,
+            max_problems: 100,
+        }
+    }
+}
+
+/// Collects problems under a path prefix, up to a cap.
+struct Report<'a> {
+    limits: &'a Limits,
+    problems: Vec<Problem>,
+    omitted: usize,
+}
+
+impl Report<'_> {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        if self.problems.len() < self.limits.max_problems {
+            self.problems.push(Problem {
+                path: path.into(),
+                message: message.into(),
+            });
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    fn finish(mut self, root: &str) -> Vec<Problem> {
+        if self.omitted > 0 {
+            self.problems.push(Problem {
+                path: root.to_string(),
+                message: format!("{} more problems not listed", self.omitted),
+            });
+        }
+        self.problems
+    }
+}
+
+/// Checks a whole job: envelope, parameters and inline inputs. Inputs given by blob hash
+/// are checked with [`validate_scene`] once their bytes are at hand.
+pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
+    let mut r = Report {
+        limits,
+        problems: Vec::new(),
+        omitted: 0,
+    };
+    if job.protocol != PROTOCOL_VERSION {
+        r.add(
+            "/protocol",
+            format!(
+                "unsupported protocol version {} (this service speaks {PROTOCOL_VERSION})",
+                job.protocol
+            ),
+        );
+    }
+    match &job.task {
+        Task::MeshCheck(p) => {
+            if let Some(t) = p.coincident_tolerance
+                && !(t.is_finite() && t >= 0.0)
+            {
+                r.add(
+                    "/params/coincident_tolerance",
+                    format!("must be a finite distance >= 0, got {t}"),
+                );
+            }
+            if job.inputs.scene.is_none() {
+                r.add("/inputs/scene", "mesh_check needs a scene input");
+            }
+        }
+    }
+    match &job.inputs.scene {
+        Some(Input::Inline(scene)) => scene_checks(&mut r, scene, "/inputs/scene/inline"),
+        Some(Input::Blob(hash)) if !hash.is_well_formed() => r.add(
+            "/inputs/scene/blob",
+            format!("'{hash}' is not a BLAKE3 hash (64 lowercase hex digits)"),
+        ),
+        _ => {}
+    }
+    r.finish("")
+}
+
+/// Checks a scene; problem paths start with `prefix` (the scene's own path in the job).
+pub fn validate_scene(scene: &Scene, prefix: &str, limits: &Limits) -> Vec<Problem> {
+    let mut r = Report {
+        limits,
+        problems: Vec::new(),
+        omitted: 0,
+    };
+    scene_checks(&mut r, scene, prefix);
+    r.finish(prefix)
+}
+
+fn scene_checks(r: &mut Report, scene: &Scene, at: &str) {
+    if !(scene.tolerance.is_finite() && scene.tolerance > 0.0) {
+        r.add(
+            format!("{at}/tolerance"),
+            format!("must be a positive distance in model units, got {}", scene.tolerance),
+        );
+    }
+    let objects = scene.meshes.len()
+        + scene.curves.len()
+        + scene.surfaces.len()
+        + scene.breps.len()
+        + scene.polylines.len()
+        + scene.lines.len()
+        + scene.points.len();
+    if objects > r.limits.max_scene_objects {
+        r.add(
+            at.to_string(),
+            format!(
+                "{objects} objects exceed the limit of {}",
+                r.limits.max_scene_objects
+            ),
+        );
+    }
+    for (i, mesh) in scene.meshes.iter().enumerate() {
+        mesh_checks(r, mesh, &format!("{at}/meshes/{i}"));
+    }
+    for (i, curve) in scene.curves.iter().enumerate() {
+        curve_checks(r, curve, &format!("{at}/curves/{i}"));
+    }
+    for (i, surface) in scene.surfaces.iter().enumerate() {
+        surface_checks(r, surface, &format!("{at}/surfaces/{i}"));
+    }
+    for (i, brep) in scene.breps.iter().enumerate() {
+        brep_checks(r, brep, &format!("{at}/breps/{i}"));
+    }
+    for (i, polyline) in scene.polylines.iter().enumerate() {
+        let path = format!("{at}/polylines/{i}/points");
+        if polyline.points.len() < 2 {
+            r.add(path.clone(), format!("a polyline needs at least 2 points, got {}", polyline.points.len()));
+        }
+        points_finite(r, &polyline.points, &path);
+    }
+    for (i, line) in scene.lines.iter().enumerate() {
+        points_finite(r, &[line.from], &format!("{at}/lines/{i}/from"));
+        points_finite(r, &[line.to], &format!("{at}/lines/{i}/to"));
+    }
+    for (i, point) in scene.points.iter().enumerate() {
+        points_finite(r, &[point.position], &format!("{at}/points/{i}/position"));
+    }
+}
+
+/// Reports non-finite coordinates; a single point's path has no index suffix.
+fn points_finite<const N: usize>(r: &mut Report, points: &[[f64; N]], path: &str) {
+    let single = points.len() == 1 && !path.ends_with("points") && !path.ends_with("vertices");
+    for (i, p) in points.iter().enumerate() {
+        if let Some(axis) = p.iter().position(|v| !v.is_finite()) {
+            let name = ["x", "y", "z"].get(axis).copied().unwrap_or("coordinate");
+            let at = if single { path.to_string() } else { format!("{path}/{i}") };
+            r.add(at, format!("{name} is {} (coordinates must be finite)", p[axis]));
+        }
+    }
+}
+
+fn mesh_checks(r: &mut Report, mesh: &Mesh, at: &str) {
+    let nv = mesh.vertices.len();
+    if nv > r.limits.max_mesh_vertices {
+        r.add(
+            format!("{at}/vertices"),
+            format!("{nv} vertices exceed the limit of {}", r.limits.max_mesh_vertices),
+        );
+    }
+    if mesh.faces.len() > r.limits.max_mesh_faces {
+        r.add(
+            format!("{at}/faces"),
+            format!("{} faces exceed the limit of {}", mesh.faces.len(), r.limits.max_mesh_faces),
+        );
+    }
+    points_finite(r, &mesh.vertices, &format!("{at}/vertices"));
+    for (f, face) in mesh.faces.iter().enumerate() {
+        for &v in face.corners() {
+            if v as usize >= nv {
+                r.add(
+                    format!("{at}/faces/{f}"),
+                    format!("vertex index {v} out of range (mesh has {nv} vertices)"),
+                );
+                break;
+            }
+        }
+    }
+    if let Some(normals) = &mesh.normals {
+        if normals.len() != nv {
+            r.add(
+                format!("{at}/normals"),
+                format!("{} normals for {nv} vertices (need one per vertex)", normals.len()),
+            );
+        }
+        points_finite(r, normals, &format!("{at}/normals"));
+    }
+    if let Some(colors) = &mesh.colors
+        && colors.len() != nv
+    {
+        r.add(
+            format!("{at}/colors"),
+            format!("{} colours for {nv} vertices (need one per vertex)", colors.len()),
+        );
+    }
+}
+
+/// Checks one direction of a NURBS: degree, knot count, knot order and domain.
+fn knot_checks(
+    r: &mut Report,
+    (degree, degree_field): (u32, &str),
+    count: usize,
+    (knots, knots_field): (&[f64], &str),
+    at: &str,
+) {
+    if degree == 0 {
+        r.add(format!("{at}/{degree_field}"), "degree must be at least 1");
+        return;
+    }
+    if degree > r.limits.max_degree {
+        r.add(
+            format!("{at}/{degree_field}"),
+            format!("degree {degree} exceeds the limit of {}", r.limits.max_degree),
+        );
+        return;
+    }
+    let p = degree as usize;
+    if count < p + 1 {
+        r.add(
+            at.to_string(),
+            format!("{count} control points are too few for degree {p} (need at least {})", p + 1),
+        );
+        return;
+    }
+    if count > r.limits.max_control_points {
+        r.add(
+            at.to_string(),
+            format!("{count} control points exceed the limit of {}", r.limits.max_control_points),
+        );
+    }
+    let expected = count + p + 1;
+    if knots.len() != expected {
+        let hint = if knots.len() + 2 == expected {
+            " (this looks like Rhino's convention of n + p - 1 knots: repeat the first and last knot)"
+        } else {
+            ""
+        };
+        r.add(
+            format!("{at}/{knots_field}"),
+            format!(
+                "{} knots for {count} control points of degree {p}; need {expected} (n + p + 1){hint}",
+                knots.len()
+            ),
+        );
+        return;
+    }
+    if let Some(i) = knots.iter().position(|k| !k.is_finite()) {
+        r.add(format!("{at}/{knots_field}/{i}"), format!("knot is {} (must be finite)", knots[i]));
+        return;
+    }
+    if let Some(i) = knots.windows(2).position(|w| w[1] < w[0]) {
+        r.add(
+            format!("{at}/{knots_field}/{}", i + 1),
+            format!("knots must not decrease: {} follows {}", knots[i + 1], knots[i]),
+        );
+        return;
+    }
+    // An interior knot repeated more than p times splits the curve into disconnected pieces.
+    let (lo, hi) = (knots[p], knots[count]);
+    let mut i = 0;
+    while i < knots.len() {
+        let run = knots[i..].iter().take_while(|&&k| k == knots[i]).count();
+        if knots[i] > lo && knots[i] < hi && run > p {
+            r.add(
+                format!("{at}/{knots_field}/{i}"),
+                format!("interior knot {} repeated {run} times; at most {p} for degree {p}", knots[i]),
+            );
+            return;
+        }
+        i += run;
+    }
+    if knots[p] >= knots[count] {
+        r.add(
+            format!("{at}/{knots_field}"),
+            format!(
+                "empty domain: knot {p} ({}) must be less than knot {count} ({})",
+                knots[p], knots[count]
+            ),
+        );
+    }
+}
+
+fn weight_checks(r: &mut Report, weights: Option<&[f64]>, count: usize, at: &str) {
+    let Some(weights) = weights else { return };
+    if weights.len() != count {
+        r.add(
+            format!("{at}/weights"),
+            format!("{} weights for {count} control points (need one per point)", weights.len()),
+        );
+        return;
+    }
+    if let Some(i) = weights.iter().position(|w| !(w.is_finite() && *w > 0.0)) {
+        r.add(
+            format!("{at}/weights/{i}"),
+            format!("weight {} must be positive and finite", weights[i]),
+        );
+    }
+}
+
+fn curve_checks(r: &mut Report, c: &NurbsCurve, at: &str) {
+    knot_checks(r, (c.degree, "degree"), c.points.len(), (&c.knots, "knots"), at);
+    weight_checks(r, c.weights.as_deref(), c.points.len(), at);
+    points_finite(r, &c.points, &format!("{at}/points"));
+}
+
+fn trim_curve_checks(r: &mut Report, c: &TrimCurve, at: &str) {
+    knot_checks(r, (c.degree, "degree"), c.points.len(), (&c.knots, "knots"), at);
+    weight_checks(r, c.weights.as_deref(), c.points.len(), at);
+    points_finite(r, &c.points, &format!("{at}/points"));
+}
+
+fn surface_checks(r: &mut Report, s: &NurbsSurface, at: &str) {
+    let (nu, nv) = (s.count_u as usize, s.count_v as usize);
+    let Some(count) = nu.checked_mul(nv) else {
+        r.add(format!("{at}/count_u"), "count_u * count_v overflows");
+        return;
+    };
+    if s.points.len() != count {
+        r.add(
+            format!("{at}/points"),
+            format!(
+                "{} control points, but count_u * count_v = {nu} * {nv} = {count}",
+                s.points.len()
+            ),
+        );
+        return;
+    }
+    knot_checks(r, (s.degree_u, "degree_u"), nu, (&s.knots_u, "knots_u"), at);
+    knot_checks(r, (s.degree_v, "degree_v"), nv, (&s.knots_v, "knots_v"), at);
+    weight_checks(r, s.weights.as_deref(), count, at);
+    points_finite(r, &s.points, &format!("{at}/points"));
+}
+
+fn brep_checks(r: &mut Report, brep: &Brep, at: &str) {
+    let mut edge_uses = vec![0u32; brep.edges.len()];
+    if brep.faces.is_empty() {
+        r.add(format!("{at}/faces"), "a Brep needs at least one face");
+    }
+    for (f, face) in brep.faces.iter().enumerate() {
+        let fat = format!("{at}/faces/{f}");
+        surface_checks(r, &face.surface, &format!("{fat}/surface"));
+        let outer = face.loops.iter().filter(|l| l.kind == LoopKind::Outer).count();
+        if outer != 1 {
+            r.add(
+                format!("{fat}/loops"),
+                format!("a face needs exactly one outer loop, found {outer}"),
+            );
+        }
+        for (l, lp) in face.loops.iter().enumerate() {
+            let lat = format!("{fat}/loops/{l}");
+            if lp.trims.is_empty() {
+                r.add(format!("{lat}/trims"), "a loop needs at least one trim");
+            }
+            for (t, trim) in lp.trims.iter().enumerate() {
+                let tat = format!("{lat}/trims/{t}");
+                trim_curve_checks(r, &trim.curve, &format!("{tat}/curve"));
+                if let Some(e) = trim.edge {
+                    match edge_uses.get_mut(e as usize) {
+                        Some(uses) => *uses += 1,
+                        None => r.add(
+                            format!("{tat}/edge"),
+                            format!("edge index {e} out of range (Brep has {} edges)", brep.edges.len()),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+    for (e, edge) in brep.edges.iter().enumerate() {
+        if edge_uses[e] == 0 {
+            r.add(format!("{at}/edges/{e}"), "no trim uses this edge");
+        }
+        if let Some(curve) = &edge.curve {
+            curve_checks(r, curve, &format!("{at}/edges/{e}/curve"));
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Cicada's analysis kernels: pure functions over domain types from `cicada-geom`.
+//!
+//! Architecture invariant: kernels do no I/O and know nothing of the wire format; progress
+//! and cancellation reach them through [`Progress`], and bad geometry comes back in their
+//! reports, never as a panic.
+
+pub mod backend;
+pub mod mesh_check;
+pub mod progress;
+
+pub use backend::Backend;
+pub use progress::{Cancelled, NoProgress, Progress};

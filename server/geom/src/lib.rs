@@ -1,0 +1,14 @@
+//! Cicada's geometry kernel: plain data and pure functions.
+//!
+//! Architecture invariant: this crate does no I/O, knows nothing of the wire format (no
+//! serde) and never panics on bad geometry; it returns typed errors for broken contracts and
+//! reports for questionable input.
+
+pub mod bbox;
+pub mod disjoint_set;
+pub mod mesh;
+pub mod vec3;
+
+pub use bbox::Aabb;
+pub use mesh::{Mesh, MeshError};
+pub use vec3::{Point3, Vector3};

@@ -1,0 +1,117 @@
+//! Polygon meshes of triangles and quads, and what can be measured of them.
+
+mod coincident;
+mod edges;
+mod measure;
+
+pub use coincident::coincident_vertex_groups;
+pub use edges::{EdgeTable, EdgeUse};
+pub use measure::{face_area, signed_volume};
+
+use crate::bbox::Aabb;
+use crate::vec3::Point3;
+
+/// A mesh of triangles and quads whose face indices are all in range.
+///
+/// A face is four vertex indices; a triangle repeats its last index (`[a, b, c, c]`), as in
+/// Rhino. Corners run counter-clockwise seen from the front.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mesh {
+    positions: Vec<Point3>,
+    faces: Vec<[u32; 4]>,
+}
+
+/// Why a mesh could not be built.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum MeshError {
+    /// A face names a vertex that does not exist.
+    #[error("face {face}: vertex index {index} out of range (mesh has {vertices} vertices)")]
+    IndexOutOfRange {
+        /// The face.
+        face: usize,
+        /// The offending index.
+        index: u32,
+        /// Number of vertices.
+        vertices: usize,
+    },
+    /// More vertices than a u32 index can address.
+    #[error("{0} vertices exceed the 2^32 a mesh can index")]
+    TooManyVertices(usize),
+}
+
+impl Mesh {
+    /// A mesh from positions and faces, checking every index.
+    pub fn new(positions: Vec<Point3>, faces: Vec<[u32; 4]>) -> Result<Mesh, MeshError> {
+        if u32::try_from(positions.len()).is_err() {
+            return Err(MeshError::TooManyVertices(positions.len()));
+        }
+        let n = positions.len();
+        for (face, f) in faces.iter().enumerate() {
+            if let Some(&index) = f.iter().find(|&&i| i as usize >= n) {
+                return Err(MeshError::IndexOutOfRange {
+                    face,
+                    index,
+                    vertices: n,
+                });
+            }
+        }
+        Ok(Mesh { positions, faces })
+    }
+
+    /// Vertex positions.
+    pub fn positions(&self) -> &[Point3] {
+        &self.positions
+    }
+
+    /// Faces as four indices, triangles with the last two equal.
+    pub fn faces(&self) -> &[[u32; 4]] {
+        &self.faces
+    }
+
+    /// The distinct corner indices of face `f` in order (three or four).
+    pub fn corners(&self, f: usize) -> &[u32] {
+        let face = &self.faces[f];
+        if face[2] == face[3] { &face[..3] } else { &face[..] }
+    }
+
+    /// The corner positions of face `f`.
+    pub fn corner_points(&self, f: usize) -> impl Iterator<Item = Point3> + '_ {
+        self.corners(f).iter().map(|&i| self.positions[i as usize])
+    }
+
+    /// Bounds of the vertices that faces use; empty when there are no faces.
+    pub fn bounding_box(&self) -> Aabb {
+        let used = self.used_vertices();
+        self.positions
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| **u)
+            .map(|(p, _)| *p)
+            .collect()
+    }
+
+    /// For each vertex, whether a face uses it.
+    pub fn used_vertices(&self) -> Vec<bool> {
+        let mut used = vec![false; self.positions.len()];
+        for f in &self.faces {
+            for &i in f {
+                used[i as usize] = true;
+            }
+        }
+        used
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_index_is_an_error() {
+        let err = Mesh::new(vec![Point3::default(); 3], vec![[0, 1, 3, 3]]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "face 0: vertex index 3 out of range (mesh has 3 vertices)"
+        );
+    }
+}
