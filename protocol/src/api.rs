@@ -25,7 +25,10 @@ pub enum JobState {
 impl JobState {
     /// True for states a job never leaves.
     pub fn is_terminal(self) -> bool {
-        matches!(self, JobState::Succeeded | JobState::Failed | JobState::Cancelled)
+        matches!(
+            self,
+            JobState::Succeeded | JobState::Failed | JobState::Cancelled
+        )
     }
 
     /// Every state, for metrics.

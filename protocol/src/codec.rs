@@ -42,7 +42,12 @@ impl Format {
 
     /// The format named by a `Content-Type` or `Accept` entry, ignoring parameters.
     pub fn from_mime(mime: &str) -> Option<Format> {
-        let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = mime
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match essence.as_str() {
             "application/json" | "text/json" => Some(Format::Json),
             "application/msgpack" | "application/x-msgpack" | "application/vnd.msgpack" => {
@@ -83,7 +88,8 @@ pub fn encode<T: Serialize>(value: &T, format: Format) -> Result<Vec<u8>, CodecE
 
 /// Encodes `value` as indented JSON, for files a person reads.
 pub fn encode_pretty_json<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
-    let mut out = serde_json::to_vec_pretty(value).map_err(|e| CodecError::Encode(e.to_string()))?;
+    let mut out =
+        serde_json::to_vec_pretty(value).map_err(|e| CodecError::Encode(e.to_string()))?;
     out.push(b'\n');
     Ok(out)
 }
@@ -138,15 +144,23 @@ mod tests {
     fn decode_error_names_the_field() {
         let text = r#"{"protocol":1,"kind":"mesh_check","params":{},
             "inputs":{"scene":{"inline":{"units":"furlongs","tolerance":0.01}}}}"#;
-        let err = decode::<Job>(text.as_bytes(), Format::Json).unwrap_err().to_string();
+        let err = decode::<Job>(text.as_bytes(), Format::Json)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("furlongs"), "{err}");
         assert!(err.contains("units"), "{err}");
     }
 
     #[test]
     fn mime_and_sniffing() {
-        assert_eq!(Format::from_mime("application/json; charset=utf-8"), Some(Format::Json));
-        assert_eq!(Format::from_mime("application/x-msgpack"), Some(Format::MsgPack));
+        assert_eq!(
+            Format::from_mime("application/json; charset=utf-8"),
+            Some(Format::Json)
+        );
+        assert_eq!(
+            Format::from_mime("application/x-msgpack"),
+            Some(Format::MsgPack)
+        );
         assert_eq!(Format::from_mime("text/html"), None);
         assert_eq!(Format::sniff(b"  {\"a\":1}"), Format::Json);
         assert_eq!(Format::sniff(&[0x82, 0xa1]), Format::MsgPack);

@@ -93,7 +93,9 @@ pub enum Input<T> {
 }
 
 /// The BLAKE3 hash of a blob's bytes, as 64 lowercase hex digits.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct BlobHash(pub String);
 
@@ -105,7 +107,11 @@ impl BlobHash {
 
     /// True when this is 64 lowercase hex digits, the only form the service accepts.
     pub fn is_well_formed(&self) -> bool {
-        self.0.len() == 64 && self.0.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        self.0.len() == 64
+            && self
+                .0
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
     }
 
     /// The hex digits.

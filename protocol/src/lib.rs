@@ -12,10 +12,9 @@ pub mod job;
 pub mod packed;
 pub mod result;
 pub mod validate;
+pub mod worker;
 
-pub use api::{
-    BlobStored, ErrorBody, ErrorInfo, Health, JobEvent, JobState, JobStatus, Problem,
-};
+pub use api::{BlobStored, ErrorBody, ErrorInfo, Health, JobEvent, JobState, JobStatus, Problem};
 pub use codec::{CodecError, Format, decode, encode};
 pub use geometry::{
     Brep, BrepEdge, BrepFace, Line, LoopKind, Mesh, NurbsCurve, NurbsSurface, Point, Polyline,

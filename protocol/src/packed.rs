@@ -77,7 +77,7 @@ struct PackedVisitor<T>(PhantomData<T>);
 impl<T: Element> PackedVisitor<T> {
     fn from_bytes<E: de::Error>(bytes: &[u8]) -> Result<Packed<T>, E> {
         let size = std::mem::size_of::<T>();
-        if bytes.len() % size != 0 {
+        if !bytes.len().is_multiple_of(size) {
             return Err(E::custom(format_args!(
                 "packed array of {} bytes is not a whole number of {size}-byte elements",
                 bytes.len()
@@ -261,19 +261,32 @@ mod tests {
                 s.serialize_bytes(v)
             }
         }
-        let bytes = rmp_serde::to_vec_named(&Raw { points: vec![0; 25] }).unwrap();
+        let bytes = rmp_serde::to_vec_named(&Raw {
+            points: vec![0; 25],
+        })
+        .unwrap();
         #[derive(Deserialize, Debug)]
         #[allow(dead_code)]
         struct Only {
             points: Packed<[f64; 3]>,
         }
-        let err = rmp_serde::from_slice::<Only>(&bytes).unwrap_err().to_string();
-        assert!(err.contains("not a whole number of 24-byte elements"), "{err}");
+        let err = rmp_serde::from_slice::<Only>(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not a whole number of 24-byte elements"),
+            "{err}"
+        );
     }
 
     #[test]
     fn face_with_five_indices_is_rejected() {
-        let err = serde_json::from_str::<Face>("[0,1,2,3,4]").unwrap_err().to_string();
-        assert!(err.contains("3 vertex indices (triangle) or 4 (quad)"), "{err}");
+        let err = serde_json::from_str::<Face>("[0,1,2,3,4]")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("3 vertex indices (triangle) or 4 (quad)"),
+            "{err}"
+        );
     }
 }

@@ -6,10 +6,10 @@
 //! sizes within [`Limits`]); geometric judgement (degenerate faces, open meshes) is the
 //! kernels' job and comes back as results, not errors.
 
+use crate::PROTOCOL_VERSION;
 use crate::api::Problem;
 use crate::geometry::{Brep, LoopKind, Mesh, NurbsCurve, NurbsSurface, Scene, TrimCurve};
 use crate::job::{Input, Job, Task};
-use crate::PROTOCOL_VERSION;
 
 /// Size limits that a service enforces on what it accepts.
 #[derive(Clone, Debug, PartialEq)]
@@ -129,7 +129,10 @@ fn scene_checks(r: &mut Report, scene: &Scene, at: &str) {
     if !(scene.tolerance.is_finite() && scene.tolerance > 0.0) {
         r.add(
             format!("{at}/tolerance"),
-            format!("must be a positive distance in model units, got {}", scene.tolerance),
+            format!(
+                "must be a positive distance in model units, got {}",
+                scene.tolerance
+            ),
         );
     }
     let objects = scene.meshes.len()
@@ -163,7 +166,13 @@ fn scene_checks(r: &mut Report, scene: &Scene, at: &str) {
     for (i, polyline) in scene.polylines.iter().enumerate() {
         let path = format!("{at}/polylines/{i}/points");
         if polyline.points.len() < 2 {
-            r.add(path.clone(), format!("a polyline needs at least 2 points, got {}", polyline.points.len()));
+            r.add(
+                path.clone(),
+                format!(
+                    "a polyline needs at least 2 points, got {}",
+                    polyline.points.len()
+                ),
+            );
         }
         points_finite(r, &polyline.points, &path);
     }
@@ -182,8 +191,15 @@ fn points_finite<const N: usize>(r: &mut Report, points: &[[f64; N]], path: &str
     for (i, p) in points.iter().enumerate() {
         if let Some(axis) = p.iter().position(|v| !v.is_finite()) {
             let name = ["x", "y", "z"].get(axis).copied().unwrap_or("coordinate");
-            let at = if single { path.to_string() } else { format!("{path}/{i}") };
-            r.add(at, format!("{name} is {} (coordinates must be finite)", p[axis]));
+            let at = if single {
+                path.to_string()
+            } else {
+                format!("{path}/{i}")
+            };
+            r.add(
+                at,
+                format!("{name} is {} (coordinates must be finite)", p[axis]),
+            );
         }
     }
 }
@@ -193,13 +209,20 @@ fn mesh_checks(r: &mut Report, mesh: &Mesh, at: &str) {
     if nv > r.limits.max_mesh_vertices {
         r.add(
             format!("{at}/vertices"),
-            format!("{nv} vertices exceed the limit of {}", r.limits.max_mesh_vertices),
+            format!(
+                "{nv} vertices exceed the limit of {}",
+                r.limits.max_mesh_vertices
+            ),
         );
     }
     if mesh.faces.len() > r.limits.max_mesh_faces {
         r.add(
             format!("{at}/faces"),
-            format!("{} faces exceed the limit of {}", mesh.faces.len(), r.limits.max_mesh_faces),
+            format!(
+                "{} faces exceed the limit of {}",
+                mesh.faces.len(),
+                r.limits.max_mesh_faces
+            ),
         );
     }
     points_finite(r, &mesh.vertices, &format!("{at}/vertices"));
@@ -218,7 +241,10 @@ fn mesh_checks(r: &mut Report, mesh: &Mesh, at: &str) {
         if normals.len() != nv {
             r.add(
                 format!("{at}/normals"),
-                format!("{} normals for {nv} vertices (need one per vertex)", normals.len()),
+                format!(
+                    "{} normals for {nv} vertices (need one per vertex)",
+                    normals.len()
+                ),
             );
         }
         points_finite(r, normals, &format!("{at}/normals"));
@@ -228,7 +254,10 @@ fn mesh_checks(r: &mut Report, mesh: &Mesh, at: &str) {
     {
         r.add(
             format!("{at}/colors"),
-            format!("{} colours for {nv} vertices (need one per vertex)", colors.len()),
+            format!(
+                "{} colours for {nv} vertices (need one per vertex)",
+                colors.len()
+            ),
         );
     }
 }
@@ -248,7 +277,10 @@ fn knot_checks(
     if degree > r.limits.max_degree {
         r.add(
             format!("{at}/{degree_field}"),
-            format!("degree {degree} exceeds the limit of {}", r.limits.max_degree),
+            format!(
+                "degree {degree} exceeds the limit of {}",
+                r.limits.max_degree
+            ),
         );
         return;
     }
@@ -256,14 +288,20 @@ fn knot_checks(
     if count < p + 1 {
         r.add(
             at.to_string(),
-            format!("{count} control points are too few for degree {p} (need at least {})", p + 1),
+            format!(
+                "{count} control points are too few for degree {p} (need at least {})",
+                p + 1
+            ),
         );
         return;
     }
     if count > r.limits.max_control_points {
         r.add(
             at.to_string(),
-            format!("{count} control points exceed the limit of {}", r.limits.max_control_points),
+            format!(
+                "{count} control points exceed the limit of {}",
+                r.limits.max_control_points
+            ),
         );
     }
     let expected = count + p + 1;
@@ -283,13 +321,20 @@ fn knot_checks(
         return;
     }
     if let Some(i) = knots.iter().position(|k| !k.is_finite()) {
-        r.add(format!("{at}/{knots_field}/{i}"), format!("knot is {} (must be finite)", knots[i]));
+        r.add(
+            format!("{at}/{knots_field}/{i}"),
+            format!("knot is {} (must be finite)", knots[i]),
+        );
         return;
     }
     if let Some(i) = knots.windows(2).position(|w| w[1] < w[0]) {
         r.add(
             format!("{at}/{knots_field}/{}", i + 1),
-            format!("knots must not decrease: {} follows {}", knots[i + 1], knots[i]),
+            format!(
+                "knots must not decrease: {} follows {}",
+                knots[i + 1],
+                knots[i]
+            ),
         );
         return;
     }
@@ -301,7 +346,10 @@ fn knot_checks(
         if knots[i] > lo && knots[i] < hi && run > p {
             r.add(
                 format!("{at}/{knots_field}/{i}"),
-                format!("interior knot {} repeated {run} times; at most {p} for degree {p}", knots[i]),
+                format!(
+                    "interior knot {} repeated {run} times; at most {p} for degree {p}",
+                    knots[i]
+                ),
             );
             return;
         }
@@ -323,7 +371,10 @@ fn weight_checks(r: &mut Report, weights: Option<&[f64]>, count: usize, at: &str
     if weights.len() != count {
         r.add(
             format!("{at}/weights"),
-            format!("{} weights for {count} control points (need one per point)", weights.len()),
+            format!(
+                "{} weights for {count} control points (need one per point)",
+                weights.len()
+            ),
         );
         return;
     }
@@ -336,13 +387,25 @@ fn weight_checks(r: &mut Report, weights: Option<&[f64]>, count: usize, at: &str
 }
 
 fn curve_checks(r: &mut Report, c: &NurbsCurve, at: &str) {
-    knot_checks(r, (c.degree, "degree"), c.points.len(), (&c.knots, "knots"), at);
+    knot_checks(
+        r,
+        (c.degree, "degree"),
+        c.points.len(),
+        (&c.knots, "knots"),
+        at,
+    );
     weight_checks(r, c.weights.as_deref(), c.points.len(), at);
     points_finite(r, &c.points, &format!("{at}/points"));
 }
 
 fn trim_curve_checks(r: &mut Report, c: &TrimCurve, at: &str) {
-    knot_checks(r, (c.degree, "degree"), c.points.len(), (&c.knots, "knots"), at);
+    knot_checks(
+        r,
+        (c.degree, "degree"),
+        c.points.len(),
+        (&c.knots, "knots"),
+        at,
+    );
     weight_checks(r, c.weights.as_deref(), c.points.len(), at);
     points_finite(r, &c.points, &format!("{at}/points"));
 }
@@ -377,7 +440,11 @@ fn brep_checks(r: &mut Report, brep: &Brep, at: &str) {
     for (f, face) in brep.faces.iter().enumerate() {
         let fat = format!("{at}/faces/{f}");
         surface_checks(r, &face.surface, &format!("{fat}/surface"));
-        let outer = face.loops.iter().filter(|l| l.kind == LoopKind::Outer).count();
+        let outer = face
+            .loops
+            .iter()
+            .filter(|l| l.kind == LoopKind::Outer)
+            .count();
         if outer != 1 {
             r.add(
                 format!("{fat}/loops"),
@@ -397,7 +464,10 @@ fn brep_checks(r: &mut Report, brep: &Brep, at: &str) {
                         Some(uses) => *uses += 1,
                         None => r.add(
                             format!("{tat}/edge"),
-                            format!("edge index {e} out of range (Brep has {} edges)", brep.edges.len()),
+                            format!(
+                                "edge index {e} out of range (Brep has {} edges)",
+                                brep.edges.len()
+                            ),
                         ),
                     }
                 }

@@ -140,7 +140,9 @@ pub fn check_mesh(
             pieces.union(pair[0].face, pair[1].face);
         }
     }
-    out.components = (0..faces.len() as u32).filter(|&f| pieces.find(f) == f).count();
+    out.components = (0..faces.len() as u32)
+        .filter(|&f| pieces.find(f) == f)
+        .count();
     out.is_manifold = out.non_manifold_edge_count == 0;
     out.is_oriented = out.misoriented_edge_count == 0;
     out.is_closed = !faces.is_empty() && out.naked_edge_count == 0 && out.is_manifold;

@@ -18,7 +18,11 @@ pub trait Progress: Sync {
 
     /// `Err(Cancelled)` once cancelled, for use with `?` at loop boundaries.
     fn check(&self) -> Result<(), Cancelled> {
-        if self.is_cancelled() { Err(Cancelled) } else { Ok(()) }
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -25,8 +25,16 @@ impl Aabb {
 
     /// Extends the box to contain `p`.
     pub fn grow(&mut self, p: Point3) {
-        self.min = Point3::new(self.min.x.min(p.x), self.min.y.min(p.y), self.min.z.min(p.z));
-        self.max = Point3::new(self.max.x.max(p.x), self.max.y.max(p.y), self.max.z.max(p.z));
+        self.min = Point3::new(
+            self.min.x.min(p.x),
+            self.min.y.min(p.y),
+            self.min.z.min(p.z),
+        );
+        self.max = Point3::new(
+            self.max.x.max(p.x),
+            self.max.y.max(p.y),
+            self.max.z.max(p.z),
+        );
     }
 
     /// The box's centre.

@@ -32,7 +32,11 @@ impl Point3 {
 
     /// The point from an `[x, y, z]` array.
     pub const fn from_array(a: [f64; 3]) -> Self {
-        Point3 { x: a[0], y: a[1], z: a[2] }
+        Point3 {
+            x: a[0],
+            y: a[1],
+            z: a[2],
+        }
     }
 
     /// `[x, y, z]`.
@@ -42,7 +46,11 @@ impl Point3 {
 
     /// The vector from the origin to this point.
     pub const fn to_vector(self) -> Vector3 {
-        Vector3 { x: self.x, y: self.y, z: self.z }
+        Vector3 {
+            x: self.x,
+            y: self.y,
+            z: self.z,
+        }
     }
 
     /// Distance to `other`.
@@ -161,6 +169,9 @@ mod tests {
 
     #[test]
     fn distance_is_pythagorean() {
-        assert_eq!(Point3::new(1.0, 2.0, 3.0).distance(Point3::new(4.0, 6.0, 3.0)), 5.0);
+        assert_eq!(
+            Point3::new(1.0, 2.0, 3.0).distance(Point3::new(4.0, 6.0, 3.0)),
+            5.0
+        );
     }
 }

@@ -43,8 +43,14 @@ const CUBE_QUADS: [[u32; 4]; 6] = [
 
 #[test]
 fn cube_of_quads_is_closed_with_volume_a_cubed() {
-    let r = check(&cube_points(2.0, [500_000.0, 4_100_000.0, 0.0]), &CUBE_QUADS);
-    assert_eq!((r.vertex_count, r.face_count, r.quad_count, r.edge_count), (8, 6, 6, 12));
+    let r = check(
+        &cube_points(2.0, [500_000.0, 4_100_000.0, 0.0]),
+        &CUBE_QUADS,
+    );
+    assert_eq!(
+        (r.vertex_count, r.face_count, r.quad_count, r.edge_count),
+        (8, 6, 6, 12)
+    );
     assert!(r.is_closed && r.is_oriented && r.is_manifold);
     assert_eq!(r.components, 1);
     // Closed form: V = a^3 = 8, A = 6 a^2 = 24.
@@ -57,7 +63,12 @@ fn cube_of_quads_is_closed_with_volume_a_cubed() {
 
 #[test]
 fn tetrahedron_volume_is_one_sixth() {
-    let p = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    let p = [
+        [0.0, 0.0, 0.0],
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+    ];
     let f = [[0, 2, 1, 1], [0, 1, 3, 3], [0, 3, 2, 2], [1, 2, 3, 3]];
     let r = check(&p, &f);
     assert!(r.is_closed && r.is_oriented);
@@ -115,7 +126,13 @@ fn open_box_has_four_naked_edges() {
 
 #[test]
 fn three_faces_on_one_edge_are_non_manifold() {
-    let p = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.5, -1.0, 0.0], [0.5, 0.0, 1.0]];
+    let p = [
+        [0.0, 0.0, 0.0],
+        [1.0, 0.0, 0.0],
+        [0.5, 1.0, 0.0],
+        [0.5, -1.0, 0.0],
+        [0.5, 0.0, 1.0],
+    ];
     let f = [[0, 1, 2, 2], [1, 0, 3, 3], [0, 1, 4, 4]];
     let r = check(&p, &f);
     assert!(!r.is_manifold && !r.is_closed);

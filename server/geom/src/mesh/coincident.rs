@@ -27,7 +27,9 @@ pub fn coincident_vertex_groups(points: &[Point3], tolerance: f64) -> Vec<Vec<u3
     let max_extent = extent.x.max(extent.y).max(extent.z);
     // A cell size far below the extent would overflow the index range; such a tolerance
     // only ever finds exact duplicates, which the smallest representable cell still does.
-    let cell = tolerance.max(max_extent / f64::from(1u32 << 30)).max(f64::MIN_POSITIVE);
+    let cell = tolerance
+        .max(max_extent / f64::from(1u32 << 30))
+        .max(f64::MIN_POSITIVE);
     let key = |p: Point3| {
         let d = p - origin;
         (
@@ -83,7 +85,10 @@ mod tests {
             Point3::new(1.0, 0.0, 0.0011),
             Point3::new(1.0, 0.0, 0.0),
         ];
-        assert_eq!(coincident_vertex_groups(&p, 0.001), vec![vec![0, 2], vec![1, 4]]);
+        assert_eq!(
+            coincident_vertex_groups(&p, 0.001),
+            vec![vec![0, 2], vec![1, 4]]
+        );
     }
 
     #[test]

@@ -71,7 +71,11 @@ impl Mesh {
     /// The distinct corner indices of face `f` in order (three or four).
     pub fn corners(&self, f: usize) -> &[u32] {
         let face = &self.faces[f];
-        if face[2] == face[3] { &face[..3] } else { &face[..] }
+        if face[2] == face[3] {
+            &face[..3]
+        } else {
+            &face[..]
+        }
     }
 
     /// The corner positions of face `f`.

@@ -1,0 +1,247 @@
+//! Running one job in this process: resolve inputs, validate, lower, run the kernel.
+//!
+//! Shared by worker processes and `cicada-server run`, so a job file gives the same answer
+//! on the command line as through the service.
+
+use std::time::Instant;
+
+use cicada_compute::{Backend, Cancelled, Progress, mesh_check};
+use cicada_protocol::{
+    self as wire, BackendInfo, BlobHash, Format, Input, Job, JobResult, Limits, Output, Problem,
+    Scene, Task, Timings, decode, encode, validate_job, validate_scene,
+};
+
+use crate::lower;
+
+/// Why a job could not produce a result.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The job or one of its inputs is invalid; each problem names its field.
+    #[error("invalid job: {}", join(.0))]
+    Invalid(Vec<Problem>),
+    /// An input names a blob that is not available.
+    #[error("{path}: blob {hash} not found (upload it with PUT /v1/blobs/{hash})")]
+    MissingBlob {
+        /// Field path of the input.
+        path: String,
+        /// The missing hash.
+        hash: BlobHash,
+    },
+    /// Reading an input failed.
+    #[error("{0}")]
+    Input(String),
+    /// The kernel was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+fn join(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl From<Cancelled> for JobError {
+    fn from(_: Cancelled) -> Self {
+        JobError::Cancelled
+    }
+}
+
+/// Where blob inputs come from.
+pub trait BlobSource {
+    /// The bytes of blob `hash`, or `None` when unknown.
+    fn blob(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>, String>;
+}
+
+/// No blobs at all (a job file run on its own).
+pub struct NoBlobs;
+
+impl BlobSource for NoBlobs {
+    fn blob(&self, _: &BlobHash) -> Result<Option<Vec<u8>>, String> {
+        Ok(None)
+    }
+}
+
+impl BlobSource for crate::store::Files {
+    fn blob(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>, String> {
+        crate::store::Files::blob(self, hash).map_err(|e| e.to_string())
+    }
+}
+
+/// Resolves the scene input at `path`: inline as is, or decoded from its blob and
+/// validated.
+pub fn resolve_scene<'a>(
+    input: &'a Input<Scene>,
+    path: &str,
+    blobs: &dyn BlobSource,
+    limits: &Limits,
+) -> Result<std::borrow::Cow<'a, Scene>, JobError> {
+    match input {
+        Input::Inline(scene) => Ok(std::borrow::Cow::Borrowed(scene)),
+        Input::Blob(hash) => {
+            let bytes = blobs.blob(hash).map_err(JobError::Input)?.ok_or_else(|| {
+                JobError::MissingBlob {
+                    path: format!("{path}/blob"),
+                    hash: hash.clone(),
+                }
+            })?;
+            let scene: Scene = decode(&bytes, Format::sniff(&bytes)).map_err(|e| {
+                JobError::Invalid(vec![Problem {
+                    path: format!("{path}/blob"),
+                    message: format!("blob {hash} is not a scene: {e}"),
+                }])
+            })?;
+            let problems = validate_scene(&scene, &format!("{path}/blob"), limits);
+            if !problems.is_empty() {
+                return Err(JobError::Invalid(problems));
+            }
+            Ok(std::borrow::Cow::Owned(scene))
+        }
+    }
+}
+
+/// The job's inputs checked and resolved: everything a kernel needs, nothing it must fetch.
+pub struct PreparedJob<'a> {
+    /// The job as submitted.
+    pub job: &'a Job,
+    /// Its scene, resolved from a blob where needed.
+    pub scene: Option<std::borrow::Cow<'a, Scene>>,
+}
+
+/// Validates `job` and resolves its inputs.
+pub fn prepare<'a>(
+    job: &'a Job,
+    blobs: &dyn BlobSource,
+    limits: &Limits,
+) -> Result<PreparedJob<'a>, JobError> {
+    let problems = validate_job(job, limits);
+    if !problems.is_empty() {
+        return Err(JobError::Invalid(problems));
+    }
+    let scene = match &job.inputs.scene {
+        Some(input) => Some(resolve_scene(input, "/inputs/scene", blobs, limits)?),
+        None => None,
+    };
+    Ok(PreparedJob { job, scene })
+}
+
+/// The kernel version that answers a task.
+pub fn kernel_version(task: &Task) -> &'static str {
+    match task {
+        Task::MeshCheck(_) => mesh_check::KERNEL_VERSION,
+    }
+}
+
+/// The content key of a prepared job: BLAKE3 over the kernel version, the task and the
+/// canonical encoding of each resolved input. An inline scene and the same scene sent as a
+/// blob give the same key.
+pub fn job_key(prepared: &PreparedJob) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(kernel_version(&prepared.job.task).as_bytes());
+    h.update(&[0]);
+    if let Ok(task) = encode(&prepared.job.task, Format::MsgPack) {
+        h.update(&task);
+    }
+    h.update(&[0]);
+    if let Some(scene) = &prepared.scene
+        && let Ok(bytes) = encode(scene.as_ref(), Format::MsgPack)
+    {
+        h.update(b"scene");
+        h.update(&bytes);
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// Runs the kernel of a prepared job on `backend`.
+pub fn compute(
+    prepared: &PreparedJob,
+    backend: Backend,
+    progress: &dyn Progress,
+) -> Result<Output, JobError> {
+    let Backend::Cpu = backend;
+    match &prepared.job.task {
+        Task::MeshCheck(params) => {
+            let scene = prepared.scene.as_deref().ok_or_else(|| {
+                JobError::Invalid(vec![Problem {
+                    path: "/inputs/scene".into(),
+                    message: "mesh_check needs a scene input".into(),
+                }])
+            })?;
+            let meshes = scene
+                .meshes
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    lower::mesh(m).map_err(|e| {
+                        JobError::Invalid(vec![Problem {
+                            path: format!("/inputs/scene/meshes/{i}"),
+                            message: e.to_string(),
+                        }])
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let kernel_params = lower::mesh_check_params(params, scene);
+            let checks = mesh_check::mesh_check(&meshes, &kernel_params, progress)?;
+            let meshes = checks
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| lower::mesh_report(i, scene.meshes[i].id.clone(), c))
+                .collect();
+            Ok(Output::MeshCheck(wire::MeshCheckReport { meshes }))
+        }
+    }
+}
+
+/// Runs a whole job here and now: prepare, key, compute; the result's `job_id` is `job_id`.
+pub fn run_job(
+    job: &Job,
+    job_id: &str,
+    blobs: &dyn BlobSource,
+    limits: &Limits,
+    backend: Backend,
+    progress: &dyn Progress,
+) -> Result<JobResult, JobError> {
+    let started = Instant::now();
+    let prepared = prepare(job, blobs, limits)?;
+    let key = job_key(&prepared);
+    let prepare_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let output = compute(&prepared, backend, progress)?;
+    let timings = Timings {
+        queue_secs: 0.0,
+        prepare_secs,
+        compute_secs: started.elapsed().as_secs_f64(),
+    };
+    Ok(job_result(job_id, key, &job.task, backend, timings, output))
+}
+
+/// Assembles the result of a computed job.
+pub fn job_result(
+    job_id: &str,
+    key: String,
+    task: &Task,
+    backend: Backend,
+    timings: Timings,
+    output: Output,
+) -> JobResult {
+    JobResult {
+        protocol: wire::PROTOCOL_VERSION,
+        job_id: job_id.to_string(),
+        job_key: key,
+        kernel_version: kernel_version(task).to_string(),
+        backend: backend_info(backend),
+        timings,
+        cached: false,
+        output,
+    }
+}
+
+/// The wire description of a backend.
+pub fn backend_info(backend: Backend) -> BackendInfo {
+    BackendInfo {
+        name: backend.name().to_string(),
+        device: backend.device(),
+    }
+}

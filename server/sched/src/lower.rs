@@ -1,0 +1,59 @@
+//! The one place where wire types become domain types and kernel output becomes wire types.
+
+use cicada_compute::mesh_check::{self, MeshCheck};
+use cicada_geom::{Aabb, Mesh, MeshError, Point3};
+use cicada_protocol as wire;
+
+/// A wire mesh as a geometry mesh (indices are checked again: the kernel's invariant does
+/// not rest on the caller having validated).
+pub fn mesh(m: &wire::Mesh) -> Result<Mesh, MeshError> {
+    Mesh::new(
+        m.vertices.iter().map(|&p| Point3::from_array(p)).collect(),
+        m.faces.iter().map(|f| f.0).collect(),
+    )
+}
+
+/// Kernel parameters of a `mesh_check` job on `scene`.
+pub fn mesh_check_params(p: &wire::MeshCheckParams, scene: &wire::Scene) -> mesh_check::Params {
+    mesh_check::Params {
+        tolerance: p.coincident_tolerance.unwrap_or(scene.tolerance),
+        max_listed: p.max_listed.unwrap_or(100) as usize,
+    }
+}
+
+fn bbox(b: Aabb) -> wire::BoundingBox {
+    wire::BoundingBox {
+        min: b.min.to_array(),
+        max: b.max.to_array(),
+    }
+}
+
+/// The wire report of mesh `index` (with the caller's `id`).
+pub fn mesh_report(index: usize, id: Option<String>, c: MeshCheck) -> wire::MeshReport {
+    wire::MeshReport {
+        index: index as u32,
+        id,
+        vertex_count: c.vertex_count as u64,
+        face_count: c.face_count as u64,
+        triangle_count: c.triangle_count as u64,
+        quad_count: c.quad_count as u64,
+        edge_count: c.edge_count as u64,
+        bounding_box: c.bounding_box.map(bbox),
+        area: c.area,
+        volume: c.volume,
+        is_closed: c.is_closed,
+        is_oriented: c.is_oriented,
+        is_manifold: c.is_manifold,
+        components: c.components as u64,
+        naked_edge_count: c.naked_edge_count as u64,
+        naked_edges: c.naked_edges,
+        non_manifold_edge_count: c.non_manifold_edge_count as u64,
+        non_manifold_edges: c.non_manifold_edges,
+        misoriented_edge_count: c.misoriented_edge_count as u64,
+        degenerate_face_count: c.degenerate_face_count as u64,
+        degenerate_faces: c.degenerate_faces.into_iter().map(|f| f as u64).collect(),
+        coincident_vertex_group_count: c.coincident_vertex_group_count as u64,
+        coincident_vertex_groups: c.coincident_vertex_groups,
+        unused_vertex_count: c.unused_vertex_count as u64,
+    }
+}

@@ -1,0 +1,163 @@
+//! The worker process: `cicada-server worker --data DIR`.
+//!
+//! It reads [`WorkerCommand`]s from stdin, one JSON line each, runs each job through
+//! [`crate::execute`], writes the result into the store under the job's key, and reports on
+//! stdout. It holds no state the service needs: killed at any moment, it loses nothing but
+//! the run in progress, which the service repeats.
+
+use std::io::{BufRead, Write};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use cicada_compute::{Backend, Progress};
+use cicada_protocol::worker::{WorkerCommand, WorkerReport};
+use cicada_protocol::{Format, Job, Limits, Timings, decode, encode};
+
+use crate::execute::{self, JobError};
+use crate::store::Files;
+
+/// Writes reports to stdout, one line each, from any thread.
+struct Reporter {
+    out: Mutex<std::io::Stdout>,
+}
+
+impl Reporter {
+    fn send(&self, report: &WorkerReport) {
+        let Ok(mut line) = serde_json::to_vec(report) else {
+            return;
+        };
+        line.push(b'\n');
+        if let Ok(mut out) = self.out.lock() {
+            // A closed pipe means the service is gone; the next read of stdin ends us.
+            let _ = out.write_all(&line).and_then(|_| out.flush());
+        }
+    }
+}
+
+/// Progress of one job, sent at most every 100 ms.
+struct JobProgress<'a> {
+    reporter: &'a Reporter,
+    job_id: &'a str,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Progress for JobProgress<'_> {
+    fn report(&self, fraction: f32, stage: &str) {
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        if last.is_some_and(|t| now - t < Duration::from_millis(100)) && fraction < 1.0 {
+            return;
+        }
+        *last = Some(now);
+        self.reporter.send(&WorkerReport::Progress {
+            job_id: self.job_id.to_string(),
+            fraction,
+            stage: stage.to_string(),
+        });
+    }
+}
+
+/// Runs the worker loop until stdin closes.
+pub fn run_worker(store: &Files, backend: Backend, limits: &Limits) -> std::io::Result<()> {
+    let reporter = Reporter {
+        out: Mutex::new(std::io::stdout()),
+    };
+    reporter.send(&WorkerReport::Ready {
+        pid: std::process::id(),
+        backend: backend.name().to_string(),
+        device: backend.device(),
+    });
+    let stdin = std::io::stdin();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let command: WorkerCommand = match serde_json::from_str(&line) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "unreadable command from the service");
+                continue;
+            }
+        };
+        match command {
+            WorkerCommand::Run { job_id, queue_secs } => {
+                let span = tracing::info_span!("job", id = %job_id);
+                let _guard = span.enter();
+                let report = run_one(store, backend, limits, &reporter, &job_id, queue_secs);
+                reporter.send(&report);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_one(
+    store: &Files,
+    backend: Backend,
+    limits: &Limits,
+    reporter: &Reporter,
+    job_id: &str,
+    queue_secs: f64,
+) -> WorkerReport {
+    let failed = |error: String| WorkerReport::Failed {
+        job_id: job_id.to_string(),
+        error,
+    };
+    let started = Instant::now();
+    let payload = match store.job_payload(job_id) {
+        Ok(Some(p)) => p,
+        Ok(None) => return failed(format!("job {job_id} has no stored payload")),
+        Err(e) => return failed(e.to_string()),
+    };
+    let job: Job = match decode(&payload, Format::MsgPack) {
+        Ok(j) => j,
+        Err(e) => return failed(format!("stored job does not decode: {e}")),
+    };
+    let prepared = match execute::prepare(&job, store, limits) {
+        Ok(p) => p,
+        Err(e) => return failed(e.to_string()),
+    };
+    let key = execute::job_key(&prepared);
+    if store.has_result(&key) {
+        return WorkerReport::Done {
+            job_id: job_id.to_string(),
+            cached: true,
+            prepare_secs: started.elapsed().as_secs_f64(),
+            compute_secs: 0.0,
+        };
+    }
+    let prepare_secs = started.elapsed().as_secs_f64();
+    let progress = JobProgress {
+        reporter,
+        job_id,
+        last: Mutex::new(None),
+    };
+    let started = Instant::now();
+    let output = match execute::compute(&prepared, backend, &progress) {
+        Ok(o) => o,
+        Err(JobError::Cancelled) => return failed("cancelled".into()),
+        Err(e) => return failed(e.to_string()),
+    };
+    let compute_secs = started.elapsed().as_secs_f64();
+    let timings = Timings {
+        queue_secs,
+        prepare_secs,
+        compute_secs,
+    };
+    let result = execute::job_result(job_id, key.clone(), &job.task, backend, timings, output);
+    let stored = encode(&result, Format::MsgPack)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| store.put_result(&key, &bytes).map_err(|e| e.to_string()));
+    match stored {
+        Ok(()) => WorkerReport::Done {
+            job_id: job_id.to_string(),
+            cached: false,
+            prepare_secs,
+            compute_secs,
+        },
+        Err(e) => failed(format!("storing the result failed: {e}")),
+    }
+}

@@ -1,0 +1,283 @@
+//! `cicada-server`: the Cicada service, its worker processes, and one-shot job runs.
+
+mod app;
+mod error;
+mod routes;
+mod wire;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use cicada_compute::{Backend, NoProgress};
+use cicada_protocol::{Format, Job, Limits, decode, encode, job_schema};
+use cicada_sched::execute::{self, BlobSource, NoBlobs};
+use cicada_sched::{Files, Metrics, Scheduler, SchedulerConfig, Store};
+use clap::{Parser, Subcommand};
+
+use crate::app::{AppState, HttpConfig, app};
+
+/// Cicada: geometry analyses for CAD clients, on this machine's CPUs and GPUs.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service with its worker processes.
+    Serve(ServeArgs),
+    /// Run one job file (.json or .msgpack) in this process and write its result.
+    Run {
+        /// The job file.
+        job: PathBuf,
+        /// Where to write the result (.json or .msgpack); JSON on stdout when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A service data directory to read blob inputs from.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Compute backend.
+        #[arg(long, default_value = "cpu")]
+        backend: String,
+    },
+    /// A worker process (started by `serve`; reads commands on stdin).
+    Worker {
+        /// The service's data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// Compute backend.
+        #[arg(long, default_value = "cpu")]
+        backend: String,
+    },
+    /// Print the JSON Schema of job files.
+    Schema,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7878", env = "CICADA_ADDR")]
+    addr: SocketAddr,
+    /// Data directory for job records, blobs and results.
+    #[arg(long, default_value = ".cicada-data", env = "CICADA_DATA")]
+    data: PathBuf,
+    /// Worker processes (default: available cores, at most 4).
+    #[arg(long, env = "CICADA_WORKERS")]
+    workers: Option<usize>,
+    /// Compute backend of the workers.
+    #[arg(long, default_value = "cpu")]
+    backend: String,
+    /// Runs of a job before it fails when its worker keeps dying.
+    #[arg(long, default_value_t = 3)]
+    max_attempts: u32,
+    /// Largest request body, in MiB.
+    #[arg(long, default_value_t = 512)]
+    max_body_mib: usize,
+    /// Time limit of ordinary requests, in seconds.
+    #[arg(long, default_value_t = 60)]
+    request_timeout_secs: u64,
+    /// Most requests served at once.
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// Seconds a shutdown waits for running jobs before requeueing them.
+    #[arg(long, default_value_t = 10)]
+    shutdown_grace_secs: u64,
+    /// Write the bound address to this file once listening (for scripts using port 0).
+    #[arg(long)]
+    addr_file: Option<PathBuf>,
+}
+
+fn parse_backend(name: &str) -> anyhow::Result<Backend> {
+    match name {
+        "cpu" | "auto" => Ok(Backend::Cpu),
+        other => bail!("backend '{other}' is not available in this build (available: cpu, auto)"),
+    }
+}
+
+fn init_tracing(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            init_tracing("info");
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(serve(args))
+        }
+        Command::Run {
+            job,
+            out,
+            data,
+            backend,
+        } => {
+            init_tracing("warn");
+            run_file(
+                &job,
+                out.as_deref(),
+                data.as_deref(),
+                parse_backend(&backend)?,
+            )
+        }
+        Command::Worker { data, backend } => {
+            init_tracing("info");
+            let store =
+                Files::open(&data).with_context(|| format!("opening {}", data.display()))?;
+            cicada_sched::worker::run_worker(&store, parse_backend(&backend)?, &Limits::default())
+                .context("worker loop")
+        }
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&job_schema())?;
+            println!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn run_file(
+    path: &Path,
+    out: Option<&Path>,
+    data: Option<&Path>,
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&bytes));
+    let job: Job =
+        decode(&bytes, format).with_context(|| format!("decoding {}", path.display()))?;
+    let store = match data {
+        Some(dir) => Some(Files::open(dir).with_context(|| format!("opening {}", dir.display()))?),
+        None => None,
+    };
+    let blobs: &dyn BlobSource = match &store {
+        Some(s) => s,
+        None => &NoBlobs,
+    };
+    let result = execute::run_job(
+        &job,
+        "local",
+        blobs,
+        &Limits::default(),
+        backend,
+        &NoProgress,
+    )
+    .with_context(|| format!("running {}", path.display()))?;
+    match out {
+        Some(out) => {
+            let bytes = match Format::from_path(out).unwrap_or(Format::Json) {
+                Format::Json => cicada_protocol::codec::encode_pretty_json(&result)?,
+                Format::MsgPack => encode(&result, Format::MsgPack)?,
+            };
+            std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
+        }
+        None => {
+            let text = cicada_protocol::codec::encode_pretty_json(&result)?;
+            use std::io::Write;
+            std::io::stdout().write_all(&text)?;
+        }
+    }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let backend = parse_backend(&args.backend)?;
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("creating {}", args.data.display()))?;
+    let data = args
+        .data
+        .canonicalize()
+        .context("resolving the data directory")?;
+    let store = Arc::new(
+        Store::open(&data).with_context(|| format!("opening the store in {}", data.display()))?,
+    );
+    let metrics = Arc::new(Metrics::default());
+    let workers = args.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(4)
+    });
+    let exe = std::env::current_exe().context("locating the cicada-server executable")?;
+    let config = SchedulerConfig {
+        workers: workers.max(1),
+        max_attempts: args.max_attempts.max(1),
+        worker_command: (
+            exe,
+            vec![
+                "worker".into(),
+                "--data".into(),
+                data.display().to_string(),
+                "--backend".into(),
+                backend.name().into(),
+            ],
+        ),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+    };
+    let scheduler = Scheduler::start(config, store, metrics).context("starting the scheduler")?;
+    let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+    let state = AppState {
+        scheduler: scheduler.clone(),
+        config: Arc::new(HttpConfig {
+            body_limit: args.max_body_mib * 1024 * 1024,
+            request_timeout: Duration::from_secs(args.request_timeout_secs),
+            concurrency: args.concurrency.max(1),
+            max_run_wait: Duration::from_secs(600),
+            limits: Limits::default(),
+        }),
+        backend: execute::backend_info(backend),
+        shutdown: shutdown_rx,
+    };
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    let bound = listener.local_addr()?;
+    if let Some(file) = &args.addr_file {
+        std::fs::write(file, bound.to_string())
+            .with_context(|| format!("writing {}", file.display()))?;
+    }
+    tracing::info!(addr = %bound, data = %data.display(), workers, backend = backend.name(), "cicada-server listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: no new jobs; finishing running ones");
+            let _ = shutdown_tx.send(true);
+        })
+        .await
+        .context("serving HTTP")?;
+    scheduler.shutdown().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
