@@ -1,0 +1,244 @@
+//! `cicada`: send jobs to a Cicada service from the command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use cicada_client::ClientConfig;
+use cicada_client::blocking::Client;
+use cicada_protocol::{Format, Job, JobState, JobStatus, Scene, decode, encode};
+use clap::{Parser, Subcommand};
+
+/// Send geometry jobs to a Cicada service and fetch their results.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The service's base URL.
+    #[arg(
+        long,
+        global = true,
+        env = "CICADA_SERVER",
+        default_value = "http://127.0.0.1:7878"
+    )]
+    server: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Submit a job file, show progress, wait, and write the result.
+    Run {
+        /// Job file (.json or .msgpack).
+        job: PathBuf,
+        /// Result file (.json or .msgpack); JSON on stdout when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Inline scenes at least this many bytes are uploaded once as blobs.
+        #[arg(long, default_value_t = 64 * 1024)]
+        blob_threshold: usize,
+    },
+    /// Submit a job file and print the job id.
+    Submit {
+        /// Job file (.json or .msgpack).
+        job: PathBuf,
+        /// Inline scenes at least this many bytes are uploaded once as blobs.
+        #[arg(long, default_value_t = 64 * 1024)]
+        blob_threshold: usize,
+    },
+    /// Print a job's status as JSON.
+    Status {
+        /// Job id.
+        id: String,
+    },
+    /// Write a finished job's result.
+    Result {
+        /// Job id.
+        id: String,
+        /// Result file (.json or .msgpack); JSON on stdout when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Cancel a queued or running job.
+    Cancel {
+        /// Job id.
+        id: String,
+    },
+    /// Upload a scene or any file as a blob (skipped when the service has it); print its hash.
+    Upload {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn read_job(path: &Path) -> anyhow::Result<Job> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&bytes));
+    decode(&bytes, format).with_context(|| format!("{} is not a valid job", path.display()))
+}
+
+fn write_json_or(out: Option<&Path>, value: &impl output::Encode) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            let bytes = match Format::from_path(path).unwrap_or(Format::Json) {
+                Format::Json => value.pretty_json()?,
+                Format::MsgPack => value.msgpack()?,
+            };
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            std::io::stdout().write_all(&value.pretty_json()?)?;
+            Ok(())
+        }
+    }
+}
+
+/// Encoding of wire values for output files.
+mod output {
+    use cicada_protocol::{Format, codec, encode};
+
+    /// A wire value the CLI writes.
+    pub trait Encode {
+        fn pretty_json(&self) -> anyhow::Result<Vec<u8>>;
+        fn msgpack(&self) -> anyhow::Result<Vec<u8>>;
+    }
+
+    impl<T: serde::Serialize> Encode for T {
+        fn pretty_json(&self) -> anyhow::Result<Vec<u8>> {
+            Ok(codec::encode_pretty_json(self)?)
+        }
+        fn msgpack(&self) -> anyhow::Result<Vec<u8>> {
+            Ok(encode(self, Format::MsgPack)?)
+        }
+    }
+}
+
+fn client(server: &str, blob_threshold: usize) -> anyhow::Result<Client> {
+    let mut config = ClientConfig::new(server);
+    config.blob_threshold = blob_threshold;
+    Ok(Client::with_config(config)?)
+}
+
+fn submit(client: &Client, path: &Path) -> anyhow::Result<JobStatus> {
+    let mut job = read_job(path)?;
+    for upload in client.offload_inputs(&mut job)? {
+        let what = if upload.uploaded {
+            "uploaded"
+        } else {
+            "already on the service, not sent"
+        };
+        eprintln!("blob {} ({} bytes): {what}", upload.hash, upload.size);
+    }
+    Ok(client.submit(&job)?)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run {
+            job,
+            out,
+            blob_threshold,
+        } => {
+            let client = client(&cli.server, blob_threshold)?;
+            let submitted = submit(&client, &job)?;
+            let status = wait_with_progress(&client, &submitted)?;
+            match status.state {
+                JobState::Succeeded => write_json_or(out.as_deref(), &client.result(&status.id)?),
+                JobState::Failed => bail!(
+                    "job {} failed: {}",
+                    status.id,
+                    status.error.unwrap_or_else(|| "no reason given".into())
+                ),
+                other => bail!("job {} ended {}", status.id, other.as_str()),
+            }
+        }
+        Command::Submit {
+            job,
+            blob_threshold,
+        } => {
+            let status = submit(&client(&cli.server, blob_threshold)?, &job)?;
+            println!("{}", status.id);
+            Ok(())
+        }
+        Command::Status { id } => {
+            write_json_or(None, &client(&cli.server, usize::MAX)?.status(&id)?)
+        }
+        Command::Result { id, out } => write_json_or(
+            out.as_deref(),
+            &client(&cli.server, usize::MAX)?.result(&id)?,
+        ),
+        Command::Cancel { id } => {
+            let status = client(&cli.server, usize::MAX)?.cancel(&id)?;
+            println!("{} {}", status.id, status.state.as_str());
+            Ok(())
+        }
+        Command::Upload { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            // A scene file is stored in its canonical MessagePack form, the form jobs name.
+            let bytes = match decode::<Scene>(
+                &bytes,
+                Format::from_path(&file).unwrap_or_else(|| Format::sniff(&bytes)),
+            ) {
+                Ok(scene) => encode(&scene, Format::MsgPack)?,
+                Err(_) => bytes,
+            };
+            let upload = client(&cli.server, 0)?.upload_blob(bytes)?;
+            let what = if upload.uploaded {
+                "uploaded"
+            } else {
+                "already on the service, not sent"
+            };
+            println!("{}", upload.hash);
+            eprintln!("{} bytes: {what}", upload.size);
+            Ok(())
+        }
+    }
+}
+
+/// Waits for the job, with a progress bar on a terminal and plain lines otherwise.
+fn wait_with_progress(client: &Client, submitted: &JobStatus) -> anyhow::Result<JobStatus> {
+    let id = submitted.id.clone();
+    if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(1000);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:30}] {percent:>3}% {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let status = client.wait(&id, |s| {
+            bar.set_position((s.progress * 1000.0) as u64);
+            bar.set_message(format!(
+                "{} {}",
+                s.state.as_str(),
+                s.message.clone().unwrap_or_default()
+            ));
+        })?;
+        bar.finish_and_clear();
+        eprintln!("job {id}: {}", status.state.as_str());
+        Ok(status)
+    } else {
+        Ok(client.wait(&id, |s| {
+            eprintln!(
+                "job {id}: {} {:.0}%{}",
+                s.state.as_str(),
+                s.progress * 100.0,
+                s.message
+                    .as_ref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            );
+        })?)
+    }
+}
