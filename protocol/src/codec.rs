@@ -6,6 +6,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::job::{Job, Task};
+
 /// A wire encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -113,6 +115,35 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], format: Format) -> Result<T, Co
     }
 }
 
+/// Decodes a [`Job`], naming the field inside `params` when that is where decoding failed.
+///
+/// The `kind`/`params` pair is an adjacently tagged enum flattened into the envelope, and
+/// serde buffers flattened fields, which loses the path. On failure the pair is decoded again
+/// on its own, where the path survives.
+pub fn decode_job(bytes: &[u8], format: Format) -> Result<Job, CodecError> {
+    decode::<Job>(bytes, format).map_err(|err| match &err {
+        CodecError::Decode { path, .. } if path.is_empty() || path.contains('?') => {
+            locate_task_error(bytes, format).unwrap_or(err)
+        }
+        _ => err,
+    })
+}
+
+fn locate_task_error(bytes: &[u8], format: Format) -> Option<CodecError> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        kind: serde_json::Value,
+        #[serde(default)]
+        params: serde_json::Value,
+    }
+    let probe: Probe = decode(bytes, format).ok()?;
+    let pair = serde_json::json!({ "kind": probe.kind, "params": probe.params });
+    match serde_path_to_error::deserialize::<_, Task>(pair) {
+        Ok(_) => None,
+        Err(e) => Some(path_error(e)),
+    }
+}
+
 fn path_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> CodecError {
     use serde_path_to_error::Segment;
     let mut path = String::new();
@@ -138,7 +169,6 @@ pub(crate) fn escape_pointer(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Job;
 
     #[test]
     fn decode_error_names_the_field() {
@@ -149,6 +179,18 @@ mod tests {
             .to_string();
         assert!(err.contains("furlongs"), "{err}");
         assert!(err.contains("units"), "{err}");
+    }
+
+    #[test]
+    fn decode_error_inside_params_names_the_field() {
+        let text = r#"{"protocol":1,"kind":"mesh_check","params":{"coincident_tolerance":"x"},"inputs":{}}"#;
+        let err = decode_job(text.as_bytes(), Format::Json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("/params/coincident_tolerance: invalid type"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod validate;
 pub mod worker;
 
 pub use api::{BlobStored, ErrorBody, ErrorInfo, Health, JobEvent, JobState, JobStatus, Problem};
-pub use codec::{CodecError, Format, decode, encode};
+pub use codec::{CodecError, Format, decode, decode_job, encode};
 pub use geometry::{
     Brep, BrepEdge, BrepFace, Line, LoopKind, Mesh, NurbsCurve, NurbsSurface, Point, Polyline,
     Scene, Trim, TrimCurve, TrimLoop, Units,

@@ -27,16 +27,26 @@ fn assert_tetra(result: &JobResult) {
 #[test]
 fn submit_poll_and_fetch_result_in_json_and_msgpack() {
     let server = Server::start(&["--workers", "1"]);
-    let r = server.request("POST", "/v1/jobs", &[("content-type", "application/json")], &tetra_job_json());
+    let r = server.request(
+        "POST",
+        "/v1/jobs",
+        &[("content-type", "application/json")],
+        &tetra_job_json(),
+    );
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     let status = r.json();
     let id = status["id"].as_str().unwrap().to_string();
-    assert_eq!(r.header("location"), Some(format!("/v1/jobs/{id}").as_str()));
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/v1/jobs/{id}").as_str())
+    );
     assert!(r.header("x-request-id").is_some());
     assert_eq!(status["state"], "queued");
 
     let done: serde_json::Value = eventually(30, "job to finish", || {
-        let s = server.request("GET", &format!("/v1/jobs/{id}"), &[], b"").json();
+        let s = server
+            .request("GET", &format!("/v1/jobs/{id}"), &[], b"")
+            .json();
         (s["state"] == "succeeded").then_some(s)
     });
     assert_eq!(done["attempts"], 1);
@@ -51,12 +61,22 @@ fn submit_poll_and_fetch_result_in_json_and_msgpack() {
     assert!(!from_json.cached);
     assert!(from_json.timings.queue_secs >= 0.0 && from_json.timings.compute_secs > 0.0);
 
-    let mp = server.request("GET", &format!("/v1/jobs/{id}/result"), &[("accept", "application/msgpack")], b"");
+    let mp = server.request(
+        "GET",
+        &format!("/v1/jobs/{id}/result"),
+        &[("accept", "application/msgpack")],
+        b"",
+    );
     assert_eq!(mp.header("content-type"), Some("application/msgpack"));
     let from_msgpack: JobResult = decode(&mp.body, Format::MsgPack).unwrap();
     assert_eq!(from_msgpack, from_json);
 
-    assert_eq!(server.request("GET", "/v1/jobs/no-such-job", &[], b"").status, 404);
+    assert_eq!(
+        server
+            .request("GET", "/v1/jobs/no-such-job", &[], b"")
+            .status,
+        404
+    );
 }
 
 #[test]
@@ -70,7 +90,12 @@ fn identical_job_is_answered_from_the_cache() {
     assert!(!first.cached);
 
     // Same job through raw HTTP in JSON: same key, answered at once with 200.
-    let r = server.request("POST", "/v1/jobs", &[("content-type", "application/json")], &tetra_job_json());
+    let r = server.request(
+        "POST",
+        "/v1/jobs",
+        &[("content-type", "application/json")],
+        &tetra_job_json(),
+    );
     assert_eq!(r.status, 200);
     let second: JobStatus = decode(&r.body, Format::Json).unwrap();
     assert_eq!(second.state, JobState::Succeeded);
@@ -102,9 +127,17 @@ fn blobs_are_verified_and_never_sent_twice() {
 
     let head = server.request("HEAD", &format!("/v1/blobs/{hash}"), &[], b"");
     assert_eq!(head.status, 200);
-    assert_eq!(head.header("content-length"), Some(uploads[0].size.to_string().as_str()));
+    assert_eq!(
+        head.header("content-length"),
+        Some(uploads[0].size.to_string().as_str())
+    );
     let unknown = "0".repeat(64);
-    assert_eq!(server.request("HEAD", &format!("/v1/blobs/{unknown}"), &[], b"").status, 404);
+    assert_eq!(
+        server
+            .request("HEAD", &format!("/v1/blobs/{unknown}"), &[], b"")
+            .status,
+        404
+    );
 
     // A body that does not hash to its name is refused.
     let r = server.request("PUT", &format!("/v1/blobs/{unknown}"), &[], b"some bytes");
@@ -120,7 +153,10 @@ fn blobs_are_verified_and_never_sent_twice() {
     assert_eq!(status.state, JobState::Succeeded, "{status:?}");
     let Output::MeshCheck(report) = client.result(&status.id).unwrap().output;
     let m = &report.meshes[0];
-    assert_eq!((m.vertex_count, m.face_count, m.edge_count), (3600, 3600, 7200));
+    assert_eq!(
+        (m.vertex_count, m.face_count, m.edge_count),
+        (3600, 3600, 7200)
+    );
     assert!(m.is_closed && m.is_oriented);
     assert_eq!(m.components, 1);
 }
@@ -129,8 +165,16 @@ fn blobs_are_verified_and_never_sent_twice() {
 fn events_stream_progress_until_the_end() {
     let server = Server::start(&["--workers", "1"]);
     let client = server.client();
-    let status = client.submit(&mesh_check_job(vec![torus(500, 10.0, 3.0)])).unwrap();
-    let stream = send_request(&server.url, "GET", &format!("/v1/jobs/{}/events", status.id), &[], b"");
+    let status = client
+        .submit(&mesh_check_job(vec![torus(500, 10.0, 3.0)]))
+        .unwrap();
+    let stream = send_request(
+        &server.url,
+        "GET",
+        &format!("/v1/jobs/{}/events", status.id),
+        &[],
+        b"",
+    );
     let mut reader = BufReader::new(stream);
     let mut events = Vec::new();
     let mut line = String::new();
@@ -145,14 +189,26 @@ fn events_stream_progress_until_the_end() {
         }
         line.clear();
     }
-    assert_eq!(events.last().map(String::as_str), Some("succeeded"), "{events:?}");
-    assert!(events.len() >= 2, "expected a state change before the end: {events:?}");
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("succeeded"),
+        "{events:?}"
+    );
+    assert!(
+        events.len() >= 2,
+        "expected a state change before the end: {events:?}"
+    );
 }
 
 #[test]
 fn run_submits_and_waits() {
     let server = Server::start(&["--workers", "1"]);
-    let r = server.request("POST", "/v1/run?wait_secs=30", &[("content-type", "application/json")], &tetra_job_json());
+    let r = server.request(
+        "POST",
+        "/v1/run?wait_secs=30",
+        &[("content-type", "application/json")],
+        &tetra_job_json(),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_tetra(&decode(&r.body, Format::Json).unwrap());
 }
@@ -161,7 +217,9 @@ fn run_submits_and_waits() {
 fn cancel_reaches_queued_and_running_jobs() {
     let server = Server::start(&["--workers", "1"]);
     let client = server.client();
-    let slow = client.submit(&mesh_check_job(vec![torus(900, 10.0, 3.0)])).unwrap();
+    let slow = client
+        .submit(&mesh_check_job(vec![torus(900, 10.0, 3.0)]))
+        .unwrap();
     let behind = client.submit(&mesh_check_job(vec![tetrahedron()])).unwrap();
     let running = eventually(30, "the slow job to start", || {
         let s = client.status(&slow.id).unwrap();
@@ -179,10 +237,14 @@ fn cancel_reaches_queued_and_running_jobs() {
         let h = client.health().unwrap();
         (h.workers == 1 && server.metric("cicada_workers_started_total") >= 2.0).then_some(())
     });
-    assert!(!std::path::Path::new(&format!("/proc/{worker}")).exists() || {
-        // A zombie that is being reaped may linger for a moment.
-        eventually(10, "the old worker to go", || (!std::path::Path::new(&format!("/proc/{worker}")).exists()).then_some(true))
-    });
+    assert!(
+        !std::path::Path::new(&format!("/proc/{worker}")).exists() || {
+            // A zombie that is being reaped may linger for a moment.
+            eventually(10, "the old worker to go", || {
+                (!std::path::Path::new(&format!("/proc/{worker}")).exists()).then_some(true)
+            })
+        }
+    );
     let r = server.request("GET", &format!("/v1/jobs/{}/result", behind.id), &[], b"");
     assert_eq!(r.status, 409);
     assert_eq!(r.json()["error"]["code"], "job_cancelled");
@@ -192,7 +254,10 @@ fn cancel_reaches_queued_and_running_jobs() {
 
     // The pool still works.
     let s = client.submit(&mesh_check_job(vec![tetrahedron()])).unwrap();
-    assert_eq!(client.wait(&s.id, |_| {}).unwrap().state, JobState::Succeeded);
+    assert_eq!(
+        client.wait(&s.id, |_| {}).unwrap().state,
+        JobState::Succeeded
+    );
     assert_eq!(server.metric("cicada_jobs{state=\"cancelled\"}"), 2.0);
 }
 
@@ -203,16 +268,23 @@ fn health_and_metrics_describe_the_service() {
     assert_eq!(h["status"], "ok");
     assert_eq!(h["protocol"], 1);
     assert_eq!(h["backend"]["name"], "cpu");
-    eventually(30, "two workers", || (server.client().health().unwrap().workers == 2).then_some(()));
+    eventually(30, "two workers", || {
+        (server.client().health().unwrap().workers == 2).then_some(())
+    });
     let client = server.client();
     for _ in 0..3 {
-        let s = client.submit(&mesh_check_job(vec![tetrahedron(), torus(8, 3.0, 1.0)])).unwrap();
+        let s = client
+            .submit(&mesh_check_job(vec![tetrahedron(), torus(8, 3.0, 1.0)]))
+            .unwrap();
         client.wait(&s.id, |_| {}).unwrap();
     }
     assert_eq!(server.metric("cicada_jobs_submitted_total"), 3.0);
     // One computed, two answered from the cache.
     assert_eq!(server.metric("cicada_jobs{state=\"succeeded\"}"), 3.0);
-    assert_eq!(server.metric("cicada_job_phase_seconds_count{phase=\"compute\"}"), 1.0);
+    assert_eq!(
+        server.metric("cicada_job_phase_seconds_count{phase=\"compute\"}"),
+        1.0
+    );
     assert_eq!(server.metric("cicada_queue_depth"), 0.0);
     assert_eq!(server.metric("cicada_workers"), 2.0);
 }

@@ -6,13 +6,18 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use cicada_protocol::{Face, Input, Inputs, Job, Mesh, MeshCheckParams, Packed, Scene, Task, Units};
+use cicada_protocol::{
+    Face, Input, Inputs, Job, Mesh, MeshCheckParams, Packed, Scene, Task, Units,
+};
 
 /// The directory holding the workspace's binaries for this test build's profile.
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> -> target/<profile>
-    exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf()
 }
 
 /// Path of a workspace binary, built on first use so the tests never run a stale one.
@@ -29,7 +34,8 @@ pub fn bin(name: &str) -> PathBuf {
         // Cargo sets per-package variables (CARGO_MANIFEST_DIR, ...) for test processes; a
         // build script that watches one (ring's does) would then rebuild on every run.
         for (name, _) in std::env::vars() {
-            let keep = ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_BUILD_JOBS"].contains(&name.as_str())
+            let keep = ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_BUILD_JOBS"]
+                .contains(&name.as_str())
                 || name.starts_with("CARGO_REGISTRIES")
                 || name.starts_with("CARGO_NET");
             if name.starts_with("CARGO_") && !keep {
@@ -87,7 +93,10 @@ impl Server {
             {
                 break a;
             }
-            assert!(Instant::now() < deadline, "cicada-server did not start listening");
+            assert!(
+                Instant::now() < deadline,
+                "cicada-server did not start listening"
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         let server = Server {
@@ -142,13 +151,20 @@ impl Server {
     }
 
     /// Sends one raw HTTP/1.1 request to this server and reads the whole response.
-    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
         http(&self.url, method, path, headers, body)
     }
 
     /// The value of an unlabelled metric, or of a labelled one given `name{labels}`.
     pub fn metric(&self, name: &str) -> f64 {
-        let text = String::from_utf8(self.request("GET", "/metrics", &[], b"").body).expect("utf-8");
+        let text =
+            String::from_utf8(self.request("GET", "/metrics", &[], b"").body).expect("utf-8");
         text.lines()
             .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
             .and_then(|v| v.trim().parse().ok())
@@ -179,23 +195,41 @@ pub struct Response {
 impl Response {
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 }
 
 /// Opens a connection to `base` (`http://host:port`) and writes a request head and body.
-pub fn send_request(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::net::TcpStream {
+pub fn send_request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::net::TcpStream {
     use std::io::Write;
     let addr = base.strip_prefix("http://").expect("http URL");
     let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -207,13 +241,23 @@ pub fn send_request(base: &str, method: &str, path: &str, headers: &[(&str, &str
 }
 
 /// One HTTP/1.1 request with `Connection: close`; the whole response.
-pub fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+pub fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
     use std::io::{BufRead, BufReader, Read};
     let stream = send_request(base, method, path, headers, body);
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).expect("status line");
-    let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status code");
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
     let mut headers = Vec::new();
     loop {
         line.clear();
@@ -226,7 +270,9 @@ pub fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body
             headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
     let mut body = Vec::new();
     if method == "HEAD" {
         // No body follows a HEAD response, whatever Content-Length says.
@@ -245,7 +291,11 @@ pub fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body
     } else {
         let _ = reader.read_to_end(&mut body);
     }
-    Response { status, headers, body }
+    Response {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Sends `sig` to process `pid` (one we started, or one of its workers).
@@ -262,7 +312,12 @@ pub fn signal(pid: u32, sig: i32) {
 pub fn tetrahedron() -> Mesh {
     Mesh {
         id: Some("tetra".into()),
-        vertices: Packed(vec![[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+        vertices: Packed(vec![
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+        ]),
         faces: Packed(vec![
             Face::triangle(0, 2, 1),
             Face::triangle(0, 1, 3),

@@ -82,7 +82,8 @@ fn main() {
 fn read_job(path: &Path) -> anyhow::Result<Job> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&bytes));
-    decode(&bytes, format).with_context(|| format!("{} is not a valid job", path.display()))
+    cicada_protocol::decode_job(&bytes, format)
+        .with_context(|| format!("{} is not a valid job", path.display()))
 }
 
 fn write_json_or(out: Option<&Path>, value: &impl output::Encode) -> anyhow::Result<()> {

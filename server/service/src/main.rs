@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use cicada_compute::{Backend, NoProgress};
-use cicada_protocol::{Format, Job, Limits, decode, encode, job_schema};
+use cicada_protocol::{Format, Job, Limits, encode, job_schema};
 use cicada_sched::execute::{self, BlobSource, NoBlobs};
 use cicada_sched::{Files, Metrics, Scheduler, SchedulerConfig, Store};
 use clap::{Parser, Subcommand};
@@ -153,8 +153,8 @@ fn run_file(
 ) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&bytes));
-    let job: Job =
-        decode(&bytes, format).with_context(|| format!("decoding {}", path.display()))?;
+    let job: Job = cicada_protocol::decode_job(&bytes, format)
+        .with_context(|| format!("decoding {}", path.display()))?;
     let store = match data {
         Some(dir) => Some(Files::open(dir).with_context(|| format!("opening {}", dir.display()))?),
         None => None,

@@ -7,7 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use cicada_protocol::{Format, Job, JobEvent, JobResult, JobState, JobStatus, decode, encode};
+use cicada_protocol::{
+    Format, Job, JobEvent, JobResult, JobState, JobStatus, decode, decode_job, encode,
+};
 use cicada_sched::execute::{self, JobError};
 use cicada_sched::{CancelError, now_unix_ms};
 use futures_util::Stream;
@@ -27,7 +29,7 @@ async fn accept(state: &AppState, body: WireBody) -> Result<JobStatus, ApiError>
     let limits = state.config.limits.clone();
     // Decoding, resolving blobs and hashing a large scene is CPU work: off the async threads.
     let (status, payload) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let job: Job = decode(&body.bytes, body.format).map_err(|e| match e {
+        let job: Job = decode_job(&body.bytes, body.format).map_err(|e| match e {
             cicada_protocol::CodecError::Decode { path, message } => {
                 ApiError::BadPayload { path, message }
             }
