@@ -6,7 +6,12 @@ use cicada_protocol::*;
 fn valid_job() -> Job {
     let mut scene = Scene::new(Units::Millimeters, 0.01);
     scene.meshes.push(Mesh {
-        vertices: Packed(vec![[0.0; 3], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0]]),
+        vertices: Packed(vec![
+            [0.0; 3],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [1.0, 1.0, 0.0],
+        ]),
         faces: Packed(vec![Face::triangle(0, 1, 2), Face::quad(0, 1, 3, 2)]),
         ..Mesh::default()
     });
@@ -60,7 +65,12 @@ fn bilinear() -> NurbsSurface {
         degree_v: 1,
         count_u: 2,
         count_v: 2,
-        points: Packed(vec![[0.0; 3], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0]]),
+        points: Packed(vec![
+            [0.0; 3],
+            [0.0, 1.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [1.0, 1.0, 0.0],
+        ]),
         knots_u: Packed(vec![0.0, 0.0, 1.0, 1.0]),
         knots_v: Packed(vec![0.0, 0.0, 1.0, 1.0]),
         ..NurbsSurface::default()
@@ -85,7 +95,11 @@ fn check(edit: impl FnOnce(&mut Job), expected: &[(&str, &str)]) {
     assert_eq!(problems.len(), expected.len(), "problems: {got:#?}");
     for (p, (path, fragment)) in problems.iter().zip(expected) {
         assert_eq!(&p.path, path, "problems: {got:#?}");
-        assert!(p.message.contains(fragment), "{:?} lacks {fragment:?}", p.message);
+        assert!(
+            p.message.contains(fragment),
+            "{:?} lacks {fragment:?}",
+            p.message
+        );
     }
 }
 
@@ -98,16 +112,28 @@ fn the_valid_job_is_valid() {
 fn mesh_problems() {
     check(
         |j| scene(j).meshes[0].faces.0[1] = Face::quad(0, 1, 9, 2),
-        &[("/inputs/scene/inline/meshes/0/faces/1", "vertex index 9 out of range (mesh has 4 vertices)")],
+        &[(
+            "/inputs/scene/inline/meshes/0/faces/1",
+            "vertex index 9 out of range (mesh has 4 vertices)",
+        )],
     );
-    check(|j| scene(j).meshes[0].vertices.0[3][2] = f64::NEG_INFINITY, &[("/inputs/scene/inline/meshes/0/vertices/3", "z is -inf")]);
+    check(
+        |j| scene(j).meshes[0].vertices.0[3][2] = f64::NEG_INFINITY,
+        &[("/inputs/scene/inline/meshes/0/vertices/3", "z is -inf")],
+    );
     check(
         |j| scene(j).meshes[0].normals = Some(Packed(vec![[0.0, 0.0, 1.0]])),
-        &[("/inputs/scene/inline/meshes/0/normals", "1 normals for 4 vertices")],
+        &[(
+            "/inputs/scene/inline/meshes/0/normals",
+            "1 normals for 4 vertices",
+        )],
     );
     check(
         |j| scene(j).meshes[0].colors = Some(Packed(vec![[255, 0, 0, 255]; 5])),
-        &[("/inputs/scene/inline/meshes/0/colors", "5 colours for 4 vertices")],
+        &[(
+            "/inputs/scene/inline/meshes/0/colors",
+            "5 colours for 4 vertices",
+        )],
     );
 }
 
@@ -116,18 +142,60 @@ fn curve_problems() {
     fn c(j: &mut Job) -> &mut NurbsCurve {
         &mut scene(j).curves[0]
     }
-    check(|j| c(j).degree = 0, &[("/inputs/scene/inline/curves/0/degree", "at least 1")]);
-    check(|j| c(j).degree = 3, &[("/inputs/scene/inline/curves/0", "3 control points are too few for degree 3")]);
-    check(|j| c(j).knots.0 = vec![0.0, 0.0, 1.0, 1.0], &[("/inputs/scene/inline/curves/0/knots", "this looks like Rhino's convention")]);
-    check(|j| c(j).knots.0[3] = -1.0, &[("/inputs/scene/inline/curves/0/knots/3", "knots must not decrease")]);
-    check(|j| c(j).knots.0 = vec![0.0; 6], &[("/inputs/scene/inline/curves/0/knots", "empty domain")]);
-    check(|j| c(j).weights = Some(Packed(vec![1.0, 0.0, 1.0])), &[("/inputs/scene/inline/curves/0/weights/1", "weight 0 must be positive")]);
-    check(|j| c(j).weights = Some(Packed(vec![1.0])), &[("/inputs/scene/inline/curves/0/weights", "1 weights for 3 control points")]);
+    check(
+        |j| c(j).degree = 0,
+        &[("/inputs/scene/inline/curves/0/degree", "at least 1")],
+    );
+    check(
+        |j| c(j).degree = 3,
+        &[(
+            "/inputs/scene/inline/curves/0",
+            "3 control points are too few for degree 3",
+        )],
+    );
+    check(
+        |j| c(j).knots.0 = vec![0.0, 0.0, 1.0, 1.0],
+        &[(
+            "/inputs/scene/inline/curves/0/knots",
+            "this looks like Rhino's convention",
+        )],
+    );
+    check(
+        |j| c(j).knots.0[3] = -1.0,
+        &[(
+            "/inputs/scene/inline/curves/0/knots/3",
+            "knots must not decrease",
+        )],
+    );
+    check(
+        |j| c(j).knots.0 = vec![0.0; 6],
+        &[("/inputs/scene/inline/curves/0/knots", "empty domain")],
+    );
+    check(
+        |j| c(j).weights = Some(Packed(vec![1.0, 0.0, 1.0])),
+        &[(
+            "/inputs/scene/inline/curves/0/weights/1",
+            "weight 0 must be positive",
+        )],
+    );
+    check(
+        |j| c(j).weights = Some(Packed(vec![1.0])),
+        &[(
+            "/inputs/scene/inline/curves/0/weights",
+            "1 weights for 3 control points",
+        )],
+    );
     // A knot repeated p times in a degree-p curve is a kink (C0), which is allowed...
     check(
         |j| {
             let c = c(j);
-            c.points.0 = vec![[0.0; 3], [1.0, 1.0, 0.0], [2.0, 0.0, 0.0], [3.0, 1.0, 0.0], [4.0, 0.0, 0.0]];
+            c.points.0 = vec![
+                [0.0; 3],
+                [1.0, 1.0, 0.0],
+                [2.0, 0.0, 0.0],
+                [3.0, 1.0, 0.0],
+                [4.0, 0.0, 0.0],
+            ];
             c.weights = None;
             c.knots.0 = vec![0.0, 0.0, 0.0, 0.5, 0.5, 1.0, 1.0, 1.0];
         },
@@ -142,48 +210,89 @@ fn curve_problems() {
             c.weights = None;
             c.knots.0 = vec![0.0, 0.0, 0.5, 0.5, 1.0, 1.0];
         },
-        &[("/inputs/scene/inline/curves/0/knots/2", "interior knot 0.5 repeated 2 times; at most 1")],
+        &[(
+            "/inputs/scene/inline/curves/0/knots/2",
+            "interior knot 0.5 repeated 2 times; at most 1",
+        )],
     );
 }
 
 #[test]
 fn surface_and_brep_problems() {
-    check(|j| scene(j).surfaces[0].count_v = 3, &[("/inputs/scene/inline/surfaces/0/points", "count_u * count_v = 2 * 3 = 6")]);
-    check(|j| scene(j).surfaces[0].degree_v = 0, &[("/inputs/scene/inline/surfaces/0/degree_v", "at least 1")]);
+    check(
+        |j| scene(j).surfaces[0].count_v = 3,
+        &[(
+            "/inputs/scene/inline/surfaces/0/points",
+            "count_u * count_v = 2 * 3 = 6",
+        )],
+    );
+    check(
+        |j| scene(j).surfaces[0].degree_v = 0,
+        &[("/inputs/scene/inline/surfaces/0/degree_v", "at least 1")],
+    );
     check(
         |j| {
             scene(j).surfaces[0].knots_u.0.pop();
         },
-        &[("/inputs/scene/inline/surfaces/0/knots_u", "3 knots for 2 control points of degree 1")],
+        &[(
+            "/inputs/scene/inline/surfaces/0/knots_u",
+            "3 knots for 2 control points of degree 1",
+        )],
     );
     check(
         |j| scene(j).breps[0].faces[0].loops[0].trims[2].edge = Some(7),
         &[
-            ("/inputs/scene/inline/breps/0/faces/0/loops/0/trims/2/edge", "edge index 7 out of range (Brep has 4 edges)"),
-            ("/inputs/scene/inline/breps/0/edges/2", "no trim uses this edge"),
+            (
+                "/inputs/scene/inline/breps/0/faces/0/loops/0/trims/2/edge",
+                "edge index 7 out of range (Brep has 4 edges)",
+            ),
+            (
+                "/inputs/scene/inline/breps/0/edges/2",
+                "no trim uses this edge",
+            ),
         ],
     );
     check(
         |j| scene(j).breps[0].faces[0].loops[0].kind = LoopKind::Inner,
-        &[("/inputs/scene/inline/breps/0/faces/0/loops", "exactly one outer loop, found 0")],
+        &[(
+            "/inputs/scene/inline/breps/0/faces/0/loops",
+            "exactly one outer loop, found 0",
+        )],
     );
 }
 
 #[test]
 fn scene_and_envelope_problems() {
-    check(|j| scene(j).tolerance = 0.0, &[("/inputs/scene/inline/tolerance", "positive distance")]);
+    check(
+        |j| scene(j).tolerance = 0.0,
+        &[("/inputs/scene/inline/tolerance", "positive distance")],
+    );
     check(
         |j| {
             scene(j).polylines[0].points.0.pop();
         },
-        &[("/inputs/scene/inline/polylines/0/points", "at least 2 points")],
+        &[(
+            "/inputs/scene/inline/polylines/0/points",
+            "at least 2 points",
+        )],
     );
     check(
-        |j| scene(j).lines.push(Line { from: [0.0, f64::NAN, 0.0], ..Line::default() }),
+        |j| {
+            scene(j).lines.push(Line {
+                from: [0.0, f64::NAN, 0.0],
+                ..Line::default()
+            })
+        },
         &[("/inputs/scene/inline/lines/0/from", "y is NaN")],
     );
-    check(|j| j.protocol = 0, &[("/protocol", "unsupported protocol version 0")]);
-    check(|j| j.inputs.scene = None, &[("/inputs/scene", "needs a scene input")]);
+    check(
+        |j| j.protocol = 0,
+        &[("/protocol", "unsupported protocol version 0")],
+    );
+    check(
+        |j| j.inputs.scene = None,
+        &[("/inputs/scene", "needs a scene input")],
+    );
 }
 
 #[test]

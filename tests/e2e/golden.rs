@@ -19,12 +19,27 @@ fn every_geometry_job() -> Job {
     let mut scene = Scene::new(Units::Millimeters, 0.01);
     let mut mesh = tetrahedron();
     mesh.layer = Some("Massing::Core".into());
-    mesh.normals = Some(Packed(vec![[0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]));
-    mesh.colors = Some(Packed(vec![[255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [255, 255, 255, 128]]));
+    mesh.normals = Some(Packed(vec![
+        [0.0, 0.0, -1.0],
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+    ]));
+    mesh.colors = Some(Packed(vec![
+        [255, 0, 0, 255],
+        [0, 255, 0, 255],
+        [0, 0, 255, 255],
+        [255, 255, 255, 128],
+    ]));
     scene.meshes.push(mesh);
     scene.meshes.push(Mesh {
         id: Some("quad".into()),
-        vertices: Packed(vec![[0.0; 3], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]]),
+        vertices: Packed(vec![
+            [0.0; 3],
+            [1.0, 0.0, 0.0],
+            [1.0, 1.0, 0.0],
+            [0.0, 1.0, 0.0],
+        ]),
         faces: Packed(vec![Face::quad(0, 1, 2, 3)]),
         ..Mesh::default()
     });
@@ -42,7 +57,12 @@ fn every_geometry_job() -> Job {
         degree_v: 1,
         count_u: 2,
         count_v: 2,
-        points: Packed(vec![[0.0; 3], [0.0, 10.0, 0.0], [10.0, 0.0, 0.0], [10.0, 10.0, 0.0]]),
+        points: Packed(vec![
+            [0.0; 3],
+            [0.0, 10.0, 0.0],
+            [10.0, 0.0, 0.0],
+            [10.0, 10.0, 0.0],
+        ]),
         knots_u: Packed(vec![0.0, 0.0, 10.0, 10.0]),
         knots_v: Packed(vec![0.0, 0.0, 10.0, 10.0]),
         ..NurbsSurface::default()
@@ -64,7 +84,11 @@ fn every_geometry_job() -> Job {
             .enumerate()
             .map(|(k, &a)| {
                 let b = [[lo, lo], [hi, lo], [hi, hi], [lo, hi]][(k + 1) % 4];
-                let (a, b) = if kind == LoopKind::Inner { (b, a) } else { (a, b) };
+                let (a, b) = if kind == LoopKind::Inner {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
                 Trim {
                     curve: line2(a, b),
                     edge: Some(first_edge + k as u32),
@@ -78,7 +102,10 @@ fn every_geometry_job() -> Job {
         faces: vec![BrepFace {
             surface: plane,
             reversed: false,
-            loops: vec![square(0.0, 10.0, LoopKind::Outer, 0), square(4.0, 6.0, LoopKind::Inner, 4)],
+            loops: vec![
+                square(0.0, 10.0, LoopKind::Outer, 0),
+                square(4.0, 6.0, LoopKind::Inner, 4),
+            ],
         }],
         edges: vec![BrepEdge::default(); 8],
         ..Brep::default()
@@ -181,18 +208,36 @@ where
     let dir = root().join("tests/golden");
     let msgpack = encode(value, Format::MsgPack).unwrap();
     let json = codec::encode_pretty_json(value).unwrap();
-    let (mp_path, json_path) = (dir.join(format!("{name}.msgpack")), dir.join(format!("{name}.json")));
+    let (mp_path, json_path) = (
+        dir.join(format!("{name}.msgpack")),
+        dir.join(format!("{name}.json")),
+    );
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(&mp_path, &msgpack).unwrap();
         std::fs::write(&json_path, &json).unwrap();
     }
-    let mp_file = std::fs::read(&mp_path).unwrap_or_else(|_| panic!("{} missing; UPDATE_GOLDEN=1 writes it", mp_path.display()));
+    let mp_file = std::fs::read(&mp_path)
+        .unwrap_or_else(|_| panic!("{} missing; UPDATE_GOLDEN=1 writes it", mp_path.display()));
     let json_file = std::fs::read(&json_path).unwrap();
-    assert_eq!(&decode::<T>(&mp_file, Format::MsgPack).unwrap(), value, "{name}.msgpack decodes to another value");
-    assert_eq!(&decode::<T>(&json_file, Format::Json).unwrap(), value, "{name}.json decodes to another value");
-    assert!(mp_file == msgpack, "{name}.msgpack: the encoding changed (UPDATE_GOLDEN=1 after a deliberate change)");
-    assert!(json_file == json, "{name}.json: the encoding changed (UPDATE_GOLDEN=1 after a deliberate change)");
+    assert_eq!(
+        &decode::<T>(&mp_file, Format::MsgPack).unwrap(),
+        value,
+        "{name}.msgpack decodes to another value"
+    );
+    assert_eq!(
+        &decode::<T>(&json_file, Format::Json).unwrap(),
+        value,
+        "{name}.json decodes to another value"
+    );
+    assert!(
+        mp_file == msgpack,
+        "{name}.msgpack: the encoding changed (UPDATE_GOLDEN=1 after a deliberate change)"
+    );
+    assert!(
+        json_file == json,
+        "{name}.json: the encoding changed (UPDATE_GOLDEN=1 after a deliberate change)"
+    );
 }
 
 #[test]
@@ -213,7 +258,10 @@ fn checked_in_json_schema_is_current() {
         std::fs::write(&path, &text).unwrap();
     }
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(on_disk == text, "docs/schema/job.schema.json is stale: run UPDATE_GOLDEN=1 cargo test -p cicada-e2e --test golden");
+    assert!(
+        on_disk == text,
+        "docs/schema/job.schema.json is stale: run UPDATE_GOLDEN=1 cargo test -p cicada-e2e --test golden"
+    );
 }
 
 #[test]
@@ -222,7 +270,10 @@ fn packed_arrays_are_little_endian_bytes_in_the_golden_msgpack() {
     // 0xc4 (bin 8), length 96 = 4 vertices * 3 * 8 bytes, then x0 y0 z0 = 0.0 ...
     let bytes = std::fs::read(root().join("tests/golden/job_every_geometry.msgpack")).unwrap();
     let header = [0xc4u8, 96];
-    let at = bytes.windows(2).position(|w| w == header).expect("a 96-byte bin");
+    let at = bytes
+        .windows(2)
+        .position(|w| w == header)
+        .expect("a 96-byte bin");
     let second_x = f64::from_le_bytes(bytes[at + 2 + 24..at + 2 + 32].try_into().unwrap());
     assert_eq!(second_x, 1.0);
 }

@@ -65,6 +65,8 @@ enum Command {
         /// Job id.
         id: String,
     },
+    /// Print the service's health (backend, workers, queue) as JSON.
+    Health,
     /// Upload a scene or any file as a blob (skipped when the service has it); print its hash.
     Upload {
         /// The file.
@@ -169,6 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", status.id);
             Ok(())
         }
+        Command::Health => write_json_or(None, &client(&cli.server, usize::MAX)?.health()?),
         Command::Status { id } => {
             write_json_or(None, &client(&cli.server, usize::MAX)?.status(&id)?)
         }

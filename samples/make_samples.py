@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Writes the sample jobs in samples/ (standard library only; run from anywhere).
+
+Each sample is a small, real-looking scene with a mesh_check job whose answers can be
+worked out by hand; the numbers are in samples/README.md.
+"""
+import json
+import math
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# A site in UTM coordinates: the kernel must give the same answers here as at the origin.
+SITE = (500_000.0, 4_100_000.0, 0.0)
+
+
+def box(name, layer, x0, y0, z0, dx, dy, dz):
+    """A closed box of six outward quads."""
+    v = []
+    for k in range(8):
+        v.append([x0 + dx * (k & 1), y0 + dy * ((k >> 1) & 1), z0 + dz * ((k >> 2) & 1)])
+    f = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]]
+    return {"id": name, "layer": layer, "vertices": v, "faces": f}
+
+
+def gable_wing(name, layer, x0, y0, z0, length, width, eave, ridge):
+    """A closed wing with a pitched roof: four walls, two roof planes, gables as triangles."""
+    w2 = width / 2
+    v = [
+        [x0, y0, z0], [x0 + length, y0, z0], [x0 + length, y0 + width, z0], [x0, y0 + width, z0],
+        [x0, y0, z0 + eave], [x0 + length, y0, z0 + eave], [x0 + length, y0 + width, z0 + eave],
+        [x0, y0 + width, z0 + eave],
+        [x0, y0 + w2, z0 + ridge], [x0 + length, y0 + w2, z0 + ridge],
+    ]
+    f = [
+        [0, 3, 2, 1],            # floor, facing down
+        [0, 1, 5, 4],            # south wall
+        [2, 3, 7, 6],            # north wall
+        [1, 2, 6, 5],            # east wall
+        [3, 0, 4, 7],            # west wall
+        [4, 5, 9, 8],            # south roof
+        [6, 7, 8, 9],            # north roof
+        [5, 6, 9],               # east gable
+        [7, 4, 8],               # west gable
+    ]
+    return {"id": name, "layer": layer, "vertices": v, "faces": f}
+
+
+def at_site(mesh):
+    mesh["vertices"] = [[x + SITE[0], y + SITE[1], z + SITE[2]] for x, y, z in mesh["vertices"]]
+    return mesh
+
+
+def bernstein3(t):
+    s = 1 - t
+    return [s * s * s, 3 * s * s * t, 3 * s * t * t, t * t * t]
+
+
+def canopy_points():
+    """4 x 4 control points of a saddle-shaped cubic canopy, 24 m x 12 m, in metres."""
+    pts = []
+    for i in range(4):
+        for j in range(4):
+            x, y = 8.0 * i, 4.0 * j
+            z = 4.0 + (1.5 if i in (1, 2) else 0.0) - (1.0 if j in (1, 2) else 0.0)
+            pts.append([x, y, z])
+    return pts
+
+
+def canopy_mesh(pts, nu, nv):
+    """The canopy sampled on an nu x nv grid of quads (a Bezier patch, so exact)."""
+    verts = []
+    for a in range(nu + 1):
+        bu = bernstein3(a / nu)
+        for b in range(nv + 1):
+            bv = bernstein3(b / nv)
+            p = [0.0, 0.0, 0.0]
+            for i in range(4):
+                for j in range(4):
+                    w = bu[i] * bv[j]
+                    for k in range(3):
+                        p[k] += w * pts[i * 4 + j][k]
+            verts.append(p)
+    faces = []
+    for a in range(nu):
+        for b in range(nv):
+            i0 = a * (nv + 1) + b
+            faces.append([i0, i0 + nv + 1, i0 + nv + 2, i0 + 1])
+    return {"id": "canopy-panels", "layer": "Canopy::Panels", "vertices": verts, "faces": faces}
+
+
+def trim_line(a, b, edge):
+    return {"curve": {"degree": 1, "points": [a, b], "knots": [0, 0, 1, 1]}, "edge": edge}
+
+
+def trim_circle(cx, cy, r, edge):
+    """A full circle as a rational quadratic with 9 points (clockwise: a hole)."""
+    w = math.sqrt(0.5)
+    ring = [(1, 0), (1, -1), (0, -1), (-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0)]
+    return {
+        "curve": {
+            "degree": 2,
+            "points": [[cx + r * x, cy + r * y] for x, y in ring],
+            "weights": [1, w, 1, w, 1, w, 1, w, 1],
+            "knots": [0, 0, 0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1, 1, 1],
+        },
+        "edge": edge,
+    }
+
+
+def canopy_surface(pts, ident=None):
+    s = {
+        "degree_u": 3, "degree_v": 3, "count_u": 4, "count_v": 4,
+        "points": pts, "knots_u": [0, 0, 0, 0, 1, 1, 1, 1], "knots_v": [0, 0, 0, 0, 1, 1, 1, 1],
+    }
+    if ident:
+        s["id"] = ident
+        s["layer"] = "Canopy::Surface"
+    return s
+
+
+def broken_mesh():
+    """A 2 x 1 x 1 block of two welded cubes with deliberate defects (see README)."""
+    v = []
+    for k in range(3):
+        for j in range(2):
+            for i in range(2):
+                v.append([float(k), float(i), float(j)])
+    # vertex index = k * 4 + j * 2 + i, x = k
+    def idx(k, i, j):
+        return k * 4 + j * 2 + i
+    faces = []
+    for k in range(2):
+        faces.append([idx(k, 0, 0), idx(k + 1, 0, 0), idx(k + 1, 0, 1), idx(k, 0, 1)])   # y = 0
+        faces.append([idx(k, 1, 0), idx(k, 1, 1), idx(k + 1, 1, 1), idx(k + 1, 1, 0)])   # y = 1
+        faces.append([idx(k, 0, 0), idx(k, 1, 0), idx(k + 1, 1, 0), idx(k + 1, 0, 0)])   # z = 0
+        faces.append([idx(k, 0, 1), idx(k + 1, 0, 1), idx(k + 1, 1, 1), idx(k, 1, 1)])   # z = 1
+    faces.append([idx(0, 0, 0), idx(0, 0, 1), idx(0, 1, 1), idx(0, 1, 0)])             # x = 0
+    faces.append([idx(2, 0, 0), idx(2, 1, 0), idx(2, 1, 1), idx(2, 0, 1)])             # x = 2
+    # Defect 1: the top face of the second cube is flipped.
+    faces[7] = list(reversed(faces[7]))
+    # Defect 2: the end face x = 2 is missing: a hole with 4 naked edges.
+    faces.pop()
+    # Defect 3: a fin: a third face on the top edge between the cubes (non-manifold).
+    v.append([1.0, 0.5, 2.0])
+    faces.append([idx(1, 0, 1), idx(1, 1, 1), 12])
+    # Defect 4: a sliver triangle along the bottom edge (zero height).
+    v.append([0.5, 0.0, 0.0])
+    faces.append([idx(0, 0, 0), 13, idx(1, 0, 0)])
+    # Defect 5: a stray duplicate of vertex 0, 0.0001 away, used by nothing.
+    v.append([0.0, 0.0, 0.0001])
+    return {"id": "broken-block", "layer": "Checks", "vertices": v, "faces": faces}
+
+
+def job(scene, params=None):
+    return {"protocol": 1, "kind": "mesh_check", "params": params or {}, "inputs": {"scene": {"inline": scene}}}
+
+
+def write(path, value):
+    full = os.path.join(HERE, path)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "w") as f:
+        json.dump(value, f, indent=1)
+        f.write("\n")
+
+
+def main():
+    massing = {
+        "units": "m", "tolerance": 0.001,
+        "meshes": [
+            at_site(box("podium", "Massing::Podium", 0, 0, 0, 60, 40, 12)),
+            at_site(box("tower", "Massing::Tower", 18, 8, 12, 24, 24, 80)),
+            at_site(gable_wing("wing", "Massing::Wing", 60, 10, 0, 30, 12, 6, 10)),
+        ],
+    }
+    write("massing/job.json", job(massing))
+
+    pts = canopy_points()
+    canopy = {
+        "units": "m", "tolerance": 0.001,
+        "meshes": [canopy_mesh(pts, 24, 12)],
+        "surfaces": [canopy_surface(pts, "canopy")],
+        "breps": [{
+            "id": "canopy-with-oculus", "layer": "Canopy::Surface",
+            "faces": [{
+                "surface": canopy_surface(pts),
+                "loops": [
+                    {"kind": "outer", "trims": [
+                        trim_line([0, 0], [1, 0], 0), trim_line([1, 0], [1, 1], 1),
+                        trim_line([1, 1], [0, 1], 2), trim_line([0, 1], [0, 0], 3)]},
+                    {"kind": "inner", "trims": [trim_circle(0.5, 0.5, 0.15, 4)]},
+                ],
+            }],
+            "edges": [{}, {}, {}, {}, {}],
+        }],
+    }
+    write("canopy/job.json", job(canopy))
+
+    broken = {"units": "m", "tolerance": 0.001, "meshes": [broken_mesh()]}
+    write("broken/job.json", job(broken, {"coincident_tolerance": 0.001}))
+
+
+if __name__ == "__main__":
+    main()

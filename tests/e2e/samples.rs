@@ -1,0 +1,95 @@
+//! The samples in samples/ run with `cicada-server run` and give the answers worked out by
+//! hand in samples/README.md.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use cicada_e2e::bin;
+use serde_json::Value;
+
+fn run_sample(name: &str) -> Vec<Value> {
+    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../samples/{name}/job.json"));
+    let out = Command::new(bin("cicada-server"))
+        .arg("run")
+        .arg(&job)
+        .output()
+        .expect("cicada-server run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).expect("JSON result");
+    result["output"]["mesh_check"]["meshes"]
+        .as_array()
+        .expect("mesh reports")
+        .clone()
+}
+
+fn close(v: &Value, expected: f64) -> bool {
+    v.as_f64()
+        .is_some_and(|x| (x - expected).abs() <= 1e-9 * expected.abs().max(1.0))
+}
+
+#[test]
+fn massing_boxes_and_gable_wing() {
+    let m = run_sample("massing");
+    // Podium 60 x 40 x 12 m and tower 24 x 24 x 80 m: V = abc, A = 2(ab + bc + ca).
+    assert!(
+        close(&m[0]["volume"], 28_800.0) && close(&m[0]["area"], 7_200.0),
+        "{}",
+        m[0]
+    );
+    assert!(
+        close(&m[1]["volume"], 46_080.0) && close(&m[1]["area"], 8_832.0),
+        "{}",
+        m[1]
+    );
+    // Wing 30 x 12 m, eaves 6 m, ridge 10 m: V = 30·12·6 + 30·(12·4/2) = 2880;
+    // A = floor 360 + walls 504 + roof 60·√52 + gables 2·24.
+    assert!(close(&m[2]["volume"], 2_880.0), "{}", m[2]);
+    assert!(
+        close(&m[2]["area"], 360.0 + 504.0 + 60.0 * 52f64.sqrt() + 48.0),
+        "{}",
+        m[2]
+    );
+    for mesh in &m {
+        assert_eq!(mesh["is_closed"], true);
+        assert_eq!(mesh["is_oriented"], true);
+    }
+    assert_eq!(m[2]["triangle_count"], 2);
+    assert_eq!(m[2]["quad_count"], 7);
+    assert!(close(&m[0]["bounding_box"]["min"][0], 500_000.0));
+}
+
+#[test]
+fn canopy_panels_are_one_open_sheet() {
+    let m = run_sample("canopy");
+    // A 24 x 12 grid of quads: 25·13 vertices, 288 faces, boundary 2·(24 + 12) edges.
+    assert_eq!(m[0]["vertex_count"], 325);
+    assert_eq!(m[0]["face_count"], 288);
+    assert_eq!(m[0]["naked_edge_count"], 72);
+    assert_eq!(m[0]["is_closed"], false);
+    assert_eq!(m[0]["components"], 1);
+    assert!(m[0]["volume"].is_null());
+}
+
+#[test]
+fn broken_block_reports_each_planted_defect() {
+    let m = &run_sample("broken")[0];
+    assert_eq!(
+        m["naked_edge_count"], 8,
+        "hole (4) + sliver (2) + fin (2): {m}"
+    );
+    assert_eq!(
+        m["non_manifold_edge_count"], 2,
+        "fin edge and sliver base: {m}"
+    );
+    assert_eq!(m["misoriented_edge_count"], 2, "flipped top face: {m}");
+    assert_eq!(m["degenerate_faces"], serde_json::json!([10]));
+    assert_eq!(m["coincident_vertex_groups"], serde_json::json!([[0, 14]]));
+    assert_eq!(m["unused_vertex_count"], 1);
+    // Nine unit squares and a fin triangle of base 1, height 1.
+    assert!(close(&m["area"], 9.5));
+    assert!(m["volume"].is_null());
+}
