@@ -48,6 +48,14 @@ fn decode_mesh(c: &mut Criterion) {
             })
         });
     }
+    // The machine's limit for the same bytes: one copy, no parsing.
+    let Ok(bytes) = encode(&mesh, Format::MsgPack) else {
+        panic!("encoding the benchmark mesh failed");
+    };
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function("memcpy (limit)", |b| {
+        b.iter(|| black_box(black_box(&bytes).to_vec()))
+    });
     group.finish();
 }
 

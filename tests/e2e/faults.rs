@@ -104,3 +104,24 @@ fn restart_keeps_results_and_runs_queued_jobs() {
     let Output::MeshCheck(report) = client.result(&waiting).unwrap().output;
     assert_eq!(report.meshes[0].face_count, 900);
 }
+
+#[test]
+fn sigterm_lets_a_running_job_finish_within_the_grace_period() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let id = {
+        let mut server =
+            Server::start_in(&data, &["--workers", "1", "--shutdown-grace-secs", "60"]);
+        let client = server.client();
+        let job = client.submit(&slow_job()).unwrap();
+        wait_running(&client, &job.id, 1);
+        let exit = server.terminate();
+        assert!(exit.success(), "cicada-server exited with {exit:?}");
+        job.id
+    };
+    // The record says it finished before the service stopped, on its first attempt.
+    let server = Server::start_in(&data, &["--workers", "1"]);
+    let status = server.client().status(&id).unwrap();
+    assert_eq!(status.state, JobState::Succeeded, "{status:?}");
+    assert_eq!(status.attempts, 1);
+}

@@ -222,7 +222,17 @@ struct RunLoop {
     next_worker: WorkerId,
     /// Workers in a row that died before they were ready; slows respawning.
     failed_spawns: u32,
-    draining: Option<(Instant, oneshot::Sender<()>)>,
+    draining: Option<Drain>,
+}
+
+/// A shutdown in progress.
+struct Drain {
+    /// When running jobs stop being waited for.
+    deadline: Instant,
+    /// Told when every worker is gone.
+    reply: oneshot::Sender<()>,
+    /// True once the deadline passed and the remaining workers were stopped.
+    forced: bool,
 }
 
 impl RunLoop {
@@ -231,11 +241,19 @@ impl RunLoop {
             self.spawn_worker();
         }
         loop {
-            let deadline = self.draining.as_ref().map(|(d, _)| *d);
+            // Past the grace period the remaining workers are stopped once; then the loop
+            // only waits for their exits.
+            let deadline = match &self.draining {
+                Some(drain) if !drain.forced => Some(drain.deadline),
+                _ => None,
+            };
             let msg = match deadline {
                 Some(d) => tokio::select! {
                     m = rx.recv() => m,
                     _ = tokio::time::sleep_until(d.into()) => {
+                        if let Some(drain) = &mut self.draining {
+                            drain.forced = true;
+                        }
                         self.stop_all_workers();
                         continue;
                     }
@@ -244,11 +262,15 @@ impl RunLoop {
             };
             let Some(msg) = msg else { break };
             self.handle(msg).await;
-            if self.draining.is_some() && self.workers.is_empty() {
-                if let Some((_, reply)) = self.draining.take() {
-                    let _ = reply.send(());
+            if self.draining.is_some() {
+                // A worker that finished its last job has nothing more to do.
+                self.stop_idle_workers();
+                if self.workers.is_empty() {
+                    if let Some(drain) = self.draining.take() {
+                        let _ = drain.reply.send(());
+                    }
+                    break;
                 }
-                break;
             }
             self.dispatch().await;
         }
@@ -272,19 +294,24 @@ impl RunLoop {
                 }
             }
             Msg::Shutdown(reply) => {
-                let deadline = Instant::now() + self.config.shutdown_grace;
-                self.draining = Some((deadline, reply));
-                // Idle workers have nothing to finish.
-                let idle: Vec<WorkerId> = self
-                    .workers
-                    .iter()
-                    .filter(|(_, w)| !matches!(w.state, WorkerState::Busy(_)))
-                    .map(|(&id, _)| id)
-                    .collect();
-                for id in idle {
-                    self.stop_worker(id);
-                }
+                self.draining = Some(Drain {
+                    deadline: Instant::now() + self.config.shutdown_grace,
+                    reply,
+                    forced: false,
+                });
             }
+        }
+    }
+
+    fn stop_idle_workers(&mut self) {
+        let idle: Vec<WorkerId> = self
+            .workers
+            .iter()
+            .filter(|(_, w)| !w.stopping && !matches!(w.state, WorkerState::Busy(_)))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in idle {
+            self.stop_worker(id);
         }
     }
 
