@@ -387,27 +387,25 @@ fn weight_checks(r: &mut Report, weights: Option<&[f64]>, count: usize, at: &str
 }
 
 fn curve_checks(r: &mut Report, c: &NurbsCurve, at: &str) {
-    knot_checks(
-        r,
-        (c.degree, "degree"),
-        c.points.len(),
-        (&c.knots, "knots"),
-        at,
-    );
-    weight_checks(r, c.weights.as_deref(), c.points.len(), at);
-    points_finite(r, &c.points, &format!("{at}/points"));
+    nurbs_curve_checks(r, c.degree, &c.points, c.weights.as_deref(), &c.knots, at);
 }
 
 fn trim_curve_checks(r: &mut Report, c: &TrimCurve, at: &str) {
-    knot_checks(
-        r,
-        (c.degree, "degree"),
-        c.points.len(),
-        (&c.knots, "knots"),
-        at,
-    );
-    weight_checks(r, c.weights.as_deref(), c.points.len(), at);
-    points_finite(r, &c.points, &format!("{at}/points"));
+    nurbs_curve_checks(r, c.degree, &c.points, c.weights.as_deref(), &c.knots, at);
+}
+
+/// Checks a NURBS curve in any dimension (3D curves and 2D trims).
+fn nurbs_curve_checks<const N: usize>(
+    r: &mut Report,
+    degree: u32,
+    points: &[[f64; N]],
+    weights: Option<&[f64]>,
+    knots: &[f64],
+    at: &str,
+) {
+    knot_checks(r, (degree, "degree"), points.len(), (knots, "knots"), at);
+    weight_checks(r, weights, points.len(), at);
+    points_finite(r, points, &format!("{at}/points"));
 }
 
 fn surface_checks(r: &mut Report, s: &NurbsSurface, at: &str) {

@@ -119,6 +119,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// The error for a request body that could not be read: too large, or cut off.
+    pub fn from_body_rejection(
+        rejection: axum::extract::rejection::BytesRejection,
+        limit: usize,
+    ) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(limit)
+        } else {
+            ApiError::BadPayload {
+                path: String::new(),
+                message: rejection.body_text(),
+            }
+        }
+    }
+}
+
 impl From<cicada_sched::StoreError> for ApiError {
     fn from(e: cicada_sched::StoreError) -> Self {
         ApiError::Internal(e.to_string())

@@ -29,16 +29,9 @@ impl FromRequest<AppState> for WireBody {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(state.config.body_limit)
-            } else {
-                ApiError::BadPayload {
-                    path: String::new(),
-                    message: rejection.body_text(),
-                }
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| ApiError::from_body_rejection(r, state.config.body_limit))?;
         let format = match content_type.as_deref() {
             None => Format::sniff(&bytes),
             Some(ct) => Format::from_mime(ct)

@@ -30,16 +30,7 @@ pub async fn put(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Reply<BlobStored>, ApiError> {
     let hash = parse(hash)?;
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(state.config.body_limit)
-        } else {
-            ApiError::BadPayload {
-                path: String::new(),
-                message: r.body_text(),
-            }
-        }
-    })?;
+    let body = body.map_err(|r| ApiError::from_body_rejection(r, state.config.body_limit))?;
     let store = state.scheduler.store().clone();
     let size = body.len() as u64;
     let stored_hash = hash.clone();
