@@ -7,6 +7,7 @@
 pub mod bbox;
 pub mod disjoint_set;
 pub mod mesh;
+pub mod nurbs;
 pub mod vec3;
 
 pub use bbox::Aabb;
