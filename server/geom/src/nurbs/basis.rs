@@ -90,9 +90,10 @@ pub fn basis_derivatives(span: usize, u: f64, p: usize, nd: usize, knots: &[f64]
             std::mem::swap(&mut s1, &mut s2);
         }
     }
+    // The k-th derivative carries the factor p! / (p - k)!.
     let mut factor = p as f64;
-    for k in 1..=nd.min(p) {
-        for d in ders[k].iter_mut() {
+    for (k, row) in ders.iter_mut().enumerate().take(nd.min(p) + 1).skip(1) {
+        for d in row.iter_mut() {
             *d *= factor;
         }
         factor *= (p - k) as f64;

@@ -100,7 +100,7 @@ impl NurbsCurve {
             }
             ck.push(v / h[0][3]);
         }
-        ck[0] = ck[0] + self.origin.to_vector();
+        ck[0] += self.origin.to_vector();
         ck
     }
 
@@ -140,15 +140,16 @@ impl NurbsCurve {
             l = k - p + j;
             for i in 0..=(p - j - s) {
                 let alpha = (t - self.knots[l + i]) / (self.knots[i + k + 1] - self.knots[l + i]);
-                for c in 0..4 {
-                    rw[i][c] = alpha * rw[i + 1][c] + (1.0 - alpha) * rw[i][c];
+                let next = rw[i + 1];
+                for (c, x) in rw[i].iter_mut().enumerate() {
+                    *x = alpha * next[c] + (1.0 - alpha) * *x;
                 }
             }
             q[l] = rw[0];
             q[k + r - j - s] = rw[p - j - s];
         }
-        for i in (l + 1)..(k - s) {
-            q[i] = rw[i - l];
+        if l + 1 < k - s {
+            q[l + 1..k - s].copy_from_slice(&rw[1..k - s - l]);
         }
         NurbsCurve {
             degree: p,

@@ -130,7 +130,7 @@ impl NurbsSurface {
                 skl[k][l] = a / w(0, 0);
             }
         }
-        skl[0][0] = skl[0][0] + self.origin.to_vector();
+        skl[0][0] += self.origin.to_vector();
         skl
     }
 
