@@ -1,0 +1,301 @@
+//! Ray and point queries: closest hit, any hit, closest point.
+//!
+//! Ray–triangle tests are Möller–Trumbore in f64 on the local coordinates, two-sided. Among
+//! hits at exactly the same distance (a ray through a shared edge) the lowest triangle index
+//! wins, so every backend can reproduce the choice.
+
+use super::{Bvh, BvhNode};
+use crate::vec3::{Point3, Vector3};
+
+/// A ray `origin + t · direction` for `t` in `[t_min, t_max]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ray {
+    /// Start point, world coordinates.
+    pub origin: Point3,
+    /// Direction; need not be unit length (`t` is then in its units).
+    pub direction: Vector3,
+    /// Nearest accepted distance.
+    pub t_min: f64,
+    /// Farthest accepted distance.
+    pub t_max: f64,
+}
+
+/// Where a ray meets a triangle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    /// Ray parameter of the hit.
+    pub t: f64,
+    /// The caller's index of the triangle hit.
+    pub triangle: u32,
+    /// Barycentric coordinate of the hit along the triangle's second corner.
+    pub u: f64,
+    /// Barycentric coordinate along the third corner.
+    pub v: f64,
+}
+
+/// Ray in the hierarchy's local frame, with precomputed inverse direction.
+struct LocalRay {
+    o: [f64; 3],
+    d: [f64; 3],
+    inv: [f64; 3],
+    t_min: f64,
+}
+
+impl LocalRay {
+    fn new(bvh: &Bvh, ray: &Ray) -> LocalRay {
+        let o = ray.origin - bvh.origin;
+        let d = [ray.direction.x, ray.direction.y, ray.direction.z];
+        LocalRay {
+            o: [o.x, o.y, o.z],
+            d,
+            inv: d.map(|c| 1.0 / c),
+            t_min: ray.t_min,
+        }
+    }
+
+    /// Entry distance into the node's box if the ray meets it before `t_max`.
+    fn enter(&self, n: &BvhNode, t_max: f64) -> Option<f64> {
+        let (mut t0, mut t1) = (self.t_min, t_max);
+        for a in 0..3 {
+            let lo = (f64::from(n.min[a]) - self.o[a]) * self.inv[a];
+            let hi = (f64::from(n.max[a]) - self.o[a]) * self.inv[a];
+            // NaN (0 · inf for a ray in the slab's plane) compares false and leaves t0/t1 alone.
+            let (near, far) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+            if near > t0 {
+                t0 = near;
+            }
+            if far < t1 {
+                t1 = far;
+            }
+        }
+        (t0 <= t1).then_some(t0)
+    }
+
+    /// Möller–Trumbore: `(t, u, v)` when the ray meets the triangle within `[t_min, t_max]`.
+    fn triangle(&self, tri: &[[f64; 3]; 3], t_max: f64) -> Option<(f64, f64, f64)> {
+        let sub = |a: [f64; 3], b: [f64; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+        let cross = |a: [f64; 3], b: [f64; 3]| {
+            [
+                a[1] * b[2] - a[2] * b[1],
+                a[2] * b[0] - a[0] * b[2],
+                a[0] * b[1] - a[1] * b[0],
+            ]
+        };
+        let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+        let e1 = sub(tri[1], tri[0]);
+        let e2 = sub(tri[2], tri[0]);
+        let p = cross(self.d, e2);
+        let det = dot(e1, p);
+        if det == 0.0 || !det.is_finite() {
+            return None;
+        }
+        let inv = 1.0 / det;
+        let s = sub(self.o, tri[0]);
+        let u = dot(s, p) * inv;
+        if !(0.0..=1.0).contains(&u) {
+            return None;
+        }
+        let q = cross(s, e1);
+        let v = dot(self.d, q) * inv;
+        if v < 0.0 || u + v > 1.0 {
+            return None;
+        }
+        let t = dot(e2, q) * inv;
+        (t >= self.t_min && t <= t_max).then_some((t, u, v))
+    }
+}
+
+impl Bvh {
+    /// The nearest hit along `ray`, if any.
+    pub fn closest_hit(&self, ray: &Ray) -> Option<Hit> {
+        if self.is_empty() {
+            return None;
+        }
+        let r = LocalRay::new(self, ray);
+        let mut best: Option<Hit> = None;
+        let mut t_max = ray.t_max;
+        let mut stack: Vec<(u32, f64)> = Vec::with_capacity(64);
+        if let Some(t) = r.enter(&self.nodes[0], t_max) {
+            stack.push((0, t));
+        }
+        while let Some((index, t_enter)) = stack.pop() {
+            if t_enter > t_max {
+                continue;
+            }
+            let node = &self.nodes[index as usize];
+            if node.count > 0 {
+                let first = node.first as usize;
+                for k in first..first + node.count as usize {
+                    if let Some((t, u, v)) = r.triangle(&self.triangles[k], t_max) {
+                        let triangle = self.order[k];
+                        let better = match best {
+                            None => true,
+                            Some(b) => t < b.t || (t == b.t && triangle < b.triangle),
+                        };
+                        if better {
+                            best = Some(Hit { t, triangle, u, v });
+                            t_max = t;
+                        }
+                    }
+                }
+                continue;
+            }
+            let (a, b) = (node.first, node.first + 1);
+            let ta = r.enter(&self.nodes[a as usize], t_max);
+            let tb = r.enter(&self.nodes[b as usize], t_max);
+            // Push the farther child first so the nearer one is visited next.
+            match (ta, tb) {
+                (Some(x), Some(y)) if x <= y => {
+                    stack.push((b, y));
+                    stack.push((a, x));
+                }
+                (Some(x), Some(y)) => {
+                    stack.push((a, x));
+                    stack.push((b, y));
+                }
+                (Some(x), None) => stack.push((a, x)),
+                (None, Some(y)) => stack.push((b, y)),
+                (None, None) => {}
+            }
+        }
+        best
+    }
+
+    /// Some triangle that `ray` meets, if any (the first found, not the nearest): the
+    /// occlusion query of shadow rays.
+    pub fn any_hit(&self, ray: &Ray) -> Option<u32> {
+        if self.is_empty() {
+            return None;
+        }
+        let r = LocalRay::new(self, ray);
+        let mut stack: Vec<u32> = Vec::with_capacity(64);
+        if r.enter(&self.nodes[0], ray.t_max).is_some() {
+            stack.push(0);
+        }
+        while let Some(index) = stack.pop() {
+            let node = &self.nodes[index as usize];
+            if node.count > 0 {
+                let first = node.first as usize;
+                for k in first..first + node.count as usize {
+                    if r.triangle(&self.triangles[k], ray.t_max).is_some() {
+                        return Some(self.order[k]);
+                    }
+                }
+                continue;
+            }
+            for child in [node.first, node.first + 1] {
+                if r.enter(&self.nodes[child as usize], ray.t_max).is_some() {
+                    stack.push(child);
+                }
+            }
+        }
+        None
+    }
+
+    /// The point of the triangles nearest to `p` within `max_distance`: `(point, distance,
+    /// triangle)`, ties to the lowest triangle index.
+    pub fn closest_point(&self, p: Point3, max_distance: f64) -> Option<(Point3, f64, u32)> {
+        if self.is_empty() {
+            return None;
+        }
+        let q = p - self.origin;
+        let q = [q.x, q.y, q.z];
+        let box_distance2 = |n: &BvhNode| {
+            (0..3)
+                .map(|a| {
+                    let d = (f64::from(n.min[a]) - q[a])
+                        .max(0.0)
+                        .max(q[a] - f64::from(n.max[a]));
+                    d * d
+                })
+                .sum::<f64>()
+        };
+        let mut best: Option<([f64; 3], f64, u32)> = None;
+        let mut limit2 = max_distance * max_distance;
+        let mut stack = vec![(0u32, box_distance2(&self.nodes[0]))];
+        while let Some((index, d2)) = stack.pop() {
+            if d2 > limit2 {
+                continue;
+            }
+            let node = &self.nodes[index as usize];
+            if node.count > 0 {
+                let first = node.first as usize;
+                for k in first..first + node.count as usize {
+                    let c = closest_on_triangle(q, &self.triangles[k]);
+                    let e2 = (0..3).map(|a| (c[a] - q[a]).powi(2)).sum::<f64>();
+                    let triangle = self.order[k];
+                    let better = match best {
+                        None => e2 <= limit2,
+                        Some((_, b2, bt)) => e2 < b2 || (e2 == b2 && triangle < bt),
+                    };
+                    if better {
+                        best = Some((c, e2, triangle));
+                        limit2 = e2;
+                    }
+                }
+                continue;
+            }
+            let (a, b) = (node.first, node.first + 1);
+            let (da, db) = (
+                box_distance2(&self.nodes[a as usize]),
+                box_distance2(&self.nodes[b as usize]),
+            );
+            if da <= db {
+                stack.push((b, db));
+                stack.push((a, da));
+            } else {
+                stack.push((a, da));
+                stack.push((b, db));
+            }
+        }
+        best.map(|(c, d2, t)| (self.origin + Vector3::new(c[0], c[1], c[2]), d2.sqrt(), t))
+    }
+}
+
+/// The point of triangle `t` nearest to `p` (Ericson, *Real-Time Collision Detection*, 5.1.5).
+fn closest_on_triangle(p: [f64; 3], t: &[[f64; 3]; 3]) -> [f64; 3] {
+    let sub = |a: [f64; 3], b: [f64; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+    let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    let along =
+        |o: [f64; 3], d: [f64; 3], s: f64| [o[0] + d[0] * s, o[1] + d[1] * s, o[2] + d[2] * s];
+    let (a, b, c) = (t[0], t[1], t[2]);
+    let ab = sub(b, a);
+    let ac = sub(c, a);
+    let ap = sub(p, a);
+    let d1 = dot(ab, ap);
+    let d2 = dot(ac, ap);
+    if d1 <= 0.0 && d2 <= 0.0 {
+        return a;
+    }
+    let bp = sub(p, b);
+    let d3 = dot(ab, bp);
+    let d4 = dot(ac, bp);
+    if d3 >= 0.0 && d4 <= d3 {
+        return b;
+    }
+    let vc = d1 * d4 - d3 * d2;
+    if vc <= 0.0 && d1 >= 0.0 && d3 <= 0.0 {
+        return along(a, ab, d1 / (d1 - d3));
+    }
+    let cp = sub(p, c);
+    let d5 = dot(ab, cp);
+    let d6 = dot(ac, cp);
+    if d6 >= 0.0 && d5 <= d6 {
+        return c;
+    }
+    let vb = d5 * d2 - d1 * d6;
+    if vb <= 0.0 && d2 >= 0.0 && d6 <= 0.0 {
+        return along(a, ac, d2 / (d2 - d6));
+    }
+    let va = d3 * d6 - d5 * d4;
+    if va <= 0.0 && (d4 - d3) >= 0.0 && (d5 - d6) >= 0.0 {
+        return along(b, sub(c, b), (d4 - d3) / ((d4 - d3) + (d5 - d6)));
+    }
+    let denom = 1.0 / (va + vb + vc);
+    let (v, w) = (vb * denom, vc * denom);
+    [
+        a[0] + ab[0] * v + ac[0] * w,
+        a[1] + ab[1] * v + ac[1] * w,
+        a[2] + ab[2] * v + ac[2] * w,
+    ]
+}
