@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Scene;
+use crate::packed::Packed;
 
 /// A unit of work: what to compute (`kind` and `params`) on what (`inputs`).
 ///
@@ -27,6 +28,8 @@ pub struct Job {
 pub enum Task {
     /// Per-mesh counts, bounds, area, volume and topology defects.
     MeshCheck(MeshCheckParams),
+    /// Rays against the scene's meshes: nearest hit (or any hit) per ray.
+    Raycast(RaycastParams),
 }
 
 /// The kinds of job, without parameters.
@@ -35,6 +38,8 @@ pub enum Task {
 pub enum JobKind {
     /// See [`Task::MeshCheck`].
     MeshCheck,
+    /// See [`Task::Raycast`].
+    Raycast,
 }
 
 impl JobKind {
@@ -42,6 +47,7 @@ impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::MeshCheck => "mesh_check",
+            JobKind::Raycast => "raycast",
         }
     }
 }
@@ -57,6 +63,7 @@ impl Task {
     pub fn kind(&self) -> JobKind {
         match self {
             Task::MeshCheck(_) => JobKind::MeshCheck,
+            Task::Raycast(_) => JobKind::Raycast,
         }
     }
 }
@@ -74,12 +81,48 @@ pub struct MeshCheckParams {
     pub max_listed: Option<u32>,
 }
 
+/// Parameters of a `raycast` job.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RaycastParams {
+    /// Farthest accepted hit, in model units along each ray; unlimited when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_distance: Option<f64>,
+    /// `closest` (default): the nearest hit per ray; `any`: whether anything is hit
+    /// (occlusion), reporting whichever hit is found first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<RaycastMode>,
+}
+
+/// What a `raycast` job looks for along each ray.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RaycastMode {
+    /// The nearest hit.
+    #[default]
+    Closest,
+    /// Any hit (cheaper; for visibility and shadows).
+    Any,
+}
+
+/// Rays: one origin and one direction each, in model units. Directions need not be unit
+/// length; distances are reported along the unit direction.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Rays {
+    /// Start points.
+    pub origins: Packed<[f64; 3]>,
+    /// Directions, non-zero, one per origin.
+    pub directions: Packed<[f64; 3]>,
+}
+
 /// The named inputs of a job; which ones a kind needs is checked by validation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Inputs {
     /// The scene to analyse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene: Option<Input<Scene>>,
+    /// Rays to trace (`raycast`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rays: Option<Input<Rays>>,
 }
 
 /// An input carried in the job itself, or a reference to a blob uploaded before.

@@ -20,12 +20,15 @@ pub use geometry::{
     Brep, BrepEdge, BrepFace, Line, LoopKind, Mesh, NurbsCurve, NurbsSurface, Point, Polyline,
     Scene, Trim, TrimCurve, TrimLoop, Units,
 };
-pub use job::{BlobHash, Input, Inputs, Job, JobKind, MeshCheckParams, Task};
+pub use job::{
+    BlobHash, Input, Inputs, Job, JobKind, MeshCheckParams, RaycastMode, RaycastParams, Rays, Task,
+};
 pub use packed::{Face, Packed};
 pub use result::{
-    BackendInfo, BoundingBox, JobResult, MeshCheckReport, MeshReport, Output, Timings,
+    BackendInfo, BoundingBox, JobResult, MeshCheckReport, MeshReport, Output, RaycastReport,
+    Timings,
 };
-pub use validate::{Limits, validate_job, validate_scene};
+pub use validate::{Limits, validate_job, validate_rays, validate_scene};
 
 /// The wire protocol version this build speaks; every job and result carries it.
 pub const PROTOCOL_VERSION: u32 = 1;

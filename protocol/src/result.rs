@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::packed::Packed;
+
 /// The result of a job.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JobResult {
@@ -53,6 +55,24 @@ pub struct Timings {
 pub enum Output {
     /// Output of a `mesh_check` job.
     MeshCheck(MeshCheckReport),
+    /// Output of a `raycast` job.
+    Raycast(RaycastReport),
+}
+
+/// The output of `raycast`: per-ray arrays in ray order; a miss has distance −1, mesh and
+/// face −1 and a zero normal.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RaycastReport {
+    /// Number of rays that hit something.
+    pub hit_count: u64,
+    /// Distance from the ray origin to the hit along the unit direction, model units.
+    pub distance: Packed<f64>,
+    /// Index of the mesh hit in `scene.meshes`.
+    pub mesh: Packed<i32>,
+    /// Index of the face hit in that mesh's `faces`.
+    pub face: Packed<i32>,
+    /// Unit normal of the face hit, following its winding (counter-clockwise = front).
+    pub normal: Packed<[f64; 3]>,
 }
 
 /// The output of `mesh_check`: one report per mesh of the scene, in scene order.

@@ -9,7 +9,7 @@
 use crate::PROTOCOL_VERSION;
 use crate::api::Problem;
 use crate::geometry::{Brep, LoopKind, Mesh, NurbsCurve, NurbsSurface, Scene, TrimCurve};
-use crate::job::{Input, Job, Task};
+use crate::job::{Input, Job, Rays, Task};
 
 /// Size limits that a service enforces on what it accepts.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +26,8 @@ pub struct Limits {
     pub max_degree: u32,
     /// Most problems listed in one report; the rest are counted.
     pub max_problems: usize,
+    /// Most rays in one job.
+    pub max_rays: usize,
 }
 
 impl Default for Limits {
@@ -37,6 +39,7 @@ impl Default for Limits {
             max_control_points: 1_000_000,
             max_degree: 11,
             max_problems: 100,
+            max_rays: 100_000_000,
         }
     }
 }
@@ -102,16 +105,87 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
                 r.add("/inputs/scene", "mesh_check needs a scene input");
             }
         }
+        Task::Raycast(p) => {
+            if let Some(d) = p.max_distance
+                && !(d.is_finite() && d > 0.0)
+            {
+                r.add(
+                    "/params/max_distance",
+                    format!("must be a positive finite distance, got {d}"),
+                );
+            }
+            if job.inputs.scene.is_none() {
+                r.add("/inputs/scene", "raycast needs a scene input");
+            }
+            if job.inputs.rays.is_none() {
+                r.add("/inputs/rays", "raycast needs a rays input");
+            }
+        }
     }
     match &job.inputs.scene {
         Some(Input::Inline(scene)) => scene_checks(&mut r, scene, "/inputs/scene/inline"),
-        Some(Input::Blob(hash)) if !hash.is_well_formed() => r.add(
-            "/inputs/scene/blob",
-            format!("'{hash}' is not a BLAKE3 hash (64 lowercase hex digits)"),
-        ),
-        _ => {}
+        Some(Input::Blob(hash)) => blob_hash_check(&mut r, hash, "/inputs/scene/blob"),
+        None => {}
+    }
+    match &job.inputs.rays {
+        Some(Input::Inline(rays)) => rays_checks(&mut r, rays, "/inputs/rays/inline"),
+        Some(Input::Blob(hash)) => blob_hash_check(&mut r, hash, "/inputs/rays/blob"),
+        None => {}
     }
     r.finish("")
+}
+
+fn blob_hash_check(r: &mut Report, hash: &crate::BlobHash, at: &str) {
+    if !hash.is_well_formed() {
+        r.add(
+            at,
+            format!("'{hash}' is not a BLAKE3 hash (64 lowercase hex digits)"),
+        );
+    }
+}
+
+/// Checks rays; problem paths start with `prefix` (their path in the job).
+pub fn validate_rays(rays: &Rays, prefix: &str, limits: &Limits) -> Vec<Problem> {
+    let mut r = Report {
+        limits,
+        problems: Vec::new(),
+        omitted: 0,
+    };
+    rays_checks(&mut r, rays, prefix);
+    r.finish(prefix)
+}
+
+fn rays_checks(r: &mut Report, rays: &Rays, at: &str) {
+    if rays.origins.len() != rays.directions.len() {
+        r.add(
+            format!("{at}/directions"),
+            format!(
+                "{} directions for {} origins (need one per ray)",
+                rays.directions.len(),
+                rays.origins.len()
+            ),
+        );
+    }
+    if rays.origins.len() > r.limits.max_rays {
+        r.add(
+            format!("{at}/origins"),
+            format!(
+                "{} rays exceed the limit of {}",
+                rays.origins.len(),
+                r.limits.max_rays
+            ),
+        );
+    }
+    points_finite(r, &rays.origins, &format!("{at}/origins"));
+    points_finite(r, &rays.directions, &format!("{at}/directions"));
+    for (i, d) in rays.directions.iter().enumerate() {
+        if d.iter().all(|c| *c == 0.0) {
+            r.add(
+                format!("{at}/directions/{i}"),
+                "a ray direction must not be zero",
+            );
+        }
+    }
 }
 
 /// Checks a scene; problem paths start with `prefix` (the scene's own path in the job).
@@ -177,30 +251,29 @@ fn scene_checks(r: &mut Report, scene: &Scene, at: &str) {
         points_finite(r, &polyline.points, &path);
     }
     for (i, line) in scene.lines.iter().enumerate() {
-        points_finite(r, &[line.from], &format!("{at}/lines/{i}/from"));
-        points_finite(r, &[line.to], &format!("{at}/lines/{i}/to"));
+        point_finite(r, &line.from, &format!("{at}/lines/{i}/from"));
+        point_finite(r, &line.to, &format!("{at}/lines/{i}/to"));
     }
     for (i, point) in scene.points.iter().enumerate() {
-        points_finite(r, &[point.position], &format!("{at}/points/{i}/position"));
+        point_finite(r, &point.position, &format!("{at}/points/{i}/position"));
     }
 }
 
-/// Reports non-finite coordinates; a single point's path has no index suffix.
+/// Reports non-finite coordinates of each point of an array, at `path/i`.
 fn points_finite<const N: usize>(r: &mut Report, points: &[[f64; N]], path: &str) {
-    let single = points.len() == 1 && !path.ends_with("points") && !path.ends_with("vertices");
     for (i, p) in points.iter().enumerate() {
-        if let Some(axis) = p.iter().position(|v| !v.is_finite()) {
-            let name = ["x", "y", "z"].get(axis).copied().unwrap_or("coordinate");
-            let at = if single {
-                path.to_string()
-            } else {
-                format!("{path}/{i}")
-            };
-            r.add(
-                at,
-                format!("{name} is {} (coordinates must be finite)", p[axis]),
-            );
-        }
+        point_finite(r, p, &format!("{path}/{i}"));
+    }
+}
+
+/// Reports a non-finite coordinate of one point, at `path`.
+fn point_finite<const N: usize>(r: &mut Report, p: &[f64; N], path: &str) {
+    if let Some(axis) = p.iter().position(|v| !v.is_finite()) {
+        let name = ["x", "y", "z"].get(axis).copied().unwrap_or("coordinate");
+        r.add(
+            path,
+            format!("{name} is {} (coordinates must be finite)", p[axis]),
+        );
     }
 }
 

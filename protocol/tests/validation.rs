@@ -55,6 +55,7 @@ fn valid_job() -> Job {
         task: Task::MeshCheck(MeshCheckParams::default()),
         inputs: Inputs {
             scene: Some(Input::Inline(scene)),
+            rays: None,
         },
     }
 }

@@ -52,7 +52,7 @@ fn run_shows_progress_and_writes_the_result() {
         "{stderr}"
     );
     let result: JobResult = decode(&std::fs::read(&out_file).unwrap(), Format::MsgPack).unwrap();
-    let cicada_protocol::Output::MeshCheck(report) = result.output;
+    let report = mesh_check_report(result.output);
     assert!((report.meshes[0].volume.unwrap() - 1.0 / 6.0).abs() < 1e-15);
 }
 

@@ -2,7 +2,7 @@
 //! dying, and a service restarted with jobs queued and results stored.
 
 use cicada_e2e::*;
-use cicada_protocol::{JobState, Output};
+use cicada_protocol::JobState;
 
 /// A job big enough to be caught running: a 900 × 900 quad torus (810 000 faces) takes
 /// about a second in the worker, well over the 10 ms the tests poll at.
@@ -31,7 +31,7 @@ fn job_survives_sigkill_of_its_worker() {
     let done = client.wait(&job.id, |_| {}).unwrap();
     assert_eq!(done.state, JobState::Succeeded, "{done:?}");
     assert_eq!(done.attempts, 2);
-    let Output::MeshCheck(report) = client.result(&job.id).unwrap().output;
+    let report = mesh_check_report(client.result(&job.id).unwrap().output);
     let m = &report.meshes[0];
     // Closed form for an n × n torus grid: n² faces, 2n² edges, closed, one piece.
     assert_eq!((m.face_count, m.edge_count), (810_000, 1_620_000));
@@ -93,7 +93,7 @@ fn restart_keeps_results_and_runs_queued_jobs() {
     let server = Server::start_in(&data, &["--workers", "1"]);
     let client = server.client();
     let result = client.result(&finished).unwrap();
-    let Output::MeshCheck(report) = result.output;
+    let report = mesh_check_report(result.output);
     assert!((report.meshes[0].volume.unwrap() - 1.0 / 6.0).abs() < 1e-15);
     for id in [&interrupted, &waiting] {
         let done = client.wait(id, |_| {}).unwrap();
@@ -101,7 +101,7 @@ fn restart_keeps_results_and_runs_queued_jobs() {
         // The interrupted run was the service's doing, not the job's: one attempt counted.
         assert_eq!(done.attempts, 1, "{done:?}");
     }
-    let Output::MeshCheck(report) = client.result(&waiting).unwrap().output;
+    let report = mesh_check_report(client.result(&waiting).unwrap().output);
     assert_eq!(report.meshes[0].face_count, 900);
 }
 

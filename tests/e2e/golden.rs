@@ -132,6 +132,7 @@ fn every_geometry_job() -> Job {
         }),
         inputs: Inputs {
             scene: Some(Input::Inline(scene)),
+            rays: None,
         },
     }
 }
@@ -142,6 +143,7 @@ fn blob_job() -> Job {
         task: Task::MeshCheck(MeshCheckParams::default()),
         inputs: Inputs {
             scene: Some(Input::Blob(BlobHash::of(b"scene bytes"))),
+            rays: None,
         },
     }
 }

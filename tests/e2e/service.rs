@@ -6,14 +6,14 @@
 use std::io::{BufRead, BufReader};
 
 use cicada_e2e::*;
-use cicada_protocol::{Format, JobResult, JobState, JobStatus, Output, decode, encode};
+use cicada_protocol::{Format, JobResult, JobState, JobStatus, decode, encode};
 
 fn tetra_job_json() -> Vec<u8> {
     encode(&mesh_check_job(vec![tetrahedron()]), Format::Json).unwrap()
 }
 
 fn assert_tetra(result: &JobResult) {
-    let Output::MeshCheck(report) = &result.output;
+    let report = mesh_check_report(result.output.clone());
     let m = &report.meshes[0];
     assert_eq!(m.id.as_deref(), Some("tetra"));
     assert_eq!((m.vertex_count, m.face_count, m.edge_count), (4, 4, 6));
@@ -151,7 +151,7 @@ fn blobs_are_verified_and_never_sent_twice() {
     let status = client.submit(&job).unwrap();
     let status = client.wait(&status.id, |_| {}).unwrap();
     assert_eq!(status.state, JobState::Succeeded, "{status:?}");
-    let Output::MeshCheck(report) = client.result(&status.id).unwrap().output;
+    let report = mesh_check_report(client.result(&status.id).unwrap().output);
     let m = &report.meshes[0];
     assert_eq!(
         (m.vertex_count, m.face_count, m.edge_count),
@@ -294,4 +294,94 @@ fn health_and_metrics_describe_the_service() {
     );
     assert_eq!(server.metric("cicada_queue_depth"), 0.0);
     assert_eq!(server.metric("cicada_workers"), 2.0);
+}
+
+#[test]
+fn raycast_reports_distance_mesh_face_and_normal() {
+    use cicada_protocol::{Input, Output, Packed, RaycastMode, RaycastParams, Rays, Task};
+    let server = Server::start(&["--workers", "1"]);
+    let client = server.client();
+    // A 60 x 40 x 12 m podium at UTM coordinates and the unit-simplex tetrahedron beside it.
+    let (x0, y0) = (500_000.0, 4_100_000.0);
+    let podium = cicada_protocol::Mesh {
+        id: Some("podium".into()),
+        vertices: Packed(
+            (0..8)
+                .map(|i| {
+                    [
+                        x0 + 60.0 * (i & 1) as f64,
+                        y0 + 40.0 * ((i >> 1) & 1) as f64,
+                        12.0 * ((i >> 2) & 1) as f64,
+                    ]
+                })
+                .collect(),
+        ),
+        faces: Packed(
+            [
+                [0, 2, 3, 1],
+                [4, 5, 7, 6],
+                [0, 1, 5, 4],
+                [2, 6, 7, 3],
+                [0, 4, 6, 2],
+                [1, 3, 7, 5],
+            ]
+            .iter()
+            .map(|&[a, b, c, d]| cicada_protocol::Face::quad(a, b, c, d))
+            .collect(),
+        ),
+        ..Default::default()
+    };
+    let mut job = mesh_check_job(vec![podium]);
+    let rays = Rays {
+        origins: Packed(vec![
+            [x0 + 10.0, y0 + 10.0, 100.0],
+            [x0 - 30.0, y0 + 20.0, 6.0],
+            [x0 + 70.0, y0 + 50.0, 1.0],
+        ]),
+        // Down onto the roof; east into the west wall (direction not unit); away from it all.
+        directions: Packed(vec![[0.0, 0.0, -1.0], [4.0, 0.0, 0.0], [1.0, 1.0, 0.0]]),
+    };
+    job.task = Task::Raycast(RaycastParams::default());
+    job.inputs.rays = Some(Input::Inline(rays.clone()));
+    let status = client
+        .wait(&client.submit(&job).unwrap().id, |_| {})
+        .unwrap();
+    assert_eq!(status.state, JobState::Succeeded, "{status:?}");
+    let result = client.result(&status.id).unwrap();
+    assert_eq!(result.kernel_version, "raycast@1");
+    let Output::Raycast(r) = result.output else {
+        panic!("not a raycast output")
+    };
+    // Closed form: the roof is at z = 12, so 100 - 12 = 88; the west wall at x = x0, 30 away.
+    assert_eq!(r.hit_count, 2);
+    assert_eq!(r.distance.0, vec![88.0, 30.0, -1.0]);
+    assert_eq!(r.mesh.0, vec![0, 0, -1]);
+    assert_eq!(r.face.0, vec![1, 4, -1]);
+    assert_eq!(
+        r.normal.0,
+        vec![[0.0, 0.0, 1.0], [-1.0, 0.0, 0.0], [0.0; 3]]
+    );
+
+    // Any-hit with a 50 m limit: the roof (88 m) is out of reach, the wall is not.
+    job.task = Task::Raycast(RaycastParams {
+        max_distance: Some(50.0),
+        mode: Some(RaycastMode::Any),
+    });
+    let status = client
+        .wait(&client.submit(&job).unwrap().id, |_| {})
+        .unwrap();
+    let Output::Raycast(r) = client.result(&status.id).unwrap().output else {
+        panic!()
+    };
+    assert_eq!(r.mesh.0, vec![-1, 0, -1]);
+
+    // A zero direction is refused with its path.
+    let mut bad = rays;
+    bad.directions.0[1] = [0.0; 3];
+    job.inputs.rays = Some(Input::Inline(bad));
+    let err = client.submit(&job).unwrap_err().to_string();
+    assert!(
+        err.contains("/inputs/rays/inline/directions/1: a ray direction must not be zero"),
+        "{err}"
+    );
 }

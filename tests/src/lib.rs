@@ -365,6 +365,7 @@ pub fn mesh_check_job(meshes: Vec<Mesh>) -> Job {
         task: Task::MeshCheck(MeshCheckParams::default()),
         inputs: Inputs {
             scene: Some(Input::Inline(scene)),
+            rays: None,
         },
     }
 }
@@ -378,5 +379,13 @@ pub fn eventually<T>(secs: u64, what: &str, mut check: impl FnMut() -> Option<T>
         }
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The mesh_check report in a result's output; panics on another kind.
+pub fn mesh_check_report(output: cicada_protocol::Output) -> cicada_protocol::MeshCheckReport {
+    match output {
+        cicada_protocol::Output::MeshCheck(r) => r,
+        other => panic!("expected a mesh_check output, got {other:?}"),
     }
 }

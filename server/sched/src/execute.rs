@@ -5,10 +5,10 @@
 
 use std::time::Instant;
 
-use cicada_compute::{Backend, Cancelled, Progress, mesh_check};
+use cicada_compute::{Backend, Cancelled, Progress, mesh_check, raycast};
 use cicada_protocol::{
     self as wire, BackendInfo, BlobHash, Format, Input, Job, JobResult, Limits, Output, Problem,
-    Scene, Task, Timings, decode, encode, validate_job, validate_scene,
+    Rays, Scene, Task, Timings, decode, encode, validate_job, validate_rays, validate_scene,
 };
 
 use crate::lower;
@@ -70,35 +70,51 @@ impl BlobSource for crate::store::Files {
     }
 }
 
-/// Resolves the scene input at `path`: inline as is, or decoded from its blob and
-/// validated.
-pub fn resolve_scene<'a>(
-    input: &'a Input<Scene>,
+/// Resolves an input at `path`: inline as is, or decoded from its blob and checked with
+/// `validate` (given the blob's own path).
+fn resolve<'a, T: input_types::Wire>(
+    input: &'a Input<T>,
     path: &str,
     blobs: &dyn BlobSource,
-    limits: &Limits,
-) -> Result<std::borrow::Cow<'a, Scene>, JobError> {
+    validate: impl Fn(&T, &str) -> Vec<Problem>,
+) -> Result<std::borrow::Cow<'a, T>, JobError> {
     match input {
-        Input::Inline(scene) => Ok(std::borrow::Cow::Borrowed(scene)),
+        Input::Inline(value) => Ok(std::borrow::Cow::Borrowed(value)),
         Input::Blob(hash) => {
+            let at = format!("{path}/blob");
             let bytes = blobs.blob(hash).map_err(JobError::Input)?.ok_or_else(|| {
                 JobError::MissingBlob {
-                    path: format!("{path}/blob"),
+                    path: at.clone(),
                     hash: hash.clone(),
                 }
             })?;
-            let scene: Scene = decode(&bytes, Format::sniff(&bytes)).map_err(|e| {
+            let value: T = decode(&bytes, Format::sniff(&bytes)).map_err(|e| {
                 JobError::Invalid(vec![Problem {
-                    path: format!("{path}/blob"),
-                    message: format!("blob {hash} is not a scene: {e}"),
+                    path: at.clone(),
+                    message: format!("blob {hash} is not a {}: {e}", T::NAME),
                 }])
             })?;
-            let problems = validate_scene(&scene, &format!("{path}/blob"), limits);
+            let problems = validate(&value, &at);
             if !problems.is_empty() {
                 return Err(JobError::Invalid(problems));
             }
-            Ok(std::borrow::Cow::Owned(scene))
+            Ok(std::borrow::Cow::Owned(value))
         }
+    }
+}
+
+/// The wire types an input can hold.
+mod input_types {
+    /// A decodable input type with a name for messages.
+    pub trait Wire: serde::de::DeserializeOwned + Clone {
+        /// What to call it in an error ("scene").
+        const NAME: &'static str;
+    }
+    impl Wire for cicada_protocol::Scene {
+        const NAME: &'static str = "scene";
+    }
+    impl Wire for cicada_protocol::Rays {
+        const NAME: &'static str = "set of rays";
     }
 }
 
@@ -108,6 +124,8 @@ pub struct PreparedJob<'a> {
     pub job: &'a Job,
     /// Its scene, resolved from a blob where needed.
     pub scene: Option<std::borrow::Cow<'a, Scene>>,
+    /// Its rays, resolved from a blob where needed.
+    pub rays: Option<std::borrow::Cow<'a, Rays>>,
 }
 
 /// Validates `job` and resolves its inputs.
@@ -121,16 +139,25 @@ pub fn prepare<'a>(
         return Err(JobError::Invalid(problems));
     }
     let scene = match &job.inputs.scene {
-        Some(input) => Some(resolve_scene(input, "/inputs/scene", blobs, limits)?),
+        Some(input) => Some(resolve(input, "/inputs/scene", blobs, |s, at| {
+            validate_scene(s, at, limits)
+        })?),
         None => None,
     };
-    Ok(PreparedJob { job, scene })
+    let rays = match &job.inputs.rays {
+        Some(input) => Some(resolve(input, "/inputs/rays", blobs, |r, at| {
+            validate_rays(r, at, limits)
+        })?),
+        None => None,
+    };
+    Ok(PreparedJob { job, scene, rays })
 }
 
 /// The kernel version that answers a task.
 pub fn kernel_version(task: &Task) -> &'static str {
     match task {
         Task::MeshCheck(_) => mesh_check::KERNEL_VERSION,
+        Task::Raycast(_) => raycast::KERNEL_VERSION,
     }
 }
 
@@ -151,6 +178,12 @@ pub fn job_key(prepared: &PreparedJob) -> String {
         h.update(b"scene");
         h.update(&bytes);
     }
+    if let Some(rays) = &prepared.rays
+        && let Ok(bytes) = encode(rays.as_ref(), Format::MsgPack)
+    {
+        h.update(b"rays");
+        h.update(&bytes);
+    }
     h.finalize().to_hex().to_string()
 }
 
@@ -161,27 +194,31 @@ pub fn compute(
     progress: &dyn Progress,
 ) -> Result<Output, JobError> {
     let Backend::Cpu = backend;
+    let scene = || {
+        prepared
+            .scene
+            .as_deref()
+            .ok_or_else(|| missing("/inputs/scene", "a scene"))
+    };
+    let meshes = |scene: &Scene| {
+        scene
+            .meshes
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                lower::mesh(m).map_err(|e| {
+                    JobError::Invalid(vec![Problem {
+                        path: format!("/inputs/scene/meshes/{i}"),
+                        message: e.to_string(),
+                    }])
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
     match &prepared.job.task {
         Task::MeshCheck(params) => {
-            let scene = prepared.scene.as_deref().ok_or_else(|| {
-                JobError::Invalid(vec![Problem {
-                    path: "/inputs/scene".into(),
-                    message: "mesh_check needs a scene input".into(),
-                }])
-            })?;
-            let meshes = scene
-                .meshes
-                .iter()
-                .enumerate()
-                .map(|(i, m)| {
-                    lower::mesh(m).map_err(|e| {
-                        JobError::Invalid(vec![Problem {
-                            path: format!("/inputs/scene/meshes/{i}"),
-                            message: e.to_string(),
-                        }])
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let scene = scene()?;
+            let meshes = meshes(scene)?;
             let kernel_params = lower::mesh_check_params(params, scene);
             let checks = mesh_check::mesh_check(&meshes, &kernel_params, progress)?;
             let meshes = checks
@@ -191,7 +228,30 @@ pub fn compute(
                 .collect();
             Ok(Output::MeshCheck(wire::MeshCheckReport { meshes }))
         }
+        Task::Raycast(params) => {
+            let scene = scene()?;
+            let rays = prepared
+                .rays
+                .as_deref()
+                .ok_or_else(|| missing("/inputs/rays", "rays"))?;
+            progress.report(0.0, "building the BVH");
+            let triangles = raycast::TriangleScene::new(&meshes(scene)?);
+            let hits = raycast::raycast(
+                &triangles,
+                &lower::rays(rays),
+                &lower::raycast_params(params),
+                progress,
+            )?;
+            Ok(Output::Raycast(lower::raycast_report(&hits)))
+        }
     }
+}
+
+fn missing(path: &str, what: &str) -> JobError {
+    JobError::Invalid(vec![Problem {
+        path: path.into(),
+        message: format!("this job needs {what}"),
+    }])
 }
 
 /// Runs a whole job here and now: prepare, key, compute; the result's `job_id` is `job_id`.

@@ -1,7 +1,8 @@
 //! The one place where wire types become domain types and kernel output becomes wire types.
 
 use cicada_compute::mesh_check::{self, MeshCheck};
-use cicada_geom::{Aabb, Mesh, MeshError, Point3};
+use cicada_compute::raycast::{self, RayHit};
+use cicada_geom::{Aabb, Mesh, MeshError, Point3, Vector3};
 use cicada_protocol as wire;
 
 /// A wire mesh as a geometry mesh (indices are checked again: the kernel's invariant does
@@ -56,4 +57,45 @@ pub fn mesh_report(index: usize, id: Option<String>, c: MeshCheck) -> wire::Mesh
         coincident_vertex_groups: c.coincident_vertex_groups,
         unused_vertex_count: c.unused_vertex_count as u64,
     }
+}
+
+/// Rays as (origin, direction) pairs.
+pub fn rays(r: &wire::Rays) -> Vec<(Point3, Vector3)> {
+    r.origins
+        .iter()
+        .zip(r.directions.iter())
+        .map(|(&o, &d)| (Point3::from_array(o), Vector3::new(d[0], d[1], d[2])))
+        .collect()
+}
+
+/// Kernel parameters of a `raycast` job.
+pub fn raycast_params(p: &wire::RaycastParams) -> raycast::Params {
+    raycast::Params {
+        max_distance: p.max_distance.unwrap_or(f64::INFINITY),
+        any_hit: p.mode == Some(wire::RaycastMode::Any),
+    }
+}
+
+/// The wire report of per-ray hits.
+pub fn raycast_report(hits: &[Option<RayHit>]) -> wire::RaycastReport {
+    let mut report = wire::RaycastReport {
+        hit_count: hits.iter().filter(|h| h.is_some()).count() as u64,
+        ..wire::RaycastReport::default()
+    };
+    for hit in hits {
+        let (d, m, f, n) = match hit {
+            Some(h) => (
+                h.distance,
+                h.mesh as i32,
+                h.face as i32,
+                [h.normal.x, h.normal.y, h.normal.z],
+            ),
+            None => (-1.0, -1, -1, [0.0; 3]),
+        };
+        report.distance.0.push(d);
+        report.mesh.0.push(m);
+        report.face.0.push(f);
+        report.normal.0.push(n);
+    }
+    report
 }

@@ -161,9 +161,9 @@ impl Bvh {
         best
     }
 
-    /// Some triangle that `ray` meets, if any (the first found, not the nearest): the
-    /// occlusion query of shadow rays.
-    pub fn any_hit(&self, ray: &Ray) -> Option<u32> {
+    /// Some hit along `ray`, if any (the first found, not the nearest): the occlusion query
+    /// of shadow rays.
+    pub fn any_hit(&self, ray: &Ray) -> Option<Hit> {
         if self.is_empty() {
             return None;
         }
@@ -177,8 +177,13 @@ impl Bvh {
             if node.count > 0 {
                 let first = node.first as usize;
                 for k in first..first + node.count as usize {
-                    if r.triangle(&self.triangles[k], ray.t_max).is_some() {
-                        return Some(self.order[k]);
+                    if let Some((t, u, v)) = r.triangle(&self.triangles[k], ray.t_max) {
+                        return Some(Hit {
+                            t,
+                            triangle: self.order[k],
+                            u,
+                            v,
+                        });
                     }
                 }
                 continue;
