@@ -31,7 +31,9 @@ fn main() {
         std::process::exit(2);
     };
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    let header = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8])) as usize;
+    let header = |i: usize| {
+        u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8])) as usize
+    };
     let (nt, nr) = (header(0), header(1));
     let mut at = 16;
     let corners = read_f64s(&bytes, nt * 9, &mut at);
@@ -39,7 +41,13 @@ fn main() {
     let directions = read_f64s(&bytes, nr * 3, &mut at);
     let triangles: Vec<[Point3; 3]> = corners
         .chunks_exact(9)
-        .map(|c| [Point3::new(c[0], c[1], c[2]), Point3::new(c[3], c[4], c[5]), Point3::new(c[6], c[7], c[8])])
+        .map(|c| {
+            [
+                Point3::new(c[0], c[1], c[2]),
+                Point3::new(c[3], c[4], c[5]),
+                Point3::new(c[6], c[7], c[8]),
+            ]
+        })
         .collect();
     let rays: Vec<Ray> = origins
         .chunks_exact(3)

@@ -9,6 +9,7 @@ pub mod bvh;
 pub mod disjoint_set;
 pub mod mesh;
 pub mod nurbs;
+pub mod tessellate;
 pub mod vec3;
 
 pub use bbox::Aabb;
