@@ -195,6 +195,12 @@ def main():
         }],
     }
     write("canopy/job.json", job(canopy))
+    write("canopy/tessellate.json", {
+        "protocol": 1, "kind": "tessellate",
+        "params": {"chord_tolerance": 0.01, "angle_tolerance_deg": 15, "max_edge_length": 2.0},
+        "inputs": {"scene": {"inline": {"units": "m", "tolerance": 0.001,
+                                        "surfaces": [canopy_surface(pts, "canopy")]}}},
+    })
 
     broken = {"units": "m", "tolerance": 0.001, "meshes": [broken_mesh()]}
     write("broken/job.json", job(broken, {"coincident_tolerance": 0.001}))

@@ -30,6 +30,8 @@ pub enum Task {
     MeshCheck(MeshCheckParams),
     /// Rays against the scene's meshes: nearest hit (or any hit) per ray.
     Raycast(RaycastParams),
+    /// NURBS surfaces to meshes within a chord tolerance, with the achieved deviation.
+    Tessellate(TessellateParams),
 }
 
 /// The kinds of job, without parameters.
@@ -40,6 +42,8 @@ pub enum JobKind {
     MeshCheck,
     /// See [`Task::Raycast`].
     Raycast,
+    /// See [`Task::Tessellate`].
+    Tessellate,
 }
 
 impl JobKind {
@@ -48,6 +52,7 @@ impl JobKind {
         match self {
             JobKind::MeshCheck => "mesh_check",
             JobKind::Raycast => "raycast",
+            JobKind::Tessellate => "tessellate",
         }
     }
 }
@@ -64,6 +69,7 @@ impl Task {
         match self {
             Task::MeshCheck(_) => JobKind::MeshCheck,
             Task::Raycast(_) => JobKind::Raycast,
+            Task::Tessellate(_) => JobKind::Tessellate,
         }
     }
 }
@@ -91,6 +97,21 @@ pub struct RaycastParams {
     /// (occlusion), reporting whichever hit is found first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<RaycastMode>,
+}
+
+/// Parameters of a `tessellate` job (the knobs of Rhino's mesher).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TessellateParams {
+    /// Largest distance between surface and mesh, model units; default 10 × the scene's
+    /// absolute tolerance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chord_tolerance: Option<f64>,
+    /// Largest angle between normals across one mesh cell, degrees; default 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub angle_tolerance_deg: Option<f64>,
+    /// Longest mesh edge, model units; no limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_edge_length: Option<f64>,
 }
 
 /// What a `raycast` job looks for along each ray.

@@ -22,11 +22,12 @@ pub use geometry::{
 };
 pub use job::{
     BlobHash, Input, Inputs, Job, JobKind, MeshCheckParams, RaycastMode, RaycastParams, Rays, Task,
+    TessellateParams,
 };
 pub use packed::{Face, Packed};
 pub use result::{
     BackendInfo, BoundingBox, JobResult, MeshCheckReport, MeshReport, Output, RaycastReport,
-    Timings,
+    TessellateReport, TessellatedSurface, Timings,
 };
 pub use validate::{Limits, validate_job, validate_rays, validate_scene};
 

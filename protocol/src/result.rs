@@ -57,6 +57,32 @@ pub enum Output {
     MeshCheck(MeshCheckReport),
     /// Output of a `raycast` job.
     Raycast(RaycastReport),
+    /// Output of a `tessellate` job.
+    Tessellate(TessellateReport),
+}
+
+/// The output of `tessellate`: one mesh per surface of the scene, in scene order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TessellateReport {
+    /// One entry per surface.
+    pub surfaces: Vec<TessellatedSurface>,
+}
+
+/// The mesh of one surface and how close it is.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TessellatedSurface {
+    /// Index of the surface in `scene.surfaces`.
+    pub index: u32,
+    /// The surface's `id`, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The mesh: a grid of quads with unit normals.
+    pub mesh: crate::geometry::Mesh,
+    /// Largest surface-to-mesh distance measured (a 6 × 6 lattice per cell), model units.
+    pub max_deviation: f64,
+    /// False when refinement hit its limit (4096 lines per direction) before meeting the
+    /// tolerances.
+    pub converged: bool,
 }
 
 /// The output of `raycast`: per-ray arrays in ray order; a miss has distance −1, mesh and

@@ -105,6 +105,26 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
                 r.add("/inputs/scene", "mesh_check needs a scene input");
             }
         }
+        Task::Tessellate(p) => {
+            let positive = [
+                ("chord_tolerance", p.chord_tolerance),
+                ("angle_tolerance_deg", p.angle_tolerance_deg),
+                ("max_edge_length", p.max_edge_length),
+            ];
+            for (name, value) in positive {
+                if let Some(x) = value
+                    && !(x.is_finite() && x > 0.0)
+                {
+                    r.add(
+                        format!("/params/{name}"),
+                        format!("must be positive and finite, got {x}"),
+                    );
+                }
+            }
+            if job.inputs.scene.is_none() {
+                r.add("/inputs/scene", "tessellate needs a scene input");
+            }
+        }
         Task::Raycast(p) => {
             if let Some(d) = p.max_distance
                 && !(d.is_finite() && d > 0.0)

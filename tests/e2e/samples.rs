@@ -93,3 +93,50 @@ fn broken_block_reports_each_planted_defect() {
     assert!(close(&m["area"], 9.5));
     assert!(m["volume"].is_null());
 }
+
+#[test]
+fn canopy_surface_tessellates_within_its_tolerances() {
+    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/canopy/tessellate.json");
+    let out = Command::new(bin("cicada-server"))
+        .arg("run")
+        .arg(&job)
+        .output()
+        .expect("cicada-server run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["kernel_version"], "tessellate@1");
+    let s = &result["output"]["tessellate"]["surfaces"][0];
+    assert_eq!(s["id"], "canopy");
+    assert_eq!(s["converged"], true);
+    assert!(
+        s["max_deviation"].as_f64().unwrap() <= 0.01,
+        "{}",
+        s["max_deviation"]
+    );
+    let vertices = s["mesh"]["vertices"].as_array().unwrap();
+    let normals = s["mesh"]["normals"].as_array().unwrap();
+    assert_eq!(vertices.len(), normals.len());
+    // A Bézier patch interpolates its corner control points: (0, 0, 4) and (24, 12, 4).
+    assert_eq!(vertices[0], serde_json::json!([0.0, 0.0, 4.0]));
+    assert_eq!(
+        vertices.last().unwrap(),
+        &serde_json::json!([24.0, 12.0, 4.0])
+    );
+    // No edge longer than the 2 m limit.
+    let p = |i: &Value| -> [f64; 3] {
+        let v = &vertices[i.as_u64().unwrap() as usize];
+        [0, 1, 2].map(|k| v[k].as_f64().unwrap())
+    };
+    for f in s["mesh"]["faces"].as_array().unwrap() {
+        let f = f.as_array().unwrap();
+        for k in 0..f.len() {
+            let (a, b) = (p(&f[k]), p(&f[(k + 1) % f.len()]));
+            let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+            assert!(d <= 2.0, "edge of {d} m");
+        }
+    }
+}

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use cicada_compute::{Backend, Cancelled, Progress, mesh_check, raycast};
+use cicada_compute::{Backend, Cancelled, Progress, mesh_check, raycast, tessellate};
 use cicada_protocol::{
     self as wire, BackendInfo, BlobHash, Format, Input, Job, JobResult, Limits, Output, Problem,
     Rays, Scene, Task, Timings, decode, encode, validate_job, validate_rays, validate_scene,
@@ -150,6 +150,18 @@ pub fn prepare<'a>(
         })?),
         None => None,
     };
+    if let (Task::Tessellate(_), Some(scene)) = (&job.task, &scene)
+        && !scene.breps.is_empty()
+    {
+        let at = match &job.inputs.scene {
+            Some(Input::Blob(_)) => "/inputs/scene/blob/breps",
+            _ => "/inputs/scene/inline/breps",
+        };
+        return Err(JobError::Invalid(vec![Problem {
+            path: at.into(),
+            message: "tessellate handles untrimmed surfaces (scene.surfaces) so far; trimmed Brep faces are not supported yet".into(),
+        }]));
+    }
     Ok(PreparedJob { job, scene, rays })
 }
 
@@ -158,6 +170,7 @@ pub fn kernel_version(task: &Task) -> &'static str {
     match task {
         Task::MeshCheck(_) => mesh_check::KERNEL_VERSION,
         Task::Raycast(_) => raycast::KERNEL_VERSION,
+        Task::Tessellate(_) => tessellate::KERNEL_VERSION,
     }
 }
 
@@ -243,6 +256,30 @@ pub fn compute(
                 progress,
             )?;
             Ok(Output::Raycast(lower::raycast_report(&hits)))
+        }
+        Task::Tessellate(params) => {
+            let scene = scene()?;
+            let surfaces = scene
+                .surfaces
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    lower::surface(s).map_err(|e| {
+                        JobError::Invalid(vec![Problem {
+                            path: format!("/inputs/scene/surfaces/{i}"),
+                            message: e.to_string(),
+                        }])
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let options = lower::tessellation_options(params, scene);
+            let meshes = tessellate::tessellate(&surfaces, &options, progress)?;
+            let surfaces = meshes
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| lower::tessellated_surface(i, scene.surfaces[i].id.clone(), m))
+                .collect();
+            Ok(Output::Tessellate(wire::TessellateReport { surfaces }))
         }
     }
 }

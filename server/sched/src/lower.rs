@@ -2,6 +2,8 @@
 
 use cicada_compute::mesh_check::{self, MeshCheck};
 use cicada_compute::raycast::{self, RayHit};
+use cicada_geom::nurbs::{NurbsError, NurbsSurface};
+use cicada_geom::tessellate::{SurfaceMesh, TessellationOptions};
 use cicada_geom::{Aabb, Mesh, MeshError, Point3, Vector3};
 use cicada_protocol as wire;
 
@@ -98,4 +100,57 @@ pub fn raycast_report(hits: &[Option<RayHit>]) -> wire::RaycastReport {
         report.normal.0.push(n);
     }
     report
+}
+
+/// A wire NURBS surface as a geometry surface.
+pub fn surface(s: &wire::NurbsSurface) -> Result<NurbsSurface, NurbsError> {
+    let points: Vec<Point3> = s.points.iter().map(|&p| Point3::from_array(p)).collect();
+    NurbsSurface::new(
+        (s.degree_u as usize, s.degree_v as usize),
+        (s.count_u as usize, s.count_v as usize),
+        &points,
+        s.weights.as_deref(),
+        s.knots_u.0.clone(),
+        s.knots_v.0.clone(),
+    )
+}
+
+/// Tessellation options of a `tessellate` job on `scene`.
+pub fn tessellation_options(
+    p: &wire::TessellateParams,
+    scene: &wire::Scene,
+) -> TessellationOptions {
+    TessellationOptions {
+        chord_tolerance: p.chord_tolerance.unwrap_or(10.0 * scene.tolerance),
+        angle_tolerance: p.angle_tolerance_deg.unwrap_or(20.0).to_radians(),
+        max_edge_length: p.max_edge_length,
+        ..TessellationOptions::default()
+    }
+}
+
+/// The wire entry of surface `index`'s mesh.
+pub fn tessellated_surface(
+    index: usize,
+    id: Option<String>,
+    m: SurfaceMesh,
+) -> wire::TessellatedSurface {
+    wire::TessellatedSurface {
+        index: index as u32,
+        id,
+        mesh: wire::Mesh {
+            vertices: wire::Packed(m.positions.iter().map(|p| p.to_array()).collect()),
+            faces: wire::Packed(
+                m.faces
+                    .iter()
+                    .map(|&[a, b, c, d]| wire::Face::quad(a, b, c, d))
+                    .collect(),
+            ),
+            normals: Some(wire::Packed(
+                m.normals.iter().map(|n| [n.x, n.y, n.z]).collect(),
+            )),
+            ..wire::Mesh::default()
+        },
+        max_deviation: m.max_deviation,
+        converged: m.converged,
+    }
 }
