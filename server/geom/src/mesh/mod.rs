@@ -3,6 +3,7 @@
 mod coincident;
 mod edges;
 mod measure;
+pub mod repair;
 
 pub use coincident::coincident_vertex_groups;
 pub use edges::{EdgeTable, EdgeUse};
