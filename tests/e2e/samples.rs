@@ -7,8 +7,9 @@ use std::process::Command;
 use cicada_e2e::bin;
 use serde_json::Value;
 
-fn run_sample(name: &str) -> Vec<Value> {
-    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../samples/{name}/job.json"));
+/// Runs `samples/<file>` with `cicada-server run` and returns the JSON result.
+fn run_file(file: &str) -> Value {
+    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../samples/{file}"));
     let out = Command::new(bin("cicada-server"))
         .arg("run")
         .arg(&job)
@@ -19,8 +20,12 @@ fn run_sample(name: &str) -> Vec<Value> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let result: Value = serde_json::from_slice(&out.stdout).expect("JSON result");
-    result["output"]["mesh_check"]["meshes"]
+    serde_json::from_slice(&out.stdout).expect("JSON result")
+}
+
+/// The mesh reports of the mesh_check sample `samples/<name>/job.json`.
+fn run_sample(name: &str) -> Vec<Value> {
+    run_file(&format!("{name}/job.json"))["output"]["mesh_check"]["meshes"]
         .as_array()
         .expect("mesh reports")
         .clone()
@@ -96,18 +101,7 @@ fn broken_block_reports_each_planted_defect() {
 
 #[test]
 fn canopy_surface_tessellates_within_its_tolerances() {
-    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/canopy/tessellate.json");
-    let out = Command::new(bin("cicada-server"))
-        .arg("run")
-        .arg(&job)
-        .output()
-        .expect("cicada-server run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = run_file("canopy/tessellate.json");
     assert_eq!(result["kernel_version"], "tessellate@1");
     let s = &result["output"]["tessellate"]["surfaces"][0];
     assert_eq!(s["id"], "canopy");
