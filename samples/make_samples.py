@@ -199,7 +199,8 @@ def main():
         "protocol": 1, "kind": "tessellate",
         "params": {"chord_tolerance": 0.01, "angle_tolerance_deg": 15, "max_edge_length": 2.0},
         "inputs": {"scene": {"inline": {"units": "m", "tolerance": 0.001,
-                                        "surfaces": [canopy_surface(pts, "canopy")]}}},
+                                        "surfaces": [canopy_surface(pts, "canopy")],
+                                        "breps": canopy["breps"]}}},
     })
 
     broken = {"units": "m", "tolerance": 0.001, "meshes": [broken_mesh()]}

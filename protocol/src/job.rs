@@ -30,7 +30,8 @@ pub enum Task {
     MeshCheck(MeshCheckParams),
     /// Rays against the scene's meshes: nearest hit (or any hit) per ray.
     Raycast(RaycastParams),
-    /// NURBS surfaces to meshes within a chord tolerance, with the achieved deviation.
+    /// NURBS surfaces and trimmed Breps to meshes within a chord tolerance, with the achieved
+    /// deviation.
     Tessellate(TessellateParams),
 }
 

@@ -27,7 +27,7 @@ pub use job::{
 pub use packed::{Face, Packed};
 pub use result::{
     BackendInfo, BoundingBox, JobResult, MeshCheckReport, MeshReport, Output, RaycastReport,
-    TessellateReport, TessellatedSurface, Timings,
+    TessellateReport, TessellatedMesh, Timings,
 };
 pub use validate::{Limits, validate_job, validate_rays, validate_scene};
 

@@ -61,27 +61,30 @@ pub enum Output {
     Tessellate(TessellateReport),
 }
 
-/// The output of `tessellate`: one mesh per surface of the scene, in scene order.
+/// The output of `tessellate`: one mesh per surface and per Brep of the scene, in scene order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TessellateReport {
-    /// One entry per surface.
-    pub surfaces: Vec<TessellatedSurface>,
+    /// One entry per untrimmed surface: a grid of quads with unit normals.
+    pub surfaces: Vec<TessellatedMesh>,
+    /// One entry per Brep: triangles over vertices shared along the Brep's edges, so a closed
+    /// Brep gives a closed mesh.
+    #[serde(default)]
+    pub breps: Vec<TessellatedMesh>,
 }
 
-/// The mesh of one surface and how close it is.
+/// The mesh of one surface or Brep and how close it is.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct TessellatedSurface {
-    /// Index of the surface in `scene.surfaces`.
+pub struct TessellatedMesh {
+    /// Index of the object in `scene.surfaces` or `scene.breps`.
     pub index: u32,
-    /// The surface's `id`, when it had one.
+    /// The object's `id`, when it had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The mesh: a grid of quads with unit normals.
+    /// The mesh.
     pub mesh: crate::geometry::Mesh,
-    /// Largest surface-to-mesh distance measured (a 6 × 6 lattice per cell), model units.
+    /// Largest surface-to-mesh distance found by the dense check, model units.
     pub max_deviation: f64,
-    /// False when refinement hit its limit (4096 lines per direction) before meeting the
-    /// tolerances.
+    /// False when refinement hit its limit before meeting the tolerances.
     pub converged: bool,
 }
 

@@ -296,29 +296,3 @@ fn oversized_body_is_refused_with_413() {
     let r = server.request("PUT", &format!("/v1/blobs/{hash}"), &[], &big);
     assert_eq!(r.status, 413);
 }
-
-#[test]
-fn tessellate_names_the_breps_it_cannot_handle_yet() {
-    let server = Server::start(&["--workers", "1"]);
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../samples/canopy/job.json"
-    ))
-    .unwrap();
-    let body = sample.replacen("\"mesh_check\"", "\"tessellate\"", 1);
-    let r = server.request(
-        "POST",
-        "/v1/jobs",
-        &[("content-type", "application/json")],
-        body.as_bytes(),
-    );
-    assert_eq!(r.status, 422);
-    let problem = &r.json()["error"]["problems"][0];
-    assert_eq!(problem["path"], "/inputs/scene/inline/breps");
-    assert!(
-        problem["message"]
-            .as_str()
-            .unwrap()
-            .contains("trimmed Brep faces are not supported yet")
-    );
-}

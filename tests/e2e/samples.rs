@@ -100,9 +100,9 @@ fn broken_block_reports_each_planted_defect() {
 }
 
 #[test]
-fn canopy_surface_tessellates_within_its_tolerances() {
+fn canopy_surface_and_trimmed_face_tessellate_within_their_tolerances() {
     let result = run_file("canopy/tessellate.json");
-    assert_eq!(result["kernel_version"], "tessellate@1");
+    assert_eq!(result["kernel_version"], "tessellate@2");
     let s = &result["output"]["tessellate"]["surfaces"][0];
     assert_eq!(s["id"], "canopy");
     assert_eq!(s["converged"], true);
@@ -133,4 +133,30 @@ fn canopy_surface_tessellates_within_its_tolerances() {
             assert!(d <= 2.0, "edge of {d} m");
         }
     }
+    // The trimmed face (the canopy with a circular oculus) is one sheet with one hole:
+    // Euler characteristic V − E + F = 0.
+    let b = &result["output"]["tessellate"]["breps"][0];
+    assert_eq!(b["id"], "canopy-with-oculus");
+    assert_eq!(b["converged"], true);
+    assert!(
+        b["max_deviation"].as_f64().unwrap() <= 0.01,
+        "{}",
+        b["max_deviation"]
+    );
+    let faces = b["mesh"]["faces"].as_array().unwrap();
+    let mut edges = std::collections::HashSet::new();
+    for f in faces {
+        let f: Vec<u64> = f
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_u64().unwrap())
+            .collect();
+        for k in 0..3 {
+            let (a, c) = (f[k], f[(k + 1) % 3]);
+            edges.insert((a.min(c), a.max(c)));
+        }
+    }
+    let v = b["mesh"]["vertices"].as_array().unwrap().len() as i64;
+    assert_eq!(v - edges.len() as i64 + faces.len() as i64, 0);
 }

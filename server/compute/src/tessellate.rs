@@ -1,16 +1,18 @@
-//! `tessellate`: NURBS surfaces to quad meshes within chord, angle and edge-length
-//! tolerances (the algorithm is `cicada_geom::tessellate`), in parallel across surfaces.
+//! `tessellate`: NURBS surfaces to quad meshes and Breps to crack-free triangle meshes within
+//! chord, angle and edge-length tolerances (the algorithms are `cicada_geom::tessellate` and
+//! `cicada_geom::tessellate_brep`), in parallel across objects.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_geom::nurbs::NurbsSurface;
 use cicada_geom::tessellate::{SurfaceMesh, TessellationOptions, tessellate_surface};
+use cicada_geom::tessellate_brep::{BrepError, BrepMesh, TrimmedFace, tessellate_brep};
 use rayon::prelude::*;
 
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
-pub const KERNEL_VERSION: &str = "tessellate@1";
+pub const KERNEL_VERSION: &str = "tessellate@2";
 
 /// Tessellates every surface, reporting progress per surface finished.
 pub fn tessellate(
@@ -28,6 +30,22 @@ pub fn tessellate(
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress.report(n as f32 / total, "tessellating surfaces");
             Ok(mesh)
+        })
+        .collect()
+}
+
+/// Tessellates every Brep (its faces and edge count), in parallel across Breps; a Brep whose
+/// loops cannot be triangulated gives its error in place.
+pub fn tessellate_breps(
+    breps: &[(Vec<TrimmedFace>, usize)],
+    options: &TessellationOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<Result<BrepMesh, BrepError>>, Cancelled> {
+    breps
+        .par_iter()
+        .map(|(faces, edges)| {
+            progress.check()?;
+            Ok(tessellate_brep(faces, *edges, options))
         })
         .collect()
 }

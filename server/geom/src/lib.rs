@@ -10,6 +10,7 @@ pub mod disjoint_set;
 pub mod mesh;
 pub mod nurbs;
 pub mod tessellate;
+pub mod tessellate_brep;
 pub mod vec3;
 
 pub use bbox::Aabb;

@@ -150,18 +150,6 @@ pub fn prepare<'a>(
         })?),
         None => None,
     };
-    if let (Task::Tessellate(_), Some(scene)) = (&job.task, &scene)
-        && !scene.breps.is_empty()
-    {
-        let at = match &job.inputs.scene {
-            Some(Input::Blob(_)) => "/inputs/scene/blob/breps",
-            _ => "/inputs/scene/inline/breps",
-        };
-        return Err(JobError::Invalid(vec![Problem {
-            path: at.into(),
-            message: "tessellate handles untrimmed surfaces (scene.surfaces) so far; trimmed Brep faces are not supported yet".into(),
-        }]));
-    }
     Ok(PreparedJob { job, scene, rays })
 }
 
@@ -272,14 +260,44 @@ pub fn compute(
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let breps = scene
+                .breps
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    lower::brep(b).map_err(|(path, e)| {
+                        JobError::Invalid(vec![Problem {
+                            path: format!("/inputs/scene/breps/{i}{path}"),
+                            message: e.to_string(),
+                        }])
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             let options = lower::tessellation_options(params, scene);
             let meshes = tessellate::tessellate(&surfaces, &options, progress)?;
+            let brep_meshes = tessellate::tessellate_breps(&breps, &options, progress)?;
             let surfaces = meshes
                 .into_iter()
                 .enumerate()
                 .map(|(i, m)| lower::tessellated_surface(i, scene.surfaces[i].id.clone(), m))
                 .collect();
-            Ok(Output::Tessellate(wire::TessellateReport { surfaces }))
+            let breps = brep_meshes
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    m.map(|m| lower::tessellated_brep(i, scene.breps[i].id.clone(), m))
+                        .map_err(|e| {
+                            JobError::Invalid(vec![Problem {
+                                path: format!("/inputs/scene/breps/{i}"),
+                                message: e.to_string(),
+                            }])
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Output::Tessellate(wire::TessellateReport {
+                surfaces,
+                breps,
+            }))
         }
     }
 }

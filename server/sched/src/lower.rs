@@ -2,8 +2,9 @@
 
 use cicada_compute::mesh_check::{self, MeshCheck};
 use cicada_compute::raycast::{self, RayHit};
-use cicada_geom::nurbs::{NurbsError, NurbsSurface};
+use cicada_geom::nurbs::{NurbsCurve, NurbsError, NurbsSurface};
 use cicada_geom::tessellate::{SurfaceMesh, TessellationOptions};
+use cicada_geom::tessellate_brep::{BrepMesh, FaceLoop, FaceTrim, TrimmedFace};
 use cicada_geom::{Aabb, Mesh, MeshError, Point3, Vector3};
 use cicada_protocol as wire;
 
@@ -133,8 +134,8 @@ pub fn tessellated_surface(
     index: usize,
     id: Option<String>,
     m: SurfaceMesh,
-) -> wire::TessellatedSurface {
-    wire::TessellatedSurface {
+) -> wire::TessellatedMesh {
+    wire::TessellatedMesh {
         index: index as u32,
         id,
         mesh: wire::Mesh {
@@ -148,6 +149,72 @@ pub fn tessellated_surface(
             normals: Some(wire::Packed(
                 m.normals.iter().map(|n| [n.x, n.y, n.z]).collect(),
             )),
+            ..wire::Mesh::default()
+        },
+        max_deviation: m.max_deviation,
+        converged: m.converged,
+    }
+}
+
+/// A wire trim curve as a geometry curve in (u, v, 0).
+fn trim_curve(c: &wire::TrimCurve) -> Result<NurbsCurve, NurbsError> {
+    let points: Vec<Point3> = c
+        .points
+        .iter()
+        .map(|&[u, v]| Point3::new(u, v, 0.0))
+        .collect();
+    NurbsCurve::new(
+        c.degree as usize,
+        &points,
+        c.weights.as_deref(),
+        c.knots.0.clone(),
+    )
+}
+
+/// A wire Brep as trimmed faces plus its edge count; an error carries the offending field's
+/// path below the Brep.
+pub fn brep(b: &wire::Brep) -> Result<(Vec<TrimmedFace>, usize), (String, NurbsError)> {
+    let mut faces = Vec::with_capacity(b.faces.len());
+    for (f, face) in b.faces.iter().enumerate() {
+        let surface_ = surface(&face.surface).map_err(|e| (format!("/faces/{f}/surface"), e))?;
+        // The outer loop first, as the tessellator expects.
+        let mut order: Vec<usize> = (0..face.loops.len()).collect();
+        order.sort_by_key(|&l| face.loops[l].kind != wire::LoopKind::Outer);
+        let mut loops = Vec::with_capacity(order.len());
+        for l in order {
+            let mut trims = Vec::new();
+            for (t, trim) in face.loops[l].trims.iter().enumerate() {
+                let curve = trim_curve(&trim.curve)
+                    .map_err(|e| (format!("/faces/{f}/loops/{l}/trims/{t}/curve"), e))?;
+                trims.push(FaceTrim {
+                    curve,
+                    edge: trim.edge.map(|e| e as usize),
+                });
+            }
+            loops.push(FaceLoop { trims });
+        }
+        faces.push(TrimmedFace {
+            surface: surface_,
+            reversed: face.reversed,
+            loops,
+        });
+    }
+    Ok((faces, b.edges.len()))
+}
+
+/// The wire entry of Brep `index`'s mesh.
+pub fn tessellated_brep(index: usize, id: Option<String>, m: BrepMesh) -> wire::TessellatedMesh {
+    wire::TessellatedMesh {
+        index: index as u32,
+        id,
+        mesh: wire::Mesh {
+            vertices: wire::Packed(m.positions.iter().map(|p| p.to_array()).collect()),
+            faces: wire::Packed(
+                m.triangles
+                    .iter()
+                    .map(|&[a, b, c]| wire::Face::triangle(a, b, c))
+                    .collect(),
+            ),
             ..wire::Mesh::default()
         },
         max_deviation: m.max_deviation,
