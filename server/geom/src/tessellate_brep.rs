@@ -8,7 +8,8 @@
 //! 2. Each face's loops become polygons in its (u, v) domain; with the interior points of the
 //!    untrimmed surface's grid (see [`crate::tessellate`]) that fall inside, they go into a
 //!    constrained Delaunay triangulation (spade), and triangles outside the loops are dropped.
-//! 3. Triangles whose dense deviation check fails get their parameter centroid inserted, until
+//! 3. Triangles whose dense deviation check fails, whose corner normals turn by more than the
+//!    angle tolerance, or whose edges are too long get their parameter centroid inserted, until
 //!    all pass (or a round limit is hit); the deviation reported is that dense check.
 
 use spade::{ConstrainedDelaunayTriangulation, Point2, Triangulation};
@@ -76,7 +77,8 @@ fn uv_at(c: &NurbsCurve, t: f64) -> [f64; 2] {
 }
 
 /// Adaptive samples `t` of a trim so that chords of the surface image stay within the
-/// tolerance and under the length limit.
+/// tolerance and under the length limit, and the surface normal turns by at most the angle
+/// tolerance between samples.
 fn sample_trim(
     surface: &NurbsSurface,
     trim: &NurbsCurve,
@@ -104,7 +106,15 @@ fn sample_trim(
                 let quarter = image(s0 + (s1 - s0) * 0.25).distance(p0 + (p1 - p0) * 0.25);
                 let sag = mid.distance(chord_mid).max(quarter);
                 let long = options.max_edge_length.is_some_and(|m| p0.distance(p1) > m);
-                if depth < 24 && (sag > options.chord_tolerance || long) {
+                let normal = |t: f64| {
+                    let [u, v] = uv_at(trim, t);
+                    surface.normal_at(u, v)
+                };
+                let turns = match (normal(s0), normal(s1)) {
+                    (Some(n), Some(m)) => n.dot(m) < options.angle_tolerance.cos(),
+                    _ => false,
+                };
+                if depth < 24 && (sag > options.chord_tolerance || long || turns) {
                     stack.push((sm, s1, depth + 1));
                     stack.push((s0, sm, depth + 1));
                 } else {
@@ -412,7 +422,13 @@ fn face_triangles(
             let long = options
                 .max_edge_length
                 .is_some_and(|m| pa.distance(pb).max(pb.distance(pc)).max(pc.distance(pa)) > m);
-            if (dev > options.chord_tolerance || long) && round < 15 {
+            let normals = [a.uv, b.uv, c.uv].map(|uv| face.surface.normal_at(uv[0], uv[1]));
+            let cos_limit = options.angle_tolerance.cos();
+            let turns = (0..3).any(|k| match (normals[k], normals[(k + 1) % 3]) {
+                (Some(n), Some(m)) => n.dot(m) < cos_limit,
+                _ => false,
+            });
+            if (dev > options.chord_tolerance || long || turns) && round < 15 {
                 fixes.push(centroid);
             }
         }

@@ -218,3 +218,25 @@ fn plate_with_a_hole_loses_the_hole() {
         assert!((pb - pa).cross(pc - pa).z > 0.0);
     }
 }
+
+#[test]
+fn angle_tolerance_alone_bounds_the_cylinder_facets() {
+    // A loose chord tolerance: the 10° angle tolerance decides. Closed form: 360° in steps
+    // of at most 10° needs at least 36 boundary segments per circle; the mesh stays closed.
+    let opts = TessellationOptions {
+        chord_tolerance: 1.0,
+        angle_tolerance: 10f64.to_radians(),
+        ..TessellationOptions::default()
+    };
+    let m = tessellate_brep(&cylinder(2.0, 3.0, Point3::default()), 3, &opts).unwrap();
+    assert!(m.converged);
+    let mesh = as_mesh(&m);
+    let edges = EdgeTable::new(&mesh);
+    assert!(edges.iter().all(|(_, u)| u.len() == 2));
+    let bottom = m
+        .positions
+        .iter()
+        .filter(|p| p.z == 0.0 && ((p.x * p.x + p.y * p.y).sqrt() - 2.0).abs() < 1e-9)
+        .count();
+    assert!(bottom >= 36, "{bottom} points on the bottom circle");
+}
