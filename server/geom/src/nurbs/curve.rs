@@ -110,51 +110,19 @@ impl NurbsCurve {
         self.origin + Vector3::new(h[0][0] / h[0][3], h[0][1] / h[0][3], h[0][2] / h[0][3])
     }
 
-    /// How often `t` occurs in the knot vector.
-    fn multiplicity(&self, t: f64) -> usize {
-        self.knots.iter().filter(|&&k| k == t).count()
-    }
-
     /// The same curve with `t` inserted `times` more times, capped so its multiplicity stays
     /// at most the degree (A5.1). The shape does not change.
     pub fn insert_knot(&self, t: f64, times: usize) -> NurbsCurve {
-        let p = self.degree;
-        let s = self.multiplicity(t);
-        let r = times.min(p.saturating_sub(s));
         let (lo, hi) = self.domain();
-        if r == 0 || t <= lo || t >= hi {
+        if t <= lo || t >= hi {
             return self.clone();
         }
-        let np = self.points.len();
-        let k = find_span(np, p, t, &self.knots);
-        let mut knots = Vec::with_capacity(self.knots.len() + r);
-        knots.extend_from_slice(&self.knots[..=k]);
-        knots.extend(std::iter::repeat_n(t, r));
-        knots.extend_from_slice(&self.knots[k + 1..]);
-        let mut q = vec![[0.0; 4]; np + r];
-        q[..=k - p].copy_from_slice(&self.points[..=k - p]);
-        q[k - s + r..].copy_from_slice(&self.points[k - s..]);
-        let mut rw: Vec<[f64; 4]> = self.points[k - p..=k - s].to_vec();
-        let mut l = 0;
-        for j in 1..=r {
-            l = k - p + j;
-            for i in 0..=(p - j - s) {
-                let alpha = (t - self.knots[l + i]) / (self.knots[i + k + 1] - self.knots[l + i]);
-                let next = rw[i + 1];
-                for (c, x) in rw[i].iter_mut().enumerate() {
-                    *x = alpha * next[c] + (1.0 - alpha) * *x;
-                }
-            }
-            q[l] = rw[0];
-            q[k + r - j - s] = rw[p - j - s];
-        }
-        if l + 1 < k - s {
-            q[l + 1..k - s].copy_from_slice(&rw[1..k - s - l]);
-        }
+        let (knots, points) =
+            insert_knot_homogeneous(self.degree, &self.knots, &self.points, t, times);
         NurbsCurve {
-            degree: p,
+            degree: self.degree,
             origin: self.origin,
-            points: q,
+            points,
             knots,
         }
     }
@@ -295,6 +263,50 @@ impl NurbsCurve {
         }
         self.adaptive_length(a, m, l, depth - 1) + self.adaptive_length(m, b, r, depth - 1)
     }
+}
+
+/// Inserts `t` up to `times` times (capped so its multiplicity stays at most `p`) into a
+/// B-spline with homogeneous control `points` (Piegl & Tiller A5.1); `t` must lie strictly
+/// inside the domain. Shared by curves and by the rows and columns of surfaces.
+pub(super) fn insert_knot_homogeneous(
+    p: usize,
+    knots_in: &[f64],
+    points_in: &[[f64; 4]],
+    t: f64,
+    times: usize,
+) -> (Vec<f64>, Vec<[f64; 4]>) {
+    let s = knots_in.iter().filter(|&&k| k == t).count();
+    let r = times.min(p.saturating_sub(s));
+    if r == 0 {
+        return (knots_in.to_vec(), points_in.to_vec());
+    }
+    let np = points_in.len();
+    let k = find_span(np, p, t, knots_in);
+    let mut knots = Vec::with_capacity(knots_in.len() + r);
+    knots.extend_from_slice(&knots_in[..=k]);
+    knots.extend(std::iter::repeat_n(t, r));
+    knots.extend_from_slice(&knots_in[k + 1..]);
+    let mut q = vec![[0.0; 4]; np + r];
+    q[..=k - p].copy_from_slice(&points_in[..=k - p]);
+    q[k - s + r..].copy_from_slice(&points_in[k - s..]);
+    let mut rw: Vec<[f64; 4]> = points_in[k - p..=k - s].to_vec();
+    let mut l = 0;
+    for j in 1..=r {
+        l = k - p + j;
+        for i in 0..=(p - j - s) {
+            let alpha = (t - knots_in[l + i]) / (knots_in[i + k + 1] - knots_in[l + i]);
+            let next = rw[i + 1];
+            for (c, x) in rw[i].iter_mut().enumerate() {
+                *x = alpha * next[c] + (1.0 - alpha) * *x;
+            }
+        }
+        q[l] = rw[0];
+        q[k + r - j - s] = rw[p - j - s];
+    }
+    if l + 1 < k - s {
+        q[l + 1..k - s].copy_from_slice(&rw[1..k - s - l]);
+    }
+    (knots, q)
 }
 
 #[cfg(test)]

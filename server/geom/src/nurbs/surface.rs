@@ -1,5 +1,6 @@
 //! NURBS surfaces.
 
+use super::curve::insert_knot_homogeneous;
 use super::{NurbsError, basis_derivatives, binomial, check_knots, find_span, homogeneous};
 use crate::vec3::{Point3, Vector3};
 
@@ -148,6 +149,167 @@ impl NurbsSurface {
         let len = n.length();
         (len > 0.0 && len.is_finite()).then(|| n / len)
     }
+
+    /// The same surface with `u` inserted `times` more times along u (capped at the degree);
+    /// the shape does not change. Each column of the net is a curve in u.
+    pub fn insert_knot_u(&self, u: f64, times: usize) -> NurbsSurface {
+        let ((lo, hi), _) = self.domain();
+        if u <= lo || u >= hi {
+            return self.clone();
+        }
+        let (nu, nv) = (self.count_u, self.count_v);
+        let mut knots = self.knots_u.clone();
+        let mut columns = Vec::with_capacity(nv);
+        for j in 0..nv {
+            let column: Vec<[f64; 4]> = (0..nu).map(|i| self.points[i * nv + j]).collect();
+            let (k, c) = insert_knot_homogeneous(self.degree_u, &self.knots_u, &column, u, times);
+            knots = k;
+            columns.push(c);
+        }
+        let new_nu = columns.first().map_or(nu, Vec::len);
+        let mut points = Vec::with_capacity(new_nu * nv);
+        for i in 0..new_nu {
+            for column in &columns {
+                points.push(column[i]);
+            }
+        }
+        NurbsSurface {
+            count_u: new_nu,
+            points,
+            knots_u: knots,
+            ..self.clone()
+        }
+    }
+
+    /// The surface with its parameter directions swapped (u ↔ v); the same point set.
+    pub fn transposed(&self) -> NurbsSurface {
+        let (nu, nv) = (self.count_u, self.count_v);
+        let mut points = Vec::with_capacity(self.points.len());
+        for j in 0..nv {
+            for i in 0..nu {
+                points.push(self.points[i * nv + j]);
+            }
+        }
+        NurbsSurface {
+            degree_u: self.degree_v,
+            degree_v: self.degree_u,
+            count_u: nv,
+            count_v: nu,
+            origin: self.origin,
+            points,
+            knots_u: self.knots_v.clone(),
+            knots_v: self.knots_u.clone(),
+        }
+    }
+
+    /// The same surface with `v` inserted `times` more times along v (capped at the degree).
+    pub fn insert_knot_v(&self, v: f64, times: usize) -> NurbsSurface {
+        self.transposed().insert_knot_u(v, times).transposed()
+    }
+
+    /// The two pieces on either side of the iso-curve at `u`, each clamped at the cut; `None`
+    /// when `u` is not strictly inside the domain.
+    pub fn split_u(&self, u: f64) -> Option<(NurbsSurface, NurbsSurface)> {
+        let ((lo, hi), _) = self.domain();
+        if !(u > lo && u < hi) {
+            return None;
+        }
+        let p = self.degree_u;
+        let s = self.insert_knot_u(u, p);
+        let k = s.knots_u.iter().rposition(|&x| x == u)?;
+        let nv = s.count_v;
+        let mut left_knots = s.knots_u[..=k].to_vec();
+        left_knots.push(u);
+        let mut right_knots = vec![u];
+        right_knots.extend_from_slice(&s.knots_u[k - p + 1..]);
+        let left = NurbsSurface {
+            count_u: k - p + 1,
+            points: s.points[..(k - p + 1) * nv].to_vec(),
+            knots_u: left_knots,
+            ..s.clone()
+        };
+        let right = NurbsSurface {
+            count_u: s.count_u - (k - p),
+            points: s.points[(k - p) * nv..].to_vec(),
+            knots_u: right_knots,
+            ..s.clone()
+        };
+        Some((left, right))
+    }
+
+    /// The two pieces on either side of the iso-curve at `v`.
+    pub fn split_v(&self, v: f64) -> Option<(NurbsSurface, NurbsSurface)> {
+        let (a, b) = self.transposed().split_u(v)?;
+        Some((a.transposed(), b.transposed()))
+    }
+
+    /// The parameters, point and distance of the surface point closest to `p`: the best of a
+    /// lattice of samples per knot span, refined by Newton's method on
+    /// `(S − p)·S_u = (S − p)·S_v = 0`.
+    pub fn closest_point(&self, p: Point3) -> ([f64; 2], Point3, f64) {
+        let ((u0, u1), (v0, v1)) = self.domain();
+        let lines = |knots: &[f64], (lo, hi): (f64, f64), degree: usize| {
+            let mut out = Vec::new();
+            let mut spans: Vec<f64> = knots
+                .iter()
+                .copied()
+                .filter(|&k| k > lo && k < hi)
+                .collect();
+            spans.dedup();
+            let mut edges = vec![lo];
+            edges.extend(spans);
+            edges.push(hi);
+            let per = 3 * (degree + 1);
+            for w in edges.windows(2) {
+                for k in 0..per {
+                    out.push(w[0] + (w[1] - w[0]) * k as f64 / per as f64);
+                }
+            }
+            out.push(hi);
+            out
+        };
+        let us = lines(&self.knots_u, (u0, u1), self.degree_u);
+        let vs = lines(&self.knots_v, (v0, v1), self.degree_v);
+        let mut best = ([u0, v0], f64::INFINITY);
+        for &u in &us {
+            for &v in &vs {
+                let d = self.point_at(u, v).distance_squared(p);
+                if d < best.1 {
+                    best = ([u, v], d);
+                }
+            }
+        }
+        let [mut u, mut v] = best.0;
+        for _ in 0..32 {
+            let d = self.derivatives(u, v, 2);
+            let r = d[0][0] - p.to_vector();
+            let (su, sv) = (d[1][0], d[0][1]);
+            let (f, g) = (r.dot(su), r.dot(sv));
+            let a = su.dot(su) + r.dot(d[2][0]);
+            let b = su.dot(sv) + r.dot(d[1][1]);
+            let c = sv.dot(sv) + r.dot(d[0][2]);
+            let det = a * c - b * b;
+            if det <= 0.0 || !det.is_finite() {
+                break;
+            }
+            let du = (c * f - b * g) / det;
+            let dv = (a * g - b * f) / det;
+            let (nu, nv) = ((u - du).clamp(u0, u1), (v - dv).clamp(v0, v1));
+            let step = (nu - u).abs() + (nv - v).abs();
+            u = nu;
+            v = nv;
+            if step <= 1e-15 * ((u1 - u0) + (v1 - v0)) {
+                break;
+            }
+        }
+        let refined = self.point_at(u, v);
+        if refined.distance_squared(p) <= best.1 {
+            ([u, v], refined, refined.distance(p))
+        } else {
+            let q = self.point_at(best.0[0], best.0[1]);
+            (best.0, q, q.distance(p))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -201,5 +363,59 @@ mod tests {
                 count_v: 2
             })
         );
+    }
+
+    /// A quarter cylinder of radius 5, height 10, about the z axis.
+    fn quarter_cylinder() -> NurbsSurface {
+        let w = std::f64::consts::FRAC_1_SQRT_2;
+        let pts = [
+            Point3::new(5., 0., 0.),
+            Point3::new(5., 0., 10.),
+            Point3::new(5., 5., 0.),
+            Point3::new(5., 5., 10.),
+            Point3::new(0., 5., 0.),
+            Point3::new(0., 5., 10.),
+        ];
+        let weights = [1., 1., w, w, 1., 1.];
+        NurbsSurface::new(
+            (2, 1),
+            (3, 2),
+            &pts,
+            Some(&weights),
+            vec![0., 0., 0., 1., 1., 1.],
+            vec![0., 0., 1., 1.],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn closest_point_on_a_cylinder_is_radial() {
+        // Closed form: from (6, 8, 1.5) the cylinder r = 5 is nearest at (3, 4, 1.5), 5 away.
+        let (_, q, d) = quarter_cylinder().closest_point(Point3::new(6.0, 8.0, 1.5));
+        assert!(q.distance(Point3::new(3.0, 4.0, 1.5)) < 1e-12, "{q:?}");
+        assert!((d - 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn knot_insertion_and_splits_keep_the_shape() {
+        let s = quarter_cylinder();
+        let t = s.insert_knot_u(0.3, 2).insert_knot_v(0.6, 1);
+        assert_eq!(t.counts(), (5, 3));
+        let (a, b) = s.split_u(0.4).unwrap();
+        let (c, d) = s.split_v(0.25).unwrap();
+        for i in 0..=10 {
+            for j in 0..=10 {
+                let (u, v) = (i as f64 / 10.0, j as f64 / 10.0);
+                let p = s.point_at(u, v);
+                assert!(t.point_at(u, v).distance(p) < 1e-12);
+                let half = if u <= 0.4 { &a } else { &b };
+                assert!(half.point_at(u, v).distance(p) < 1e-12);
+                let half = if v <= 0.25 { &c } else { &d };
+                assert!(half.point_at(u, v).distance(p) < 1e-12);
+            }
+        }
+        assert_eq!(a.domain().0, (0.0, 0.4));
+        assert_eq!(d.domain().1, (0.25, 1.0));
+        assert!(s.split_u(1.0).is_none());
     }
 }
