@@ -2,7 +2,7 @@
 //! and an optional maximum edge length (the knobs of Rhino's mesher).
 //!
 //! The grid starts at the knot lines (where the surface may crease) and is refined by
-//! bisecting whole parameter intervals, so the grid never has T-junctions. A cell passes when
+//! cutting whole parameter intervals, so the grid never has T-junctions. A cell passes when
 //! the surface at a 4 × 4 lattice of interior samples lies within the chord tolerance of the
 //! mesh it becomes (two triangles split along the a–c diagonal, interpolated through the
 //! parameter plane), its corner normals differ by at most the angle tolerance, and its edges
@@ -180,13 +180,14 @@ fn knot_lines(knots: &[f64], (lo, hi): (f64, f64)) -> Vec<f64> {
     out
 }
 
-/// Inserts the midpoint of every marked interval.
-fn bisect(lines: &mut Vec<f64>, marked: &[bool]) {
+/// Cuts interval `k` of `lines` into `pieces[k]` equal parts.
+fn subdivide(lines: &mut Vec<f64>, pieces: &[usize]) {
     let mut out = Vec::with_capacity(lines.len() * 2);
     for (k, w) in lines.windows(2).enumerate() {
         out.push(w[0]);
-        if marked[k] {
-            out.push((w[0] + w[1]) / 2.0);
+        let n = pieces[k];
+        for q in 1..n {
+            out.push(w[0] + (w[1] - w[0]) * q as f64 / n as f64);
         }
     }
     if let Some(&last) = lines.last() {
@@ -213,12 +214,12 @@ pub fn tessellate_surface(surface: &NurbsSurface, options: &TessellationOptions)
     let (pu, pv) = surface.degrees();
     for _ in 0..2 {
         if pu > 1 {
-            let m = vec![true; grid.us.len() - 1];
-            bisect(&mut grid.us, &m);
+            let m = vec![2; grid.us.len() - 1];
+            subdivide(&mut grid.us, &m);
         }
         if pv > 1 {
-            let m = vec![true; grid.vs.len() - 1];
-            bisect(&mut grid.vs, &m);
+            let m = vec![2; grid.vs.len() - 1];
+            subdivide(&mut grid.vs, &m);
         }
     }
     let mut converged = false;
@@ -226,8 +227,15 @@ pub fn tessellate_surface(surface: &NurbsSurface, options: &TessellationOptions)
     loop {
         grid.evaluate();
         let (nu, nv) = (grid.us.len() - 1, grid.vs.len() - 1);
-        let mut split_u = vec![false; nu];
-        let mut split_v = vec![false; nv];
+        // How many pieces each parameter interval is cut into (1: kept). Sag shrinks with the
+        // square of the piece length and the normal's turn linearly with it, so the count
+        // comes from the ratio of the measured value to the limit rather than from halving,
+        // which overshoots the needed line count by up to 2× per direction.
+        let mut split_u = vec![1usize; nu];
+        let mut split_v = vec![1usize; nv];
+        let pieces = |ratio: f64| (ratio.ceil() as usize).clamp(2, 16);
+        let tol = options.chord_tolerance;
+        let max_turn = options.angle_tolerance;
         max_deviation = 0.0;
         for i in 0..nu {
             for j in 0..nv {
@@ -238,42 +246,53 @@ pub fn tessellate_surface(surface: &NurbsSurface, options: &TessellationOptions)
                     grid.points[grid.at(i + 1, j)],
                     grid.points[grid.at(i, j + 1)],
                 );
-                let (len_u, len_v) = (a.distance(b), a.distance(d));
-                let too_long = |l: f64| options.max_edge_length.is_some_and(|m| l > m);
-                if dev > options.chord_tolerance {
+                if dev > tol {
                     // Split the direction that sags; a twisted cell whose edges are straight
                     // is split both ways.
                     let (sag_u, sag_v) = grid.edge_sag(i, j);
-                    let half = options.chord_tolerance / 2.0;
-                    split_u[i] |= sag_u > half || sag_v <= half;
-                    split_v[j] |= sag_v > half || sag_u <= half;
+                    let half = tol / 2.0;
+                    if sag_u > half || sag_v <= half {
+                        split_u[i] = split_u[i].max(pieces((sag_u.max(dev) / (0.9 * tol)).sqrt()));
+                    }
+                    if sag_v > half || sag_u <= half {
+                        split_v[j] = split_v[j].max(pieces((sag_v.max(dev) / (0.9 * tol)).sqrt()));
+                    }
                 }
-                if !grid.angle_ok(i, j, options.angle_tolerance) {
+                if !grid.angle_ok(i, j, max_turn) {
                     let (turn_u, turn_v) = grid.normal_turn(i, j);
-                    let half = (options.angle_tolerance / 2.0).cos();
-                    split_u[i] |= turn_u < half || turn_v >= half;
-                    split_v[j] |= turn_v < half || turn_u >= half;
+                    let half = (max_turn / 2.0).cos();
+                    let angle = |cos: f64| cos.clamp(-1.0, 1.0).acos();
+                    if turn_u < half || turn_v >= half {
+                        split_u[i] = split_u[i].max(pieces(angle(turn_u) / (0.95 * max_turn)));
+                    }
+                    if turn_v < half || turn_u >= half {
+                        split_v[j] = split_v[j].max(pieces(angle(turn_v) / (0.95 * max_turn)));
+                    }
                 }
-                if too_long(len_u) {
-                    split_u[i] = true;
-                }
-                if too_long(len_v) {
-                    split_v[j] = true;
+                // Rounding must not cut an edge of exactly the limit once more.
+                if let Some(m) = options.max_edge_length.map(|m| m * (1.0 + 1e-9)) {
+                    let (len_u, len_v) = (a.distance(b), a.distance(d));
+                    if len_u > m {
+                        split_u[i] = split_u[i].max(pieces(len_u / m));
+                    }
+                    if len_v > m {
+                        split_v[j] = split_v[j].max(pieces(len_v / m));
+                    }
                 }
             }
         }
-        let (any_u, any_v) = (split_u.iter().any(|&s| s), split_v.iter().any(|&s| s));
-        if !any_u && !any_v {
+        let added = |split: &[usize]| split.iter().map(|&k| k - 1).sum::<usize>();
+        let (more_u, more_v) = (added(&split_u), added(&split_v));
+        if more_u == 0 && more_v == 0 {
             converged = true;
             break;
         }
-        if grid.us.len() + split_u.iter().filter(|&&s| s).count() > options.max_lines
-            || grid.vs.len() + split_v.iter().filter(|&&s| s).count() > options.max_lines
+        if grid.us.len() + more_u > options.max_lines || grid.vs.len() + more_v > options.max_lines
         {
             break;
         }
-        bisect(&mut grid.us, &split_u);
-        bisect(&mut grid.vs, &split_v);
+        subdivide(&mut grid.us, &split_u);
+        subdivide(&mut grid.vs, &split_v);
     }
     let (nu, nv) = (grid.us.len(), grid.vs.len());
     let mut faces = Vec::with_capacity((nu - 1) * (nv - 1));

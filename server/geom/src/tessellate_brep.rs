@@ -11,6 +11,11 @@
 //! 3. Triangles whose dense deviation check fails, whose corner normals turn by more than the
 //!    angle tolerance, or whose edges are too long get their parameter centroid inserted, until
 //!    all pass (or a round limit is hit); the deviation reported is that dense check.
+//!
+//! Poles (singular trims, where a whole side of the parameter square is one 3D point, as at
+//! the tips of a sphere) are one vertex in 3D: triangles with two corners on a pole have no
+//! area and are dropped, and a triangle with one corner there is checked over the whole
+//! sector it covers in 3D (down to the pole line in (u, v)), not its (u, v) triangle.
 
 use spade::{ConstrainedDelaunayTriangulation, Point2, Triangulation};
 
@@ -76,9 +81,11 @@ fn uv_at(c: &NurbsCurve, t: f64) -> [f64; 2] {
     [p.x, p.y]
 }
 
-/// Adaptive samples `t` of a trim so that chords of the surface image stay within the
-/// tolerance and under the length limit, and the surface normal turns by at most the angle
-/// tolerance between samples.
+/// Samples `t` of a trim (without its end) so that chords of the surface image stay within
+/// the tolerance and under the length limit, and the surface normal turns by at most the
+/// angle tolerance between samples: adaptive bisection from a few pieces per span, then
+/// neighbouring pieces merged where the merged chord still passes (a straight seam needs no
+/// inner samples, and every extra boundary sample costs the face a fan of triangles).
 fn sample_trim(
     surface: &NurbsSurface,
     trim: &NurbsCurve,
@@ -88,7 +95,18 @@ fn sample_trim(
         let [u, v] = uv_at(trim, t);
         surface.point_at(u, v)
     };
-    let mut out = Vec::new();
+    let normal = |t: f64| {
+        let [u, v] = uv_at(trim, t);
+        surface.normal_at(u, v)
+    };
+    let cos_limit = options.angle_tolerance.cos();
+    let turns = |s0: f64, s1: f64| match (normal(s0), normal(s1)) {
+        (Some(n), Some(m)) => n.dot(m) < cos_limit,
+        _ => false,
+    };
+    let long =
+        |p0: Point3, p1: Point3| options.max_edge_length.is_some_and(|m| p0.distance(p1) > m);
+    let mut fine = Vec::new();
     for (a, b) in trim.spans() {
         // Start with a few pieces per span so curvature between samples is seen.
         let pieces = 4;
@@ -105,25 +123,61 @@ fn sample_trim(
                 let chord_mid = p0 + (p1 - p0) * 0.5;
                 let quarter = image(s0 + (s1 - s0) * 0.25).distance(p0 + (p1 - p0) * 0.25);
                 let sag = mid.distance(chord_mid).max(quarter);
-                let long = options.max_edge_length.is_some_and(|m| p0.distance(p1) > m);
-                let normal = |t: f64| {
-                    let [u, v] = uv_at(trim, t);
-                    surface.normal_at(u, v)
-                };
-                let turns = match (normal(s0), normal(s1)) {
-                    (Some(n), Some(m)) => n.dot(m) < options.angle_tolerance.cos(),
-                    _ => false,
-                };
-                if depth < 24 && (sag > options.chord_tolerance || long || turns) {
+                if depth < 24 && (sag > options.chord_tolerance || long(p0, p1) || turns(s0, s1)) {
                     stack.push((sm, s1, depth + 1));
                     stack.push((s0, sm, depth + 1));
                 } else {
-                    out.push(s0);
+                    fine.push(s0);
                 }
             }
         }
     }
-    out
+    let (_, end) = trim.domain();
+    fine.push(end);
+    // Greedy merge: from each kept sample, reach as far as the chord allows. The chord is
+    // checked against every fine sample it skips and the midpoints between them.
+    let merged_ok = |i: usize, j: usize| {
+        let (p0, p1) = (image(fine[i]), image(fine[j]));
+        if long(p0, p1) {
+            return false;
+        }
+        for k in i..j {
+            let inner = [fine[k], (fine[k] + fine[k + 1]) / 2.0];
+            for t in inner {
+                if distance_to_segment(image(t), p0, p1) > options.chord_tolerance
+                    || turns(fine[i], t)
+                    || turns(t, fine[j])
+                {
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    let mut kept = vec![fine[0]];
+    let mut i = 0;
+    while i + 1 < fine.len() {
+        let mut j = i + 1;
+        while j + 1 < fine.len() && merged_ok(i, j + 1) {
+            j += 1;
+        }
+        if j + 1 < fine.len() {
+            kept.push(fine[j]);
+        }
+        i = j;
+    }
+    kept
+}
+
+fn distance_to_segment(p: Point3, a: Point3, b: Point3) -> f64 {
+    let ab = b - a;
+    let len2 = ab.dot(ab);
+    let t = if len2 > 0.0 {
+        ((p - a).dot(ab) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    p.distance(a + ab * t)
 }
 
 /// The parameter on `trim` whose surface image is closest to `p` (dense samples, then
@@ -170,12 +224,52 @@ fn inside(loops: &[Vec<[f64; 2]>], q: [f64; 2]) -> bool {
     crossings % 2 == 1
 }
 
+/// The distance in (u, v) from `q` to the nearest loop segment: grid points on a trim (a
+/// pole line, an iso-parametric edge) must not be inserted twice.
+fn distance_to_loops(loops: &[Vec<[f64; 2]>], q: [f64; 2]) -> f64 {
+    let mut best = f64::INFINITY;
+    for poly in loops {
+        for k in 0..poly.len() {
+            let (a, b) = (poly[k], poly[(k + 1) % poly.len()]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let (ex, ey) = (a[0] + dx * t - q[0], a[1] + dy * t - q[1]);
+            best = best.min((ex * ex + ey * ey).sqrt());
+        }
+    }
+    best
+}
+
 /// A vertex of the face triangulation.
 #[derive(Clone, Copy)]
 struct FaceVertex {
     uv: [f64; 2],
     /// Index into the Brep's positions.
     index: u32,
+    /// On a singular trim (the whole trim is this one 3D point): which way the trim runs.
+    pole: Option<PoleAxis>,
+}
+
+/// The parameter that varies along a singular trim; the other is constant on it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum PoleAxis {
+    U,
+    V,
+}
+
+impl PoleAxis {
+    /// The point of the pole line nearest to `uv` in parameter space, given one point on it.
+    fn foot(self, on_line: [f64; 2], uv: [f64; 2]) -> [f64; 2] {
+        match self {
+            PoleAxis::U => [uv[0], on_line[1]],
+            PoleAxis::V => [on_line[0], uv[1]],
+        }
+    }
 }
 
 /// Tessellates every face of a Brep (faces, and the number of edges the trims refer to).
@@ -230,14 +324,22 @@ pub fn tessellate_brep(
                 let shared = trim.edge.and_then(|e| edges.get(e).cloned().flatten());
                 let samples: Vec<FaceVertex> = match shared {
                     Some(points) => {
-                        // Walk the edge's samples in this trim's direction: compare the point a
-                        // little way along the trim with the second and the second-to-last
-                        // sample (the ends coincide for a closed edge).
-                        let ahead = uv_at(&trim.curve, t0 + 1e-3 * (t1 - t0));
-                        let ahead = face.surface.point_at(ahead[0], ahead[1]);
+                        // Walk the edge's samples in this trim's direction: compare the trim's
+                        // start with the edge's ends, or, for a closed edge whose ends
+                        // coincide, a point a little way along the trim with the second and
+                        // the second-to-last sample.
                         let n = points.len();
-                        let forward =
-                            n < 3 || points[1].0.distance(ahead) <= points[n - 2].0.distance(ahead);
+                        let start = uv_at(&trim.curve, t0);
+                        let start = face.surface.point_at(start[0], start[1]);
+                        let (d_first, d_last) =
+                            (points[0].0.distance(start), points[n - 1].0.distance(start));
+                        let forward = if (d_first - d_last).abs() > options.chord_tolerance {
+                            d_first < d_last
+                        } else {
+                            let ahead = uv_at(&trim.curve, t0 + 1e-3 * (t1 - t0));
+                            let ahead = face.surface.point_at(ahead[0], ahead[1]);
+                            n < 3 || points[1].0.distance(ahead) <= points[n - 2].0.distance(ahead)
+                        };
                         let ordered: Vec<(Point3, u32)> = if forward {
                             points
                         } else {
@@ -251,29 +353,35 @@ pub fn tessellate_brep(
                                     trim_parameter_of(&face.surface, &trim.curve, p),
                                 ),
                                 index,
+                                pole: None,
                             })
                             .collect()
                     }
+                    // A singular trim (a pole): its samples only shape the (u, v) polygon; in 3D
+                    // they are one vertex, welded with the ends of the neighbouring edges.
                     None => {
                         let ts: Vec<f64> = sample_trim(&face.surface, &trim.curve, options)
                             .into_iter()
                             .chain(std::iter::once(t1))
                             .collect();
-                        let last = ts.len() - 1;
+                        let uv0 = uv_at(&trim.curve, t0);
+                        let p = face.surface.point_at(uv0[0], uv0[1]);
+                        let index = add_vertex(
+                            &mut mesh.positions,
+                            p,
+                            Some(options.chord_tolerance * 1e-6),
+                        );
+                        let uv1 = uv_at(&trim.curve, t1);
+                        let axis = if (uv1[0] - uv0[0]).abs() >= (uv1[1] - uv0[1]).abs() {
+                            PoleAxis::U
+                        } else {
+                            PoleAxis::V
+                        };
                         ts.iter()
-                            .enumerate()
-                            .map(|(k, &t)| {
-                                let uv = uv_at(&trim.curve, t);
-                                let p = face.surface.point_at(uv[0], uv[1]);
-                                let end = k == 0 || k == last;
-                                FaceVertex {
-                                    uv,
-                                    index: add_vertex(
-                                        &mut mesh.positions,
-                                        p,
-                                        end.then_some(options.chord_tolerance * 1e-6),
-                                    ),
-                                }
+                            .map(|&t| FaceVertex {
+                                uv: uv_at(&trim.curve, t),
+                                index,
+                                pole: Some(axis),
                             })
                             .collect()
                     }
@@ -282,8 +390,22 @@ pub fn tessellate_brep(
                 let skip_last = samples.len().saturating_sub(1);
                 ring.extend(samples.into_iter().take(skip_last));
             }
-            ring.dedup_by(|a, b| a.index == b.index);
+            // Consecutive samples on one 3D point stay apart in (u, v) only along a pole.
+            ring.dedup_by(|a, b| {
+                a.index == b.index && (a.uv == b.uv || (a.pole.is_none() && b.pole.is_none()))
+            });
             loops_uv.push(ring);
+        }
+        // A seam's end at a pole is the pole too.
+        let poles: Vec<(u32, PoleAxis)> = loops_uv
+            .iter()
+            .flatten()
+            .filter_map(|v| Some((v.index, v.pole?)))
+            .collect();
+        for v in loops_uv.iter_mut().flatten() {
+            if let Some(&(_, axis)) = poles.iter().find(|(i, _)| *i == v.index) {
+                v.pole = Some(axis);
+            }
         }
         face_triangles(f, face, &loops_uv, options, &mut mesh)?;
     }
@@ -369,21 +491,16 @@ fn face_triangles(
     // Interior points from the untrimmed surface's grid.
     let grid = tessellate_surface(&face.surface, options);
     for (uv, p) in grid.uv.iter().zip(&grid.positions) {
-        if inside(&polygons, *uv)
-            && polygons
-                .iter()
-                .flatten()
-                .all(|b| (b[0] - uv[0]).abs() + (b[1] - uv[1]).abs() > 1e-9)
-        {
+        if inside(&polygons, *uv) && distance_to_loops(&polygons, *uv) > 1e-9 {
             mesh.positions.push(*p);
             let v = FaceVertex {
                 uv: *uv,
                 index: (mesh.positions.len() - 1) as u32,
+                pole: None,
             };
             insert(&mut cdt, &mut data, v);
         }
     }
-    let point_of = |v: &FaceVertex, positions: &[Point3]| positions[v.index as usize];
     for round in 0..16 {
         let mut worst_round: f64 = 0.0;
         let mut fixes = Vec::new();
@@ -393,43 +510,25 @@ fn face_triangles(
             let (Some(a), Some(b), Some(c)) = (a, b, c) else {
                 continue;
             };
-            let centroid = [
-                (a.uv[0] + b.uv[0] + c.uv[0]) / 3.0,
-                (a.uv[1] + b.uv[1] + c.uv[1]) / 3.0,
-            ];
-            if !inside(&polygons, centroid) {
+            if !inside(&polygons, centroid(&[a, b, c])) {
                 continue;
             }
-            let (pa, pb, pc) = (
-                point_of(&a, &mesh.positions),
-                point_of(&b, &mesh.positions),
-                point_of(&c, &mesh.positions),
-            );
-            let mut dev: f64 = 0.0;
-            const N: usize = 4;
-            for i in 0..=N {
-                for j in 0..=(N - i) {
-                    let (s, t) = (i as f64 / N as f64, j as f64 / N as f64);
-                    let uv = [
-                        a.uv[0] + (b.uv[0] - a.uv[0]) * s + (c.uv[0] - a.uv[0]) * t,
-                        a.uv[1] + (b.uv[1] - a.uv[1]) * s + (c.uv[1] - a.uv[1]) * t,
-                    ];
-                    let linear = pa + (pb - pa) * s + (pc - pa) * t;
-                    dev = dev.max(face.surface.point_at(uv[0], uv[1]).distance(linear));
-                }
-            }
-            worst_round = worst_round.max(dev);
+            let Some(check) = check_triangle(&face.surface, [a, b, c], &mesh.positions) else {
+                continue;
+            };
+            worst_round = worst_round.max(check.deviation);
+            let corners = [a, b, c].map(|v| mesh.positions[v.index as usize]);
             let long = options
                 .max_edge_length
-                .is_some_and(|m| pa.distance(pb).max(pb.distance(pc)).max(pc.distance(pa)) > m);
+                .is_some_and(|m| (0..3).any(|k| corners[k].distance(corners[(k + 1) % 3]) > m));
             let normals = [a.uv, b.uv, c.uv].map(|uv| face.surface.normal_at(uv[0], uv[1]));
             let cos_limit = options.angle_tolerance.cos();
             let turns = (0..3).any(|k| match (normals[k], normals[(k + 1) % 3]) {
                 (Some(n), Some(m)) => n.dot(m) < cos_limit,
                 _ => false,
             });
-            if (dev > options.chord_tolerance || long || turns) && round < 15 {
-                fixes.push(centroid);
+            if (check.deviation > options.chord_tolerance || long || turns) && round < 15 {
+                fixes.push(check.split_at);
             }
         }
         if fixes.is_empty() {
@@ -445,6 +544,7 @@ fn face_triangles(
             let v = FaceVertex {
                 uv,
                 index: (mesh.positions.len() - 1) as u32,
+                pole: None,
             };
             insert(&mut cdt, &mut data, v);
         }
@@ -456,11 +556,11 @@ fn face_triangles(
         let (Some(a), Some(b), Some(c)) = (a, b, c) else {
             continue;
         };
-        let centroid = [
-            (a.uv[0] + b.uv[0] + c.uv[0]) / 3.0,
-            (a.uv[1] + b.uv[1] + c.uv[1]) / 3.0,
-        ];
-        if !inside(&polygons, centroid) {
+        // Two corners on one pole: a sliver of zero area in 3D, covered by its fan neighbours.
+        if a.index == b.index || b.index == c.index || c.index == a.index {
+            continue;
+        }
+        if !inside(&polygons, centroid(&[a, b, c])) {
             continue;
         }
         // spade's faces run counter-clockwise in (u, v): along S_u × S_v.
@@ -473,4 +573,74 @@ fn face_triangles(
         mesh.face_of.push(f as u32);
     }
     Ok(())
+}
+
+fn centroid(corners: &[FaceVertex; 3]) -> [f64; 2] {
+    let [a, b, c] = corners.map(|v| v.uv);
+    [(a[0] + b[0] + c[0]) / 3.0, (a[1] + b[1] + c[1]) / 3.0]
+}
+
+/// The dense deviation check of one triangle and where to split it when it fails.
+struct TriangleCheck {
+    deviation: f64,
+    split_at: [f64; 2],
+}
+
+/// Measures how far the surface strays from a triangle of the face triangulation; `None`
+/// for a triangle with two corners on one pole (a zero-area sliver the mesh drops).
+///
+/// A triangle with one corner on a pole is a fan triangle: in 3D it spans the whole sector
+/// between the pole and its opposite edge, which in (u, v) is the quad from that edge down
+/// to the pole line, not the (u, v) triangle. That quad is what is sampled.
+fn check_triangle(
+    surface: &NurbsSurface,
+    corners: [FaceVertex; 3],
+    positions: &[Point3],
+) -> Option<TriangleCheck> {
+    let [a, b, c] = corners;
+    if a.index == b.index || b.index == c.index || c.index == a.index {
+        return None;
+    }
+    let p = corners.map(|v| positions[v.index as usize]);
+    const N: usize = 4;
+    let mut deviation: f64 = 0.0;
+    let lerp2 =
+        |x: [f64; 2], y: [f64; 2], t: f64| [x[0] + (y[0] - x[0]) * t, x[1] + (y[1] - x[1]) * t];
+    if let Some(k) = corners.iter().position(|v| v.pole.is_some()) {
+        let (pole, b, c) = (corners[k], corners[(k + 1) % 3], corners[(k + 2) % 3]);
+        let axis = pole.pole?;
+        let (pp, pb, pc) = (p[k], p[(k + 1) % 3], p[(k + 2) % 3]);
+        for i in 0..=N {
+            let s = i as f64 / N as f64;
+            let top = lerp2(b.uv, c.uv, s);
+            let foot = axis.foot(pole.uv, top);
+            let top_point = pb + (pc - pb) * s;
+            for j in 1..=N {
+                let t = j as f64 / N as f64;
+                let uv = lerp2(foot, top, t);
+                let linear = pp + (top_point - pp) * t;
+                deviation = deviation.max(surface.point_at(uv[0], uv[1]).distance(linear));
+            }
+        }
+        let mid = lerp2(b.uv, c.uv, 0.5);
+        return Some(TriangleCheck {
+            deviation,
+            split_at: lerp2(axis.foot(pole.uv, mid), mid, 2.0 / 3.0),
+        });
+    }
+    for i in 0..=N {
+        for j in 0..=(N - i) {
+            let (s, t) = (i as f64 / N as f64, j as f64 / N as f64);
+            let uv = [
+                a.uv[0] + (b.uv[0] - a.uv[0]) * s + (c.uv[0] - a.uv[0]) * t,
+                a.uv[1] + (b.uv[1] - a.uv[1]) * s + (c.uv[1] - a.uv[1]) * t,
+            ];
+            let linear = p[0] + (p[1] - p[0]) * s + (p[2] - p[0]) * t;
+            deviation = deviation.max(surface.point_at(uv[0], uv[1]).distance(linear));
+        }
+    }
+    Some(TriangleCheck {
+        deviation,
+        split_at: centroid(&corners),
+    })
 }

@@ -240,3 +240,109 @@ fn angle_tolerance_alone_bounds_the_cylinder_facets() {
         .count();
     assert!(bottom >= 36, "{bottom} points on the bottom circle");
 }
+
+/// A sphere of radius r about `at` as one face: a 9 × 5 rational quadratic net, u around the
+/// z axis (full circle), v from the south pole to the north pole. Its loop has a singular
+/// trim (no edge) along each pole and the seam as one edge used by both sides.
+fn sphere(r: f64, at: Point3) -> TrimmedFace {
+    let w = std::f64::consts::FRAC_1_SQRT_2;
+    let ring = [
+        (1., 0.),
+        (1., 1.),
+        (0., 1.),
+        (-1., 1.),
+        (-1., 0.),
+        (-1., -1.),
+        (0., -1.),
+        (1., -1.),
+        (1., 0.),
+    ];
+    let profile = [(0., -1.), (1., -1.), (1., 0.), (1., 1.), (0., 1.)];
+    let mut pts = Vec::new();
+    let mut weights = Vec::new();
+    for (i, &(x, y)) in ring.iter().enumerate() {
+        for (j, &(rho, z)) in profile.iter().enumerate() {
+            pts.push(Point3::new(
+                at.x + r * x * rho,
+                at.y + r * y * rho,
+                at.z + r * z,
+            ));
+            let wi = if i % 2 == 1 { w } else { 1.0 };
+            let wj = if j % 2 == 1 { w } else { 1.0 };
+            weights.push(wi * wj);
+        }
+    }
+    let surface = NurbsSurface::new(
+        (2, 2),
+        (9, 5),
+        &pts,
+        Some(&weights),
+        vec![0., 0., 0., 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1., 1., 1.],
+        vec![0., 0., 0., 0.5, 0.5, 1., 1., 1.],
+    )
+    .unwrap();
+    let pole = |a: [f64; 2], b: [f64; 2]| FaceTrim {
+        edge: None,
+        ..line2(a, b, 0)
+    };
+    TrimmedFace {
+        surface,
+        reversed: false,
+        loops: vec![FaceLoop {
+            trims: vec![
+                pole([0., 0.], [1., 0.]),
+                line2([1., 0.], [1., 1.], 0),
+                pole([1., 1.], [0., 1.]),
+                line2([0., 1.], [0., 0.], 0),
+            ],
+        }],
+    }
+}
+
+#[test]
+fn sphere_with_poles_is_closed_outward_and_close_to_its_volume() {
+    // Closed form 4/3·πr³; an inscribed mesh within chord tolerance t of a sphere of radius r
+    // loses at most ~3t/r of the volume.
+    for at in [Point3::default(), Point3::new(500_000.0, 4_100_000.0, 30.0)] {
+        let (r, tol) = (2.0, 0.002);
+        let opts = TessellationOptions {
+            chord_tolerance: tol,
+            ..TessellationOptions::default()
+        };
+        let m = tessellate_brep(&[sphere(r, at)], 1, &opts).unwrap();
+        assert!(m.converged);
+        assert!(m.max_deviation <= tol, "{}", m.max_deviation);
+        let mesh = as_mesh(&m);
+        let edges = EdgeTable::new(&mesh);
+        let bad = edges
+            .iter()
+            .filter(|(_, u)| u.len() != 2 || u[0].forward == u[1].forward)
+            .inspect(|(e, u)| {
+                eprintln!(
+                    "bad {:?} x{} {:?} {:?}",
+                    e,
+                    u.len(),
+                    m.positions[e[0] as usize],
+                    m.positions[e[1] as usize]
+                )
+            })
+            .count();
+        assert_eq!(bad, 0, "open, non-manifold or flipped edges");
+        let v = signed_volume(&mesh);
+        let exact = 4.0 / 3.0 * std::f64::consts::PI * r * r * r;
+        eprintln!(
+            "sphere at {at:?}: {} triangles, volume {v} vs {exact}, deviation {}",
+            m.triangles.len(),
+            m.max_deviation
+        );
+        assert!(v > 0.0 && v <= exact + 1e-9 && (exact - v) / exact < 3.0 * tol / r);
+        // Every vertex lies on the sphere.
+        for p in &m.positions {
+            assert!((p.distance(at) - r).abs() < 1e-9 * r.max(1.0));
+        }
+        // No degenerate triangle survives at the poles.
+        for t in &m.triangles {
+            assert!(t[0] != t[1] && t[1] != t[2] && t[2] != t[0]);
+        }
+    }
+}

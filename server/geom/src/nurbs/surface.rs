@@ -147,7 +147,9 @@ impl NurbsSurface {
         let d = self.derivatives(u, v, 1);
         let n = d[1][0].cross(d[0][1]);
         let len = n.length();
-        (len > 0.0 && len.is_finite()).then(|| n / len)
+        // At a pole one derivative vanishes up to rounding: no normal, not a noisy one.
+        let scale = d[1][0].length().max(d[0][1].length());
+        (len > 1e-12 * scale * scale && len.is_finite()).then(|| n / len)
     }
 
     /// The same surface with `u` inserted `times` more times along u (capped at the degree);
