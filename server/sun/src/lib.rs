@@ -5,3 +5,4 @@
 pub mod spa;
 #[allow(missing_docs, clippy::excessive_precision, clippy::approx_constant)]
 mod spa_terms;
+pub mod sunpath;
