@@ -159,7 +159,8 @@ impl Period {
                     out.push(Instant {
                         month,
                         day,
-                        hour: f64::from(h) + f64::from(k) / f64::from(self.timestep)
+                        hour: f64::from(h)
+                            + f64::from(k) / f64::from(self.timestep)
                             + self.shift_hours,
                     });
                 }
@@ -273,12 +274,20 @@ mod tests {
             start: (2, 30),
             ..Period::default()
         };
-        assert_eq!(p.validate().unwrap_err().to_string(), "start: 2/30 is not a date in 2017");
+        assert_eq!(
+            p.validate().unwrap_err().to_string(),
+            "start: 2/30 is not a date in 2017"
+        );
         let p = Period {
             timestep: 7,
             ..Period::default()
         };
-        assert!(p.validate().unwrap_err().to_string().starts_with("timestep 7"));
+        assert!(
+            p.validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("timestep 7")
+        );
     }
 
     #[test]
