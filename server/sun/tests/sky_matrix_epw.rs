@@ -20,7 +20,12 @@ fn horizontal_sky_matrix_matches_the_global_horizontal_sum() {
     assert_eq!(weather.location.utc_offset, -6.0);
     let hours = sky_hours(&weather, &Period::default(), 0.0).unwrap();
     assert_eq!(hours.len(), 8760);
-    let ghi: f64 = weather.hours.iter().map(|h| h.global_horizontal).sum::<f64>() / 1000.0;
+    let ghi: f64 = weather
+        .hours
+        .iter()
+        .map(|h| h.global_horizontal)
+        .sum::<f64>()
+        / 1000.0;
     for subdivisions in [1, 2] {
         let patches = SkyPatches::new(subdivisions);
         let states: Vec<_> = hours.iter().map(|h| h.state).collect();
@@ -28,7 +33,10 @@ fn horizontal_sky_matrix_matches_the_global_horizontal_sum() {
         let horizontal: f64 = (0..patches.len())
             .map(|k| sky.sky[k] * patches.altitudes[k].sin())
             .sum();
-        eprintln!("{} patches: {horizontal:.1} kWh/m² vs GHI {ghi:.1}", patches.len());
+        eprintln!(
+            "{} patches: {horizontal:.1} kWh/m² vs GHI {ghi:.1}",
+            patches.len()
+        );
         assert!((horizontal - ghi).abs() / ghi < 0.02);
     }
 }
