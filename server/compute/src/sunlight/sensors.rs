@@ -60,7 +60,7 @@ pub fn face_sensors(mesh: &Mesh, offset: f64) -> Vec<Sensor> {
             let centroid = if area > 0.0 {
                 let mut s = Vector3::default();
                 for (a, q) in &parts {
-                    s = s + Vector3::new(q.x, q.y, q.z) * *a;
+                    s += Vector3::new(q.x, q.y, q.z) * *a;
                 }
                 Point3::new(s.x / area, s.y / area, s.z / area)
             } else {
@@ -86,7 +86,7 @@ pub fn vertex_sensors(mesh: &Mesh, offset: f64) -> Vec<Sensor> {
         let a = face_area(mesh, f);
         let c = mesh.corners(f);
         for &v in c {
-            normals[v as usize] = normals[v as usize] + n * a;
+            normals[v as usize] += n * a;
             areas[v as usize] += a / c.len() as f64;
         }
     }
