@@ -33,6 +33,11 @@ pub enum Task {
     /// NURBS surfaces and trimmed Breps to meshes within a chord tolerance, with the achieved
     /// deviation.
     Tessellate(TessellateParams),
+    /// Hours of direct sun per sensor of the analysis geometry.
+    SunHours(crate::sunlight::SunHoursParams),
+    /// Cumulative incident radiation per sensor from a sky (weather file or clear sky),
+    /// and each sensor's sky view.
+    Radiation(crate::sunlight::RadiationParams),
 }
 
 /// The kinds of job, without parameters.
@@ -45,6 +50,10 @@ pub enum JobKind {
     Raycast,
     /// See [`Task::Tessellate`].
     Tessellate,
+    /// See [`Task::SunHours`].
+    SunHours,
+    /// See [`Task::Radiation`].
+    Radiation,
 }
 
 impl JobKind {
@@ -54,6 +63,8 @@ impl JobKind {
             JobKind::MeshCheck => "mesh_check",
             JobKind::Raycast => "raycast",
             JobKind::Tessellate => "tessellate",
+            JobKind::SunHours => "sun_hours",
+            JobKind::Radiation => "radiation",
         }
     }
 }
@@ -71,6 +82,8 @@ impl Task {
             Task::MeshCheck(_) => JobKind::MeshCheck,
             Task::Raycast(_) => JobKind::Raycast,
             Task::Tessellate(_) => JobKind::Tessellate,
+            Task::SunHours(_) => JobKind::SunHours,
+            Task::Radiation(_) => JobKind::Radiation,
         }
     }
 }
@@ -145,6 +158,12 @@ pub struct Inputs {
     /// Rays to trace (`raycast`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rays: Option<Input<Rays>>,
+    /// Geometry that shades but is not analysed (`sun_hours`, `radiation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Input<Scene>>,
+    /// Hourly weather (`radiation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weather: Option<Input<crate::sunlight::WeatherFile>>,
 }
 
 /// An input carried in the job itself, or a reference to a blob uploaded before.

@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod job;
 pub mod packed;
 pub mod result;
+pub mod sunlight;
 pub mod validate;
 pub mod worker;
 
@@ -28,6 +29,11 @@ pub use packed::{Face, Packed};
 pub use result::{
     BackendInfo, BoundingBox, JobResult, MeshCheckReport, MeshReport, Output, RaycastReport,
     TessellateReport, TessellatedMesh, Timings,
+};
+pub use sunlight::{
+    DirectSun, Legend, RadiationParams, RadiationReport, SensorGrid, SensorGridParams,
+    SensorSource, SiteLocation, SkyDensity, Statistics, StudyPeriod, SunHoursParams,
+    SunHoursReport, WeatherFile,
 };
 pub use validate::{Limits, validate_job, validate_rays, validate_scene};
 

@@ -59,6 +59,10 @@ pub enum Output {
     Raycast(RaycastReport),
     /// Output of a `tessellate` job.
     Tessellate(TessellateReport),
+    /// Output of a `sun_hours` job.
+    SunHours(crate::sunlight::SunHoursReport),
+    /// Output of a `radiation` job.
+    Radiation(crate::sunlight::RadiationReport),
 }
 
 /// The output of `tessellate`: one mesh per surface and per Brep of the scene, in scene order.

@@ -141,6 +141,63 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
                 r.add("/inputs/rays", "raycast needs a rays input");
             }
         }
+        Task::SunHours(p) => {
+            location_checks(&mut r, &p.location, "/params/location");
+            if let Some(period) = &p.period {
+                period_checks(&mut r, period, "/params/period");
+            }
+            grid_checks(&mut r, &p.grid);
+            if let Some(e) = p.min_elevation_deg
+                && !(e.is_finite() && (-90.0..90.0).contains(&e))
+            {
+                r.add(
+                    "/params/min_elevation_deg",
+                    format!("must be an angle from -90 to 90 degrees, got {e}"),
+                );
+            }
+            if job.inputs.scene.is_none() {
+                r.add(
+                    "/inputs/scene",
+                    "sun_hours needs a scene input (the analysis geometry)",
+                );
+            }
+        }
+        Task::Radiation(p) => {
+            match &p.location {
+                Some(l) => location_checks(&mut r, l, "/params/location"),
+                None if job.inputs.weather.is_none() => r.add(
+                    "/params/location",
+                    "radiation needs a location when no weather file gives one",
+                ),
+                None => {}
+            }
+            if let Some(period) = &p.period {
+                period_checks(&mut r, period, "/params/period");
+            }
+            grid_checks(&mut r, &p.grid);
+            if let Some(g) = p.ground_reflectance
+                && !(0.0..=1.0).contains(&g)
+            {
+                r.add(
+                    "/params/ground_reflectance",
+                    format!("must be a fraction from 0 to 1, got {g}"),
+                );
+            }
+            if job.inputs.scene.is_none() {
+                r.add(
+                    "/inputs/scene",
+                    "radiation needs a scene input (the analysis geometry)",
+                );
+            }
+        }
+    }
+    match &job.inputs.context {
+        Some(Input::Inline(scene)) => scene_checks(&mut r, scene, "/inputs/context/inline"),
+        Some(Input::Blob(hash)) => blob_hash_check(&mut r, hash, "/inputs/context/blob"),
+        None => {}
+    }
+    if let Some(Input::Blob(hash)) = &job.inputs.weather {
+        blob_hash_check(&mut r, hash, "/inputs/weather/blob");
     }
     match &job.inputs.scene {
         Some(Input::Inline(scene)) => scene_checks(&mut r, scene, "/inputs/scene/inline"),
@@ -153,6 +210,102 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
         None => {}
     }
     r.finish("")
+}
+
+fn location_checks(r: &mut Report, l: &crate::sunlight::SiteLocation, at: &str) {
+    let ranges = [
+        ("latitude", l.latitude, -90.0, 90.0, "degrees"),
+        ("longitude", l.longitude, -180.0, 180.0, "degrees"),
+        ("utc_offset", l.utc_offset, -12.0, 14.0, "hours"),
+        (
+            "elevation",
+            l.elevation.unwrap_or(0.0),
+            -500.0,
+            9000.0,
+            "metres",
+        ),
+    ];
+    for (name, v, lo, hi, unit) in ranges {
+        if !(v.is_finite() && v >= lo && v <= hi) {
+            r.add(
+                format!("{at}/{name}"),
+                format!("must be from {lo} to {hi} {unit}, got {v}"),
+            );
+        }
+    }
+}
+
+fn period_checks(r: &mut Report, p: &crate::sunlight::StudyPeriod, at: &str) {
+    let year = p.year.unwrap_or(2017);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = |m: u32| match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    for (which, month, day, default_day) in [
+        ("start", p.start_month.unwrap_or(1), p.start_day, 1),
+        ("end", p.end_month.unwrap_or(12), p.end_day, 31),
+    ] {
+        if !(1..=12).contains(&month) {
+            r.add(
+                format!("{at}/{which}_month"),
+                format!("must be 1 to 12, got {month}"),
+            );
+            continue;
+        }
+        let day = day.unwrap_or(default_day.min(days(month)));
+        if day == 0 || day > days(month) {
+            r.add(
+                format!("{at}/{which}_day"),
+                format!("{month}/{day} is not a date in {year}"),
+            );
+        }
+    }
+    let (h0, h1) = (p.start_hour.unwrap_or(0), p.end_hour.unwrap_or(23));
+    if h0 > 23 || h1 > 23 || h0 > h1 {
+        r.add(
+            format!("{at}/start_hour"),
+            format!("hours {h0} to {h1} must be within 0-23, the start not after the end"),
+        );
+    }
+    if let Some(t) = p.timestep
+        && (t == 0 || t > 60 || 60 % t != 0)
+    {
+        r.add(
+            format!("{at}/timestep"),
+            format!("must divide an hour into whole minutes (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got {t}"),
+        );
+    }
+}
+
+fn grid_checks(r: &mut Report, g: &crate::sunlight::SensorGridParams) {
+    if let Some(o) = g.offset
+        && !(o.is_finite() && o >= 0.0)
+    {
+        r.add(
+            "/params/offset",
+            format!("must be a finite distance >= 0, got {o}"),
+        );
+    }
+    if let Some(s) = g.grid_size
+        && !(s.is_finite() && s > 0.0)
+    {
+        r.add(
+            "/params/grid_size",
+            format!("must be a positive finite length, got {s}"),
+        );
+    }
+    if let Some(n) = g.north_angle_deg
+        && !n.is_finite()
+    {
+        r.add(
+            "/params/north_angle_deg",
+            format!("must be a finite angle, got {n}"),
+        );
+    }
 }
 
 fn blob_hash_check(r: &mut Report, hash: &crate::BlobHash, at: &str) {

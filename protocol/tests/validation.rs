@@ -56,6 +56,7 @@ fn valid_job() -> Job {
         inputs: Inputs {
             scene: Some(Input::Inline(scene)),
             rays: None,
+            ..Inputs::default()
         },
     }
 }

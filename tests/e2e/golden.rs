@@ -133,6 +133,7 @@ fn every_geometry_job() -> Job {
         inputs: Inputs {
             scene: Some(Input::Inline(scene)),
             rays: None,
+            ..Inputs::default()
         },
     }
 }
@@ -144,6 +145,7 @@ fn blob_job() -> Job {
         inputs: Inputs {
             scene: Some(Input::Blob(BlobHash::of(b"scene bytes"))),
             rays: None,
+            ..Inputs::default()
         },
     }
 }

@@ -366,6 +366,7 @@ pub fn mesh_check_job(meshes: Vec<Mesh>) -> Job {
         inputs: Inputs {
             scene: Some(Input::Inline(scene)),
             rays: None,
+            ..Inputs::default()
         },
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use cicada_compute::{Backend, Cancelled, Progress, mesh_check, raycast, tessellate};
+use cicada_compute::{Backend, Cancelled, Progress, mesh_check, raycast, sunlight, tessellate};
 use cicada_protocol::{
     self as wire, BackendInfo, BlobHash, Format, Input, Job, JobResult, Limits, Output, Problem,
     Rays, Scene, Task, Timings, decode, encode, validate_job, validate_rays, validate_scene,
@@ -116,6 +116,9 @@ mod input_types {
     impl Wire for cicada_protocol::Rays {
         const NAME: &'static str = "set of rays";
     }
+    impl Wire for cicada_protocol::WeatherFile {
+        const NAME: &'static str = "weather file";
+    }
 }
 
 /// The job's inputs checked and resolved: everything a kernel needs, nothing it must fetch.
@@ -126,6 +129,10 @@ pub struct PreparedJob<'a> {
     pub scene: Option<std::borrow::Cow<'a, Scene>>,
     /// Its rays, resolved from a blob where needed.
     pub rays: Option<std::borrow::Cow<'a, Rays>>,
+    /// Its context scene (shading only), resolved from a blob where needed.
+    pub context: Option<std::borrow::Cow<'a, Scene>>,
+    /// Its weather file, resolved from a blob where needed.
+    pub weather: Option<std::borrow::Cow<'a, wire::WeatherFile>>,
 }
 
 /// Validates `job` and resolves its inputs.
@@ -150,7 +157,23 @@ pub fn prepare<'a>(
         })?),
         None => None,
     };
-    Ok(PreparedJob { job, scene, rays })
+    let context = match &job.inputs.context {
+        Some(input) => Some(resolve(input, "/inputs/context", blobs, |s, at| {
+            validate_scene(s, at, limits)
+        })?),
+        None => None,
+    };
+    let weather = match &job.inputs.weather {
+        Some(input) => Some(resolve(input, "/inputs/weather", blobs, |_, _| Vec::new())?),
+        None => None,
+    };
+    Ok(PreparedJob {
+        job,
+        scene,
+        rays,
+        context,
+        weather,
+    })
 }
 
 /// The kernel version that answers a task.
@@ -159,6 +182,8 @@ pub fn kernel_version(task: &Task) -> &'static str {
         Task::MeshCheck(_) => mesh_check::KERNEL_VERSION,
         Task::Raycast(_) => raycast::KERNEL_VERSION,
         Task::Tessellate(_) => tessellate::KERNEL_VERSION,
+        Task::SunHours(_) => sunlight::SUN_HOURS_VERSION,
+        Task::Radiation(_) => sunlight::RADIATION_VERSION,
     }
 }
 
@@ -184,6 +209,16 @@ pub fn job_key(prepared: &PreparedJob) -> String {
     {
         h.update(b"rays");
         h.update(&bytes);
+    }
+    if let Some(context) = &prepared.context
+        && let Ok(bytes) = encode(context.as_ref(), Format::MsgPack)
+    {
+        h.update(b"context");
+        h.update(&bytes);
+    }
+    if let Some(weather) = &prepared.weather {
+        h.update(b"weather");
+        h.update(weather.epw.as_bytes());
     }
     h.finalize().to_hex().to_string()
 }
@@ -299,6 +334,8 @@ pub fn compute(
                 breps,
             }))
         }
+        Task::SunHours(params) => crate::sunlight::sun_hours(prepared, params, progress),
+        Task::Radiation(params) => crate::sunlight::radiation(prepared, params, progress),
     }
 }
 

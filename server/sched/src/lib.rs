@@ -9,6 +9,7 @@ pub mod lower;
 pub mod metrics;
 pub mod scheduler;
 pub mod store;
+pub mod sunlight;
 pub mod worker;
 
 pub use metrics::Metrics;

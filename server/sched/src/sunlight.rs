@@ -1,0 +1,409 @@
+//! Running the sunlight jobs (`sun_hours`, `radiation`): the analysis scene becomes one mesh
+//! and its sensors, the context and (optionally) the analysis geometry become the occluders,
+//! the period becomes suns or sky hours, and the kernels of `cicada_compute::sunlight` do the
+//! ray work.
+
+use cicada_compute::raycast::TriangleScene;
+use cicada_compute::sunlight::{self, Sensor};
+use cicada_compute::{Progress, tessellate};
+use cicada_geom::tessellate::TessellationOptions;
+use cicada_geom::{Mesh, Point3};
+use cicada_protocol::{self as wire, Problem, Scene};
+use cicada_sun::sky::{DirectMode, SkyPatches, cumulative_sky};
+use cicada_sun::sunpath::{Location, Period, SunPathOptions, sun_path};
+use cicada_sun::weather::{Weather, clear_sky_year, parse_epw, sky_hours};
+
+use crate::execute::{JobError, PreparedJob};
+use crate::lower;
+
+fn invalid(path: impl Into<String>, message: impl ToString) -> JobError {
+    JobError::Invalid(vec![Problem {
+        path: path.into(),
+        message: message.to_string(),
+    }])
+}
+
+/// One object of the analysis scene as a mesh.
+struct AnalysisObject {
+    collection: &'static str,
+    index: usize,
+    id: Option<String>,
+    mesh: Mesh,
+}
+
+/// Every mesh, surface and Brep of `scene` as meshes: meshes as they are, surfaces and Breps
+/// meshed with edges no longer than `max_edge` (and within ten tolerances of the surface).
+fn scene_meshes(
+    scene: &Scene,
+    at: &str,
+    max_edge: Option<f64>,
+    progress: &dyn Progress,
+) -> Result<Vec<AnalysisObject>, JobError> {
+    let mut out = Vec::new();
+    for (i, m) in scene.meshes.iter().enumerate() {
+        out.push(AnalysisObject {
+            collection: "meshes",
+            index: i,
+            id: m.id.clone(),
+            mesh: lower::mesh(m).map_err(|e| invalid(format!("{at}/meshes/{i}"), e))?,
+        });
+    }
+    let options = TessellationOptions {
+        chord_tolerance: 10.0 * scene.tolerance,
+        max_edge_length: max_edge,
+        ..TessellationOptions::default()
+    };
+    let surfaces = scene
+        .surfaces
+        .iter()
+        .enumerate()
+        .map(|(i, s)| lower::surface(s).map_err(|e| invalid(format!("{at}/surfaces/{i}"), e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, m) in tessellate::tessellate(&surfaces, &options, progress)?
+        .into_iter()
+        .enumerate()
+    {
+        let mesh = Mesh::new(m.positions, m.faces)
+            .map_err(|e| invalid(format!("{at}/surfaces/{i}"), e))?;
+        out.push(AnalysisObject {
+            collection: "surfaces",
+            index: i,
+            id: scene.surfaces[i].id.clone(),
+            mesh,
+        });
+    }
+    let breps = scene
+        .breps
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            lower::brep(b).map_err(|(path, e)| invalid(format!("{at}/breps/{i}{path}"), e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, m) in tessellate::tessellate_breps(&breps, &options, progress)?
+        .into_iter()
+        .enumerate()
+    {
+        let m = m.map_err(|e| invalid(format!("{at}/breps/{i}"), e))?;
+        let faces = m.triangles.iter().map(|&[a, b, c]| [a, b, c, c]).collect();
+        let mesh =
+            Mesh::new(m.positions, faces).map_err(|e| invalid(format!("{at}/breps/{i}"), e))?;
+        out.push(AnalysisObject {
+            collection: "breps",
+            index: i,
+            id: scene.breps[i].id.clone(),
+            mesh,
+        });
+    }
+    Ok(out)
+}
+
+/// The sensors of a study, the mesh they sit on and the occluders.
+struct Study {
+    mesh: Mesh,
+    sensors: Vec<Sensor>,
+    sources: Vec<wire::SensorSource>,
+    by_vertex: bool,
+    occluders: TriangleScene,
+    metres_per_unit: f64,
+}
+
+fn study(
+    prepared: &PreparedJob,
+    grid: &wire::SensorGridParams,
+    progress: &dyn Progress,
+) -> Result<Study, JobError> {
+    let scene = prepared
+        .scene
+        .as_deref()
+        .ok_or_else(|| invalid("/inputs/scene", "this job needs a scene"))?;
+    let metres_per_unit = scene.units.metres_per_unit();
+    let grid_size = grid.grid_size.unwrap_or(1.0 / metres_per_unit);
+    let offset = grid.offset.unwrap_or(0.1 / metres_per_unit);
+    let by_vertex = grid.by_vertex.unwrap_or(false);
+    progress.report(0.0, "meshing the analysis geometry");
+    let objects = scene_meshes(scene, "/inputs/scene", Some(grid_size), progress)?;
+    // One mesh of every object; sensors follow its faces (or vertices) in order.
+    let (mut positions, mut faces) = (Vec::<Point3>::new(), Vec::<[u32; 4]>::new());
+    let mut sources = Vec::new();
+    for o in &objects {
+        let base = positions.len() as u32;
+        let first_sensor = if by_vertex {
+            positions.len()
+        } else {
+            faces.len()
+        } as u64;
+        positions.extend_from_slice(o.mesh.positions());
+        faces.extend(o.mesh.faces().iter().map(|f| f.map(|i| i + base)));
+        let count = if by_vertex {
+            o.mesh.positions().len()
+        } else {
+            o.mesh.faces().len()
+        };
+        sources.push(wire::SensorSource {
+            collection: o.collection.to_string(),
+            index: o.index as u32,
+            id: o.id.clone(),
+            first_sensor,
+            sensor_count: count as u64,
+        });
+    }
+    let mesh = Mesh::new(positions, faces).map_err(|e| invalid("/inputs/scene", e))?;
+    let sensors = if by_vertex {
+        sunlight::vertex_sensors(&mesh, offset)
+    } else {
+        sunlight::face_sensors(&mesh, offset)
+    };
+    let mut blockers: Vec<Mesh> = Vec::new();
+    if grid.geometry_blocks.unwrap_or(true) {
+        blockers.extend(objects.into_iter().map(|o| o.mesh));
+    }
+    if let Some(context) = prepared.context.as_deref() {
+        progress.report(0.0, "meshing the context");
+        blockers.extend(
+            scene_meshes(context, "/inputs/context", None, progress)?
+                .into_iter()
+                .map(|o| o.mesh),
+        );
+    }
+    progress.report(0.0, "building the BVH");
+    Ok(Study {
+        mesh,
+        sensors,
+        sources,
+        by_vertex,
+        occluders: TriangleScene::new(&blockers),
+        metres_per_unit,
+    })
+}
+
+fn location(l: &wire::SiteLocation) -> Location {
+    Location {
+        latitude: l.latitude,
+        longitude: l.longitude,
+        utc_offset: l.utc_offset,
+        elevation: l.elevation.unwrap_or(0.0),
+    }
+}
+
+fn period(p: Option<&wire::StudyPeriod>) -> Period {
+    let d = Period::default();
+    let Some(p) = p else { return d };
+    let year = p.year.unwrap_or(d.year);
+    let end_month = p.end_month.unwrap_or(12);
+    Period {
+        start: (p.start_month.unwrap_or(1), p.start_day.unwrap_or(1)),
+        end: (
+            end_month,
+            p.end_day
+                .unwrap_or_else(|| cicada_sun::sunpath::days_in_month(year, end_month)),
+        ),
+        start_hour: p.start_hour.unwrap_or(0),
+        end_hour: p.end_hour.unwrap_or(23),
+        timestep: p.timestep.unwrap_or(1),
+        shift_hours: 0.0,
+        year,
+    }
+}
+
+fn grid_report(s: &Study) -> wire::SensorGrid {
+    wire::SensorGrid {
+        mesh: wire::Mesh {
+            vertices: wire::Packed(s.mesh.positions().iter().map(|p| p.to_array()).collect()),
+            faces: wire::Packed(
+                s.mesh
+                    .faces()
+                    .iter()
+                    .map(|&[a, b, c, d]| wire::Face::quad(a, b, c, d))
+                    .collect(),
+            ),
+            ..wire::Mesh::default()
+        },
+        by_vertex: s.by_vertex,
+        positions: wire::Packed(s.sensors.iter().map(|x| x.position.to_array()).collect()),
+        normals: wire::Packed(
+            s.sensors
+                .iter()
+                .map(|x| [x.normal.x, x.normal.y, x.normal.z])
+                .collect(),
+        ),
+        areas: wire::Packed(s.sensors.iter().map(|x| x.area).collect()),
+        sources: s.sources.clone(),
+    }
+}
+
+fn statistics(values: &[f64], sensors: &[Sensor]) -> wire::Statistics {
+    if values.is_empty() {
+        return wire::Statistics::default();
+    }
+    let area: f64 = sensors.iter().map(|s| s.area).sum();
+    let weighted: f64 = values.iter().zip(sensors).map(|(v, s)| v * s.area).sum();
+    wire::Statistics {
+        min: values.iter().copied().fold(f64::INFINITY, f64::min),
+        max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        mean: values.iter().sum::<f64>() / values.len() as f64,
+        area_weighted_mean: if area > 0.0 { weighted / area } else { 0.0 },
+    }
+}
+
+fn legend(title: &str, units: &str, stats: &wire::Statistics, colorset: &str) -> wire::Legend {
+    wire::Legend {
+        title: title.into(),
+        units: units.into(),
+        min: stats.min,
+        max: stats.max,
+        steps: 10,
+        colorset: colorset.into(),
+    }
+}
+
+/// Runs a `sun_hours` job.
+pub fn sun_hours(
+    prepared: &PreparedJob,
+    params: &wire::SunHoursParams,
+    progress: &dyn Progress,
+) -> Result<wire::Output, JobError> {
+    let s = study(prepared, &params.grid, progress)?;
+    let mut period = period(params.period.as_ref());
+    let mid_step = params.mid_step.unwrap_or(false);
+    if mid_step {
+        period.shift_hours = 0.5 / f64::from(period.timestep);
+    }
+    let suns = sun_path(
+        &location(&params.location),
+        &period,
+        &SunPathOptions {
+            north_angle: params.grid.north_angle_deg.unwrap_or(0.0),
+            min_elevation: params.min_elevation_deg.unwrap_or(0.0),
+            delta_t: None,
+        },
+    )
+    .map_err(|e| invalid("/params/period", e))?;
+    let directions: Vec<[f64; 3]> = suns.iter().map(|x| x.direction).collect();
+    let keep = params.bit_matrix.unwrap_or(false);
+    let e = sunlight::sun_exposure(
+        &s.occluders.bvh,
+        &s.sensors,
+        &directions,
+        None,
+        keep,
+        progress,
+    )?;
+    let steps = f64::from(period.timestep);
+    let hours: Vec<f64> = e.lit.iter().map(|&n| f64::from(n) / steps).collect();
+    let statistics = statistics(&hours, &s.sensors);
+    Ok(wire::Output::SunHours(wire::SunHoursReport {
+        grid: grid_report(&s),
+        legend: legend("Direct sun hours", "h", &statistics, "ecotect"),
+        statistics,
+        hours: wire::Packed(hours),
+        sun_directions: wire::Packed(directions),
+        sun_steps: wire::Packed(suns.iter().map(|x| x.step).collect()),
+        steps_per_hour: period.timestep,
+        sun_timing: if mid_step { "mid_step" } else { "step_start" }.into(),
+        bit_matrix: e.matrix.map(|m| wire::Packed(m.to_bytes())),
+        rays: e.rays,
+    }))
+}
+
+/// Runs a `radiation` job.
+pub fn radiation(
+    prepared: &PreparedJob,
+    params: &wire::RadiationParams,
+    progress: &dyn Progress,
+) -> Result<wire::Output, JobError> {
+    let mut period = period(params.period.as_ref());
+    // Weather is hourly; the sun of each hour is taken at its middle by sky_hours.
+    period.timestep = 1;
+    let weather: Weather = match (&prepared.weather, &params.location) {
+        (Some(file), _) => parse_epw(&file.epw).map_err(|e| invalid("/inputs/weather/epw", e))?,
+        (None, Some(l)) => clear_sky_year(&location(l), period.year),
+        (None, None) => {
+            return Err(invalid(
+                "/params/location",
+                "radiation needs a location when no weather file gives one",
+            ));
+        }
+    };
+    let mut weather = weather;
+    if let Some(l) = &params.location {
+        weather.location = location(l);
+    }
+    let north = params.grid.north_angle_deg.unwrap_or(0.0);
+    let hours = sky_hours(&weather, &period, north).map_err(|e| invalid("/params/period", e))?;
+    let s = study(prepared, &params.grid, progress)?;
+    let patches = SkyPatches::new(match params.sky.unwrap_or_default() {
+        wire::SkyDensity::Tregenza => 1,
+        wire::SkyDensity::Reinhart => 2,
+    });
+    let exact = params.direct.unwrap_or_default() == wire::DirectSun::ExactSun;
+    let states: Vec<_> = hours.iter().map(|h| h.state).collect();
+    let sky = cumulative_sky(
+        &patches,
+        &states,
+        1.0,
+        if exact {
+            DirectMode::ExactSun
+        } else {
+            DirectMode::Patches
+        },
+        params.ground_reflectance.unwrap_or(0.2),
+    );
+    // Sky patches, then the ground hemisphere mirrored below the horizon (Ladybug's).
+    let sky_dirs = patches.directions(north);
+    let mut directions = sky_dirs.clone();
+    directions.extend(sky_dirs.iter().map(|d| [d[0], d[1], -d[2]]));
+    progress.report(0.0, "tracing sky rays");
+    let visibility = sunlight::sky_visibility(&s.occluders.bvh, &s.sensors, &directions, progress)?;
+    let n = patches.len();
+    let mut values = sky.sky.clone();
+    values.extend(std::iter::repeat_n(sky.ground, n));
+    let mut radiation = sunlight::incident(&visibility, &s.sensors, &values);
+    let mut rays = visibility.rays;
+    if exact {
+        let (suns, weights): (Vec<[f64; 3]>, Vec<f64>) = hours
+            .iter()
+            .filter(|h| h.state.sun_altitude > 0.0 && h.state.direct_normal > 0.0)
+            .map(|h| (h.sun, h.state.direct_normal / 1000.0))
+            .unzip();
+        let e = sunlight::sun_exposure(
+            &s.occluders.bvh,
+            &s.sensors,
+            &suns,
+            Some(&weights),
+            false,
+            progress,
+        )?;
+        rays += e.rays;
+        radiation
+            .iter_mut()
+            .zip(&e.weighted)
+            .for_each(|(r, d)| *r += d);
+    }
+    let mut view_values: Vec<f64> = patches
+        .solid_angles
+        .iter()
+        .map(|o| o / std::f64::consts::PI)
+        .collect();
+    view_values.extend(std::iter::repeat_n(0.0, n));
+    let sky_view = sunlight::incident(&visibility, &s.sensors, &view_values);
+    let m2 = s.metres_per_unit * s.metres_per_unit;
+    let total_kwh = radiation
+        .iter()
+        .zip(&s.sensors)
+        .map(|(r, x)| r * x.area * m2)
+        .sum();
+    let statistics = statistics(&radiation, &s.sensors);
+    Ok(wire::Output::Radiation(wire::RadiationReport {
+        grid: grid_report(&s),
+        legend: legend("Incident radiation", "kWh/m2", &statistics, "original"),
+        statistics,
+        radiation: wire::Packed(radiation),
+        sky_view: wire::Packed(sky_view),
+        total_kwh,
+        hours: sky.hours,
+        sky_source: weather.name.clone(),
+        sky_patches: n as u32,
+        rays,
+    }))
+}
