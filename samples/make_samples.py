@@ -206,6 +206,34 @@ def main():
     broken = {"units": "m", "tolerance": 0.001, "meshes": [broken_mesh()]}
     write("broken/job.json", job(broken, {"coincident_tolerance": 0.001}))
 
+    # Sunlight on the massing site's plaza: a flat NURBS ground (gridded at 3 m by the
+    # service) around the massing, which shades it. UTM 500 000 E / 4 100 000 N lies on
+    # zone 10's central meridian, 123° W, at about 37.04° N (Pacific standard time).
+    plaza = {
+        "id": "plaza", "layer": "Site::Ground",
+        "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
+        "points": [[SITE[0] + x, SITE[1] + y, 0.0] for x in (-30.0, 150.0) for y in (-30.0, 120.0)],
+        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1],
+    }
+    site = {"latitude": 37.04, "longitude": -123.0, "utc_offset": -8, "elevation": 10}
+    plaza_scene = {"units": "m", "tolerance": 0.001, "surfaces": [plaza]}
+    context = {"inline": {"units": "m", "tolerance": 0.001, "meshes": massing["meshes"]}}
+    write("sunlight/sun_hours.json", {
+        "protocol": 1, "kind": "sun_hours",
+        "params": {
+            "location": site,
+            "period": {"start_month": 12, "start_day": 21, "end_month": 12, "end_day": 21,
+                       "timestep": 6},
+            "grid_size": 3.0,
+        },
+        "inputs": {"scene": {"inline": plaza_scene}, "context": context},
+    })
+    write("sunlight/radiation.json", {
+        "protocol": 1, "kind": "radiation",
+        "params": {"location": site, "grid_size": 6.0},
+        "inputs": {"scene": {"inline": plaza_scene}, "context": context},
+    })
+
 
 if __name__ == "__main__":
     main()

@@ -160,3 +160,65 @@ fn canopy_surface_and_trimmed_face_tessellate_within_their_tolerances() {
     let v = b["mesh"]["vertices"].as_array().unwrap().len() as i64;
     assert_eq!(v - edges.len() as i64 + faces.len() as i64, 0);
 }
+
+/// Index of the sensor nearest (x, y) in a sunlight report's grid.
+fn nearest_sensor(report: &Value, x: f64, y: f64) -> usize {
+    let positions = report["grid"]["positions"].as_array().unwrap();
+    (0..positions.len())
+        .min_by(|&a, &b| {
+            let d = |i: usize| {
+                let p = &positions[i];
+                (p[0].as_f64().unwrap() - x).powi(2) + (p[1].as_f64().unwrap() - y).powi(2)
+            };
+            d(a).total_cmp(&d(b))
+        })
+        .unwrap()
+}
+
+#[test]
+fn plaza_sun_hours_on_the_winter_solstice() {
+    let result = run_file("sunlight/sun_hours.json");
+    let r = &result["output"]["sun_hours"];
+    // 180 × 150 m of ground at a 3 m grid: 60 × 50 sensors.
+    assert_eq!(r["hours"].as_array().unwrap().len(), 3000);
+    // Day length at 37.04° N on 21 December: (2/15)·acos(−tan φ · tan δ) = 9.48 h between
+    // geometric sunrise and sunset, a few minutes more with refraction: 57 ten-minute steps.
+    let suns = r["sun_directions"].as_array().unwrap().len();
+    assert_eq!(suns, 57);
+    // Open ground (the plaza's south-west corner) sees them all.
+    let corner = nearest_sensor(r, 499_972.0, 4_099_972.0);
+    assert!(close(&r["hours"][corner], 9.5), "{}", r["hours"][corner]);
+    assert!(close(&r["statistics"]["max"], 9.5));
+    // Ground 2 m north of the podium, behind the tower: the winter sun never leaves the
+    // southern sky (azimuths 118°–242°), so the 12 m podium wall shades it all day.
+    let behind = nearest_sensor(r, 500_030.0, 4_100_042.0);
+    assert_eq!(r["hours"][behind], 0.0);
+    assert_eq!(r["legend"]["units"], "h");
+}
+
+#[test]
+fn plaza_radiation_under_a_clear_sky() {
+    let result = run_file("sunlight/radiation.json");
+    let r = &result["output"]["radiation"];
+    assert_eq!(r["sky_source"], "ASHRAE clear sky");
+    assert_eq!(r["hours"], 8760.0);
+    // The plaza's south-west corner, 60 m from a 92 m tower, loses a few per cent of its
+    // sky; ground inside the podium's footprint sees nothing.
+    let view = |i: usize| r["sky_view"][i].as_f64().unwrap();
+    let corner = nearest_sensor(r, 499_972.0, 4_099_972.0);
+    assert!(view(corner) > 0.9 && view(corner) < 1.0, "{}", view(corner));
+    // 3 m in front of the 12 m podium wall (60 m long): for an endless wall of height H at
+    // distance D the cosine-weighted sky view is ½(1 + D/√(D² + H²)) = 0.621; the wall's
+    // ends and the 145-patch sky move that by about 1 %.
+    let foot = nearest_sensor(r, 500_030.0, 4_099_997.0);
+    let endless = 0.5 * (1.0 + 3.0 / (3.0f64 * 3.0 + 12.0 * 12.0).sqrt());
+    assert!(
+        (view(foot) - endless).abs() < 0.02,
+        "{} vs {endless}",
+        view(foot)
+    );
+    let under = nearest_sensor(r, 500_005.0, 4_100_005.0);
+    assert_eq!(r["radiation"][under], 0.0);
+    assert_eq!(view(under), 0.0);
+    assert!(r["radiation"][corner].as_f64().unwrap() > 1500.0);
+}

@@ -7,7 +7,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use cicada_client::ClientConfig;
 use cicada_client::blocking::Client;
-use cicada_protocol::{Format, Job, JobState, JobStatus, Scene, decode, encode};
+use cicada_client::false_colour::false_colour_ply;
+use cicada_protocol::{
+    Format, Job, JobResult, JobState, JobStatus, Output, Scene, WeatherFile, decode, encode,
+};
 use clap::{Parser, Subcommand};
 
 /// Send geometry jobs to a Cicada service and fetch their results.
@@ -35,6 +38,9 @@ enum Command {
         /// Result file (.json or .msgpack); JSON on stdout when absent.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write a sunlight result as a false-colour mesh (binary PLY).
+        #[arg(long)]
+        ply: Option<PathBuf>,
         /// Inline scenes at least this many bytes are uploaded once as blobs.
         #[arg(long, default_value_t = 64 * 1024)]
         blob_threshold: usize,
@@ -59,6 +65,9 @@ enum Command {
         /// Result file (.json or .msgpack); JSON on stdout when absent.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write a sunlight result as a false-colour mesh (binary PLY).
+        #[arg(long)]
+        ply: Option<PathBuf>,
     },
     /// Cancel a queued or running job.
     Cancel {
@@ -67,7 +76,8 @@ enum Command {
     },
     /// Print the service's health (backend, workers, queue) as JSON.
     Health,
-    /// Upload a scene or any file as a blob (skipped when the service has it); print its hash.
+    /// Upload a scene, an EPW weather file or any file as a blob (skipped when the service
+    /// has it); print its hash.
     Upload {
         /// The file.
         file: PathBuf,
@@ -124,6 +134,24 @@ mod output {
     }
 }
 
+/// Writes the false-colour mesh of a sunlight result to `path`.
+fn write_ply(path: &Path, result: &JobResult) -> anyhow::Result<()> {
+    let bytes = match &result.output {
+        Output::SunHours(r) => false_colour_ply(&r.grid, &r.hours, &r.legend),
+        Output::Radiation(r) => false_colour_ply(&r.grid, &r.radiation, &r.legend),
+        _ => bail!("--ply: only sun_hours and radiation results have a false-colour mesh"),
+    };
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Writes a result where asked: JSON or MessagePack, and the false-colour mesh.
+fn write_result(out: Option<&Path>, ply: Option<&Path>, result: &JobResult) -> anyhow::Result<()> {
+    if let Some(path) = ply {
+        write_ply(path, result)?;
+    }
+    write_json_or(out, result)
+}
+
 fn client(server: &str, blob_threshold: usize) -> anyhow::Result<Client> {
     let mut config = ClientConfig::new(server);
     config.blob_threshold = blob_threshold;
@@ -148,13 +176,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run {
             job,
             out,
+            ply,
             blob_threshold,
         } => {
             let client = client(&cli.server, blob_threshold)?;
             let submitted = submit(&client, &job)?;
             let status = wait_with_progress(&client, &submitted)?;
             match status.state {
-                JobState::Succeeded => write_json_or(out.as_deref(), &client.result(&status.id)?),
+                JobState::Succeeded => {
+                    write_result(out.as_deref(), ply.as_deref(), &client.result(&status.id)?)
+                }
                 JobState::Failed => bail!(
                     "job {} failed: {}",
                     status.id,
@@ -175,8 +206,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status { id } => {
             write_json_or(None, &client(&cli.server, usize::MAX)?.status(&id)?)
         }
-        Command::Result { id, out } => write_json_or(
+        Command::Result { id, out, ply } => write_result(
             out.as_deref(),
+            ply.as_deref(),
             &client(&cli.server, usize::MAX)?.result(&id)?,
         ),
         Command::Cancel { id } => {
@@ -187,13 +219,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Upload { file } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            // A scene file is stored in its canonical MessagePack form, the form jobs name.
-            let bytes = match decode::<Scene>(
-                &bytes,
-                Format::from_path(&file).unwrap_or_else(|| Format::sniff(&bytes)),
-            ) {
-                Ok(scene) => encode(&scene, Format::MsgPack)?,
-                Err(_) => bytes,
+            // A scene file is stored in its canonical MessagePack form, the form jobs name;
+            // an EPW file as a weather input (`inputs.weather`).
+            let is_epw = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("epw"));
+            let bytes = if is_epw {
+                let epw = String::from_utf8(bytes)
+                    .with_context(|| format!("{} is not a text file", file.display()))?;
+                encode(&WeatherFile { epw }, Format::MsgPack)?
+            } else {
+                match decode::<Scene>(
+                    &bytes,
+                    Format::from_path(&file).unwrap_or_else(|| Format::sniff(&bytes)),
+                ) {
+                    Ok(scene) => encode(&scene, Format::MsgPack)?,
+                    Err(_) => bytes,
+                }
             };
             let upload = client(&cli.server, 0)?.upload_blob(bytes)?;
             let what = if upload.uploaded {

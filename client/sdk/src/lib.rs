@@ -8,6 +8,7 @@
 
 pub mod blocking;
 mod error;
+pub mod false_colour;
 
 use std::time::Duration;
 

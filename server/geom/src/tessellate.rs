@@ -272,11 +272,14 @@ pub fn tessellate_surface(surface: &NurbsSurface, options: &TessellationOptions)
                 // Rounding must not cut an edge of exactly the limit once more.
                 if let Some(m) = options.max_edge_length.map(|m| m * (1.0 + 1e-9)) {
                     let (len_u, len_v) = (a.distance(b), a.distance(d));
+                    // Length is exact, not an estimate: cut to the count it needs at once.
+                    let by_length =
+                        |len: f64| ((len / m).ceil() as usize).clamp(2, options.max_lines);
                     if len_u > m {
-                        split_u[i] = split_u[i].max(pieces(len_u / m));
+                        split_u[i] = split_u[i].max(by_length(len_u));
                     }
                     if len_v > m {
-                        split_v[j] = split_v[j].max(pieces(len_v / m));
+                        split_v[j] = split_v[j].max(by_length(len_v));
                     }
                 }
             }
