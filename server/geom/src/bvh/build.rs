@@ -78,6 +78,8 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
             triangles: Vec::new(),
             order,
             nodes,
+            wide: Vec::new(),
+            radius: 0.0,
         };
     }
     // (node index, first, count)
@@ -121,12 +123,20 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
         stack.push((child + 1, first + left, count - left));
         stack.push((child, first, left));
     }
-    let triangles = order.iter().map(|&i| local[i as usize]).collect();
+    let triangles: Vec<[[f64; 3]; 3]> = order.iter().map(|&i| local[i as usize]).collect();
+    let radius = triangles
+        .iter()
+        .flatten()
+        .flatten()
+        .fold(0.0f64, |m, c| m.max(c.abs()));
+    let wide = super::wide::collapse(&nodes);
     Bvh {
         origin,
         triangles,
         order,
         nodes,
+        wide,
+        radius,
     }
 }
 

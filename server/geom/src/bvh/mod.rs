@@ -13,6 +13,7 @@
 mod build;
 mod pairs;
 mod query;
+mod wide;
 
 pub use pairs::candidate_pairs;
 pub use query::{Hit, Ray};
@@ -45,6 +46,10 @@ pub struct Bvh {
     /// `order[k]` is the caller's index of the k-th stored triangle.
     order: Vec<u32>,
     nodes: Vec<BvhNode>,
+    /// The same hierarchy 4 wide, for CPU ray traversal.
+    wide: Vec<wide::WideNode>,
+    /// Largest absolute coordinate of any stored triangle (bounds the box coordinates).
+    radius: f64,
 }
 
 impl Bvh {

@@ -4,6 +4,7 @@
 //! hits at exactly the same distance (a ray through a shared edge) the lowest triangle index
 //! wins, so every backend can reproduce the choice.
 
+use super::wide::{BoxRay, EMPTY, round_up};
 use super::{Bvh, BvhNode};
 use crate::vec3::{Point3, Vector3};
 
@@ -37,7 +38,6 @@ pub struct Hit {
 struct LocalRay {
     o: [f64; 3],
     d: [f64; 3],
-    inv: [f64; 3],
     t_min: f64,
 }
 
@@ -48,27 +48,8 @@ impl LocalRay {
         LocalRay {
             o: [o.x, o.y, o.z],
             d,
-            inv: d.map(|c| 1.0 / c),
             t_min: ray.t_min,
         }
-    }
-
-    /// Entry distance into the node's box if the ray meets it before `t_max`.
-    fn enter(&self, n: &BvhNode, t_max: f64) -> Option<f64> {
-        let (mut t0, mut t1) = (self.t_min, t_max);
-        for a in 0..3 {
-            let lo = (f64::from(n.min[a]) - self.o[a]) * self.inv[a];
-            let hi = (f64::from(n.max[a]) - self.o[a]) * self.inv[a];
-            // NaN (0 · inf for a ray in the slab's plane) compares false and leaves t0/t1 alone.
-            let (near, far) = if lo <= hi { (lo, hi) } else { (hi, lo) };
-            if near > t0 {
-                t0 = near;
-            }
-            if far < t1 {
-                t1 = far;
-            }
-        }
-        (t0 <= t1).then_some(t0)
     }
 
     /// Möller–Trumbore: `(t, u, v)` when the ray meets the triangle within `[t_min, t_max]`.
@@ -106,26 +87,42 @@ impl LocalRay {
 }
 
 impl Bvh {
+    fn box_ray(&self, r: &LocalRay) -> BoxRay {
+        BoxRay::new(r.o, r.d, r.t_min, self.radius)
+    }
+
     /// The nearest hit along `ray`, if any.
     pub fn closest_hit(&self, ray: &Ray) -> Option<Hit> {
         if self.is_empty() {
             return None;
         }
         let r = LocalRay::new(self, ray);
+        let b = self.box_ray(&r);
         let mut best: Option<Hit> = None;
         let mut t_max = ray.t_max;
-        let mut stack: Vec<(u32, f64)> = Vec::with_capacity(64);
-        if let Some(t) = r.enter(&self.nodes[0], t_max) {
-            stack.push((0, t));
-        }
+        // Wide nodes with their entry distance; nearest on top.
+        let mut stack: Vec<(u32, f32)> = Vec::with_capacity(64);
+        stack.push((0, b.t_min_f32()));
         while let Some((index, t_enter)) = stack.pop() {
-            if t_enter > t_max {
+            if f64::from(t_enter) > t_max {
                 continue;
             }
-            let node = &self.nodes[index as usize];
-            if node.count > 0 {
-                let first = node.first as usize;
-                for k in first..first + node.count as usize {
+            let node = &self.wide[index as usize];
+            let enter = b.enter(node, round_up(t_max));
+            // Visit hit lanes nearest first: leaves now, inner nodes pushed farthest first.
+            let lanes = nearest_first(&enter);
+            for &l in lanes.iter().rev() {
+                if enter[l] == f32::INFINITY || node.child[l] == EMPTY || node.count[l] > 0 {
+                    continue;
+                }
+                stack.push((node.child[l], enter[l]));
+            }
+            for &l in &lanes {
+                if enter[l] == f32::INFINITY || node.count[l] == 0 {
+                    continue;
+                }
+                let first = node.child[l] as usize;
+                for k in first..first + node.count[l] as usize {
                     if let Some((t, u, v)) = r.triangle(&self.triangles[k], t_max) {
                         let triangle = self.order[k];
                         let better = match best {
@@ -138,24 +135,6 @@ impl Bvh {
                         }
                     }
                 }
-                continue;
-            }
-            let (a, b) = (node.first, node.first + 1);
-            let ta = r.enter(&self.nodes[a as usize], t_max);
-            let tb = r.enter(&self.nodes[b as usize], t_max);
-            // Push the farther child first so the nearer one is visited next.
-            match (ta, tb) {
-                (Some(x), Some(y)) if x <= y => {
-                    stack.push((b, y));
-                    stack.push((a, x));
-                }
-                (Some(x), Some(y)) => {
-                    stack.push((a, x));
-                    stack.push((b, y));
-                }
-                (Some(x), None) => stack.push((a, x)),
-                (None, Some(y)) => stack.push((b, y)),
-                (None, None) => {}
             }
         }
         best
@@ -168,15 +147,23 @@ impl Bvh {
             return None;
         }
         let r = LocalRay::new(self, ray);
+        let b = self.box_ray(&r);
+        let t_max = round_up(ray.t_max);
         let mut stack: Vec<u32> = Vec::with_capacity(64);
-        if r.enter(&self.nodes[0], ray.t_max).is_some() {
-            stack.push(0);
-        }
+        stack.push(0);
         while let Some(index) = stack.pop() {
-            let node = &self.nodes[index as usize];
-            if node.count > 0 {
-                let first = node.first as usize;
-                for k in first..first + node.count as usize {
+            let node = &self.wide[index as usize];
+            let enter = b.enter(node, t_max);
+            for l in 0..4 {
+                if enter[l] == f32::INFINITY || node.child[l] == EMPTY {
+                    continue;
+                }
+                if node.count[l] == 0 {
+                    stack.push(node.child[l]);
+                    continue;
+                }
+                let first = node.child[l] as usize;
+                for k in first..first + node.count[l] as usize {
                     if let Some((t, u, v)) = r.triangle(&self.triangles[k], ray.t_max) {
                         return Some(Hit {
                             t,
@@ -185,12 +172,6 @@ impl Bvh {
                             v,
                         });
                     }
-                }
-                continue;
-            }
-            for child in [node.first, node.first + 1] {
-                if r.enter(&self.nodes[child as usize], ray.t_max).is_some() {
-                    stack.push(child);
                 }
             }
         }
@@ -255,6 +236,24 @@ impl Bvh {
         }
         best.map(|(c, d2, t)| (self.origin + Vector3::new(c[0], c[1], c[2]), d2.sqrt(), t))
     }
+}
+
+/// Lane indices ordered by entry distance (misses, at infinity, last): a five-exchange
+/// sorting network, cheaper than a general sort for four keys.
+#[inline(always)]
+fn nearest_first(enter: &[f32; 4]) -> [usize; 4] {
+    let mut l = [0usize, 1, 2, 3];
+    let mut exchange = |a: usize, b: usize| {
+        if enter[l[b]] < enter[l[a]] {
+            l.swap(a, b);
+        }
+    };
+    exchange(0, 1);
+    exchange(2, 3);
+    exchange(0, 2);
+    exchange(1, 3);
+    exchange(1, 2);
+    l
 }
 
 /// The point of triangle `t` nearest to `p` (Ericson, *Real-Time Collision Detection*, 5.1.5).
