@@ -271,6 +271,10 @@ pub struct RadiationReport {
     pub sky_source: String,
     /// Number of sky patches (the ground adds as many mirrored ones).
     pub sky_patches: u32,
-    /// Rays traced.
+    /// True when the sensors' sky visibility was kept from an earlier job on the same
+    /// geometry and sensors, so only the sky (weather, period) was recomputed.
+    #[serde(default)]
+    pub visibility_reused: bool,
+    /// Rays traced (none for the sky when its visibility was reused).
     pub rays: u64,
 }

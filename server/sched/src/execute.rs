@@ -49,10 +49,18 @@ impl From<Cancelled> for JobError {
     }
 }
 
-/// Where blob inputs come from.
-pub trait BlobSource {
+/// Where blob inputs come from, and where kernels may keep what they derive from inputs.
+pub trait BlobSource: Sync {
     /// The bytes of blob `hash`, or `None` when unknown.
     fn blob(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>, String>;
+
+    /// Derived data kept under content key `key` (hex), if any; none by default.
+    fn derived(&self, _key: &str) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Keeps derived data under `key`; a failure only costs the next job the work.
+    fn keep_derived(&self, _key: &str, _bytes: &[u8]) {}
 }
 
 /// No blobs at all (a job file run on its own).
@@ -67,6 +75,16 @@ impl BlobSource for NoBlobs {
 impl BlobSource for crate::store::Files {
     fn blob(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>, String> {
         crate::store::Files::blob(self, hash).map_err(|e| e.to_string())
+    }
+
+    fn derived(&self, key: &str) -> Option<Vec<u8>> {
+        crate::store::Files::derived(self, key).ok().flatten()
+    }
+
+    fn keep_derived(&self, key: &str, bytes: &[u8]) {
+        if let Err(e) = self.put_derived(key, bytes) {
+            tracing::warn!(error = %e, "could not keep derived data");
+        }
     }
 }
 
@@ -133,12 +151,14 @@ pub struct PreparedJob<'a> {
     pub context: Option<std::borrow::Cow<'a, Scene>>,
     /// Its weather file, resolved from a blob where needed.
     pub weather: Option<std::borrow::Cow<'a, wire::WeatherFile>>,
+    /// Where inputs came from; kernels keep derived data there.
+    pub source: &'a dyn BlobSource,
 }
 
 /// Validates `job` and resolves its inputs.
 pub fn prepare<'a>(
     job: &'a Job,
-    blobs: &dyn BlobSource,
+    blobs: &'a dyn BlobSource,
     limits: &Limits,
 ) -> Result<PreparedJob<'a>, JobError> {
     let problems = validate_job(job, limits);
@@ -173,6 +193,7 @@ pub fn prepare<'a>(
         rays,
         context,
         weather,
+        source: blobs,
     })
 }
 

@@ -151,7 +151,7 @@ impl Store {
 impl Files {
     /// Opens (creating if needed) the file tree under `root`.
     pub fn open(root: &Path) -> Result<Files, StoreError> {
-        for sub in ["jobs", "blobs", "results", "tmp"] {
+        for sub in ["jobs", "blobs", "results", "derived", "tmp"] {
             let dir = root.join(sub);
             fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         }
@@ -252,6 +252,21 @@ impl Files {
     /// True when a result for `key` is stored.
     pub fn has_result(&self, key: &str) -> bool {
         self.result_path(key).exists()
+    }
+
+    fn derived_path(&self, key: &str) -> PathBuf {
+        self.root.join("derived").join(key)
+    }
+
+    /// Stores data a kernel derived from its inputs (sky visibility) under content key
+    /// `key` (hex), so a later job on the same inputs can skip that work.
+    pub fn put_derived(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.write_atomic(&self.derived_path(key), bytes)
+    }
+
+    /// Derived data stored under `key`, if any.
+    pub fn derived(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Self::read_optional(&self.derived_path(key))
     }
 }
 

@@ -353,13 +353,35 @@ pub fn radiation(
     let sky_dirs = patches.directions(north);
     let mut directions = sky_dirs.clone();
     directions.extend(sky_dirs.iter().map(|d| [d[0], d[1], -d[2]]));
-    progress.report(0.0, "tracing sky rays");
-    let visibility = sunlight::sky_visibility(&s.occluders.bvh, &s.sensors, &directions, progress)?;
+    // Visibility depends on geometry, sensors and sky layout only: keep it, so the same
+    // scene under another weather file or period costs one product.
+    let key = visibility_key(prepared, &params.grid, patches.len());
+    let kept = prepared
+        .source
+        .derived(&key)
+        .and_then(|bytes| unseal(&bytes))
+        .and_then(|bytes| {
+            sunlight::SkyVisibility::from_bytes(&bytes, s.sensors.len(), &directions)
+        });
+    let visibility_reused = kept.is_some();
+    let visibility = match kept {
+        Some(v) => v,
+        None => {
+            progress.report(0.0, "tracing sky rays");
+            let v = sunlight::sky_visibility(&s.occluders.bvh, &s.sensors, &directions, progress)?;
+            prepared.source.keep_derived(&key, &seal(&v.to_bytes()));
+            v
+        }
+    };
     let n = patches.len();
     let mut values = sky.sky.clone();
     values.extend(std::iter::repeat_n(sky.ground, n));
     let mut radiation = sunlight::incident(&visibility, &s.sensors, &values);
-    let mut rays = visibility.rays;
+    let mut rays = if visibility_reused {
+        0
+    } else {
+        visibility.rays
+    };
     if exact {
         let (suns, weights): (Vec<[f64; 3]>, Vec<f64>) = hours
             .iter()
@@ -404,6 +426,44 @@ pub fn radiation(
         hours: sky.hours,
         sky_source: weather.name.clone(),
         sky_patches: n as u32,
+        visibility_reused,
         rays,
     }))
+}
+
+/// The content key of a study's sky visibility: the kernel, the analysis and context
+/// scenes, the sensor parameters and the sky layout.
+fn visibility_key(prepared: &PreparedJob, grid: &wire::SensorGridParams, patches: usize) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(sunlight::RADIATION_VERSION.as_bytes());
+    h.update(b"\0sky-visibility\0");
+    for scene in [prepared.scene.as_deref(), prepared.context.as_deref()] {
+        match scene.map(|s| wire::encode(s, wire::Format::MsgPack)) {
+            Some(Ok(bytes)) => {
+                h.update(&(bytes.len() as u64).to_le_bytes());
+                h.update(&bytes);
+            }
+            _ => {
+                h.update(&u64::MAX.to_le_bytes());
+            }
+        }
+    }
+    if let Ok(bytes) = wire::encode(grid, wire::Format::MsgPack) {
+        h.update(&bytes);
+    }
+    h.update(&(patches as u64).to_le_bytes());
+    h.finalize().to_hex().to_string()
+}
+
+/// Kept bytes with a BLAKE3 checksum behind them, so a torn or altered file is recomputed,
+/// never trusted.
+fn seal(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out.extend_from_slice(blake3::hash(bytes).as_bytes());
+    out
+}
+
+fn unseal(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
+    (blake3::hash(body).as_bytes() == sum).then(|| body.to_vec())
 }

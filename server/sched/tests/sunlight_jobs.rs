@@ -184,3 +184,65 @@ fn bad_inputs_name_their_field() {
         assert!(e.contains(field), "{field} missing from {e}");
     }
 }
+
+#[test]
+fn sky_visibility_is_kept_so_another_sky_costs_one_product() {
+    use cicada_sched::Files;
+    let dir = tempfile::tempdir().unwrap();
+    let files = Files::open(dir.path()).unwrap();
+    let epw = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../samples/weather/chicago_ohare_tmy3.epw"
+    ))
+    .unwrap();
+    let scene = serde_json::json!({"inline": {"units": "m", "tolerance": 0.001,
+        "meshes": [grid_mesh(3), box_mesh([1.0, 1.0, 0.0], [2.0, 2.0, 5.0])]}});
+    let clear = serde_json::json!({
+        "protocol": 1, "kind": "radiation",
+        "params": {"location": {"latitude": 41.98, "longitude": -87.92, "utc_offset": -6}},
+        "inputs": {"scene": scene.clone()}
+    });
+    let weather = serde_json::json!({
+        "protocol": 1, "kind": "radiation", "params": {},
+        "inputs": {"scene": scene, "weather": {"inline": {"epw": epw}}}
+    });
+    let run_in = |job: &serde_json::Value, source: &dyn cicada_sched::execute::BlobSource| {
+        let bytes = serde_json::to_vec(job).unwrap();
+        let job: Job = decode_job(&bytes, cicada_protocol::Format::Json).unwrap();
+        match run_job(
+            &job,
+            "t",
+            source,
+            &Limits::default(),
+            Backend::Cpu,
+            &NoProgress,
+        )
+        .unwrap()
+        .output
+        {
+            Output::Radiation(r) => r,
+            other => panic!("{other:?}"),
+        }
+    };
+    let first = run_in(&clear, &files);
+    assert!(!first.visibility_reused && first.rays > 0);
+    let second = run_in(&weather, &files);
+    assert!(second.visibility_reused);
+    assert_eq!(second.rays, 0);
+    // The kept visibility gives exactly what tracing afresh gives.
+    let fresh = run_in(&weather, &NoBlobs);
+    assert!(!fresh.visibility_reused);
+    assert_eq!(second.radiation, fresh.radiation);
+    assert_eq!(second.sky_view, fresh.sky_view);
+    // A damaged file is noticed by its checksum and traced again.
+    let derived = dir.path().join("derived");
+    for entry in std::fs::read_dir(&derived).unwrap() {
+        let path = entry.unwrap().path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[40] ^= 0xff;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let third = run_in(&weather, &files);
+    assert!(!third.visibility_reused);
+    assert_eq!(third.radiation, fresh.radiation);
+}

@@ -22,6 +22,50 @@ pub struct SkyVisibility {
 }
 
 impl SkyVisibility {
+    /// The bits and their shape as bytes (little-endian), for keeping between jobs; the
+    /// directions are not stored, the caller knows them.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(24 + self.words.len() * 8);
+        for x in [
+            self.directions.len() as u64,
+            self.row_words as u64,
+            self.rays,
+        ] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for w in &self.words {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads [`Self::to_bytes`] back for `sensors` sensors and these `directions`; `None`
+    /// when the bytes do not fit them.
+    pub fn from_bytes(bytes: &[u8], sensors: usize, directions: &[[f64; 3]]) -> Option<Self> {
+        let word = |i: usize| {
+            bytes
+                .get(i * 8..i * 8 + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_le_bytes)
+        };
+        let (n, row_words, rays) = (word(0)?, word(1)? as usize, word(2)?);
+        if n as usize != directions.len()
+            || row_words != directions.len().div_ceil(64)
+            || bytes.len() != 24 + sensors * row_words * 8
+        {
+            return None;
+        }
+        let words = (0..sensors * row_words)
+            .map(|i| word(3 + i))
+            .collect::<Option<Vec<_>>>()?;
+        Some(SkyVisibility {
+            directions: directions.to_vec(),
+            row_words,
+            words,
+            rays,
+        })
+    }
+
     /// True when sensor `s` sees direction `d`.
     pub fn sees(&self, s: usize, d: usize) -> bool {
         self.words[s * self.row_words + d / 64] >> (d % 64) & 1 == 1
