@@ -154,8 +154,8 @@ impl Bvh {
         while let Some(index) = stack.pop() {
             let node = &self.wide[index as usize];
             let enter = b.enter(node, t_max);
-            for l in 0..4 {
-                if enter[l] == f32::INFINITY || node.child[l] == EMPTY {
+            for (l, &t) in enter.iter().enumerate() {
+                if t == f32::INFINITY || node.child[l] == EMPTY {
                     continue;
                 }
                 if node.count[l] == 0 {
