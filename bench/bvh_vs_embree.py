@@ -23,8 +23,7 @@ from embreex.mesh_construction import TriangleMesh
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def city(n_triangles, rng):
-    side = 1000.0
+def city(n_triangles, rng, side=1000.0):
     g = 40  # ground grid cells per side: 2·g² triangles
     xs = np.linspace(0, side, g + 1)
     tris = []

@@ -4,7 +4,7 @@ use super::{Bvh, BvhNode};
 use crate::bbox::Aabb;
 use crate::vec3::Point3;
 
-const BINS: usize = 16;
+const BINS: usize = 32;
 /// Leaves hold at most this many triangles.
 const MAX_LEAF: usize = 4;
 /// Cost of one ray–box test relative to one ray–triangle test.
