@@ -98,9 +98,11 @@ pub(super) fn collapse(nodes: &[BvhNode]) -> Vec<WideNode> {
 
 /// A ray prepared for f32 box tests.
 pub(super) struct BoxRay {
-    o: [f32; 3],
+    /// Origin plus slack: subtracted from box minima.
+    o_plus: [f32; 3],
+    /// Origin minus slack: subtracted from box maxima.
+    o_minus: [f32; 3],
     inv: [f32; 3],
-    slack: f32,
     t_min: f32,
 }
 
@@ -111,10 +113,13 @@ impl BoxRay {
         // 16 ulps of the largest coordinate: origin rounding (½ ulp) plus the slab
         // arithmetic's few roundings, with room to spare.
         let slack = (reach * f64::from(f32::EPSILON) * 16.0) as f32;
+        let slack = f64::from(slack.max(f32::MIN_POSITIVE));
+        // Widening the box by the slack is moving the origin towards it: min − slack − o =
+        // min − (o + slack). The sums are rounded outwards so the widening never shrinks.
         BoxRay {
-            o: o.map(|c| c as f32),
+            o_plus: o.map(|c| round_up(c + slack)),
+            o_minus: o.map(|c| round_down(c - slack)),
             inv: d.map(|c| (1.0 / c) as f32),
-            slack: slack.max(f32::MIN_POSITIVE),
             t_min: round_down(t_min),
         }
     }
@@ -130,12 +135,17 @@ impl BoxRay {
     pub fn enter(&self, n: &WideNode, t_max: f32) -> [f32; 4] {
         let mut near = [self.t_min; 4];
         let mut far = [t_max; 4];
+        // Plain comparisons rather than f32::min/max, whose NaN rules cost a blend per use:
+        // these map to single minps/maxps. A NaN (0 · ∞, a ray in a widened slab's plane)
+        // fails every comparison and leaves near/far alone or culls the box, which the
+        // slack makes safe: the true ray then misses the true box.
         for a in 0..3 {
             for l in 0..4 {
-                let lo = (n.min[a][l] - self.slack - self.o[a]) * self.inv[a];
-                let hi = (n.max[a][l] + self.slack - self.o[a]) * self.inv[a];
-                near[l] = near[l].max(lo.min(hi));
-                far[l] = far[l].min(lo.max(hi));
+                let lo = (n.min[a][l] - self.o_plus[a]) * self.inv[a];
+                let hi = (n.max[a][l] - self.o_minus[a]) * self.inv[a];
+                let (t0, t1) = if lo < hi { (lo, hi) } else { (hi, lo) };
+                near[l] = if t0 > near[l] { t0 } else { near[l] };
+                far[l] = if t1 < far[l] { t1 } else { far[l] };
             }
         }
         let mut out = [f32::INFINITY; 4];
