@@ -129,18 +129,7 @@ mod tests {
 
     /// The unit cube [0,1]^3 as six outward quads.
     fn cube() -> Mesh {
-        let p: Vec<Point3> = (0..8)
-            .map(|i| Point3::new((i & 1) as f64, ((i >> 1) & 1) as f64, ((i >> 2) & 1) as f64))
-            .collect();
-        let f = vec![
-            [0, 2, 3, 1],
-            [4, 5, 7, 6],
-            [0, 1, 5, 4],
-            [2, 6, 7, 3],
-            [0, 4, 6, 2],
-            [1, 3, 7, 5],
-        ];
-        Mesh::new(p, f).unwrap()
+        Mesh::axis_aligned_box(Point3::new(0.0, 0.0, 0.0), Point3::new(1.0, 1.0, 1.0))
     }
 
     #[test]

@@ -76,24 +76,10 @@ fn open_plane_sees_every_daylight_step_and_a_downward_face_none() {
 
 /// An axis-aligned box as 6 outward quads.
 fn closed_box(lo: [f64; 3], hi: [f64; 3]) -> Mesh {
-    let p: Vec<Point3> = (0..8)
-        .map(|i| {
-            Point3::new(
-                if i & 1 == 0 { lo[0] } else { hi[0] },
-                if i & 2 == 0 { lo[1] } else { hi[1] },
-                if i & 4 == 0 { lo[2] } else { hi[2] },
-            )
-        })
-        .collect();
-    let f = vec![
-        [0, 2, 3, 1],
-        [4, 5, 7, 6],
-        [0, 1, 5, 4],
-        [2, 6, 7, 3],
-        [0, 4, 6, 2],
-        [1, 3, 7, 5],
-    ];
-    Mesh::new(p, f).unwrap()
+    Mesh::axis_aligned_box(
+        Point3::new(lo[0], lo[1], lo[2]),
+        Point3::new(hi[0], hi[1], hi[2]),
+    )
 }
 
 #[test]

@@ -8,6 +8,20 @@ use cicada_geom::tessellate::TessellationOptions;
 use cicada_geom::tessellate_brep::{BrepMesh, FaceLoop, FaceTrim, TrimmedFace, tessellate_brep};
 use cicada_geom::{Mesh, Point3};
 
+/// The 9-point control polygon of a full circle as a rational quadratic (unit square
+/// corners, weight 1/√2 on the odd points), counter-clockwise from (1, 0).
+const RING: [(f64, f64); 9] = [
+    (1., 0.),
+    (1., 1.),
+    (0., 1.),
+    (-1., 1.),
+    (-1., 0.),
+    (-1., -1.),
+    (0., -1.),
+    (1., -1.),
+    (1., 0.),
+];
+
 fn line2(a: [f64; 2], b: [f64; 2], edge: usize) -> FaceTrim {
     let pts = [Point3::new(a[0], a[1], 0.0), Point3::new(b[0], b[1], 0.0)];
     FaceTrim {
@@ -19,19 +33,8 @@ fn line2(a: [f64; 2], b: [f64; 2], edge: usize) -> FaceTrim {
 /// A full circle (9-point rational quadratic) in uv, counter-clockwise when `ccw`.
 fn circle2(c: [f64; 2], r: f64, ccw: bool, edge: usize) -> FaceTrim {
     let w = std::f64::consts::FRAC_1_SQRT_2;
-    let ring = [
-        (1., 0.),
-        (1., 1.),
-        (0., 1.),
-        (-1., 1.),
-        (-1., 0.),
-        (-1., -1.),
-        (0., -1.),
-        (1., -1.),
-        (1., 0.),
-    ];
     let s = if ccw { 1.0 } else { -1.0 };
-    let pts: Vec<Point3> = ring
+    let pts: Vec<Point3> = RING
         .iter()
         .map(|&(x, y)| Point3::new(c[0] + r * x, c[1] + s * r * y, 0.0))
         .collect();
@@ -63,20 +66,9 @@ fn plane(x0: f64, y0: f64, size: f64, z: f64) -> NurbsSurface {
 /// A closed cylinder of radius r and height h about the z axis through `at`.
 fn cylinder(r: f64, h: f64, at: Point3) -> Vec<TrimmedFace> {
     let w = std::f64::consts::FRAC_1_SQRT_2;
-    let ring = [
-        (1., 0.),
-        (1., 1.),
-        (0., 1.),
-        (-1., 1.),
-        (-1., 0.),
-        (-1., -1.),
-        (0., -1.),
-        (1., -1.),
-        (1., 0.),
-    ];
     let mut pts = Vec::new();
     let mut weights = Vec::new();
-    for (k, &(x, y)) in ring.iter().enumerate() {
+    for (k, &(x, y)) in RING.iter().enumerate() {
         for z in [0.0, h] {
             pts.push(Point3::new(at.x + r * x, at.y + r * y, at.z + z));
             weights.push(if k % 2 == 1 { w } else { 1.0 });
@@ -246,21 +238,10 @@ fn angle_tolerance_alone_bounds_the_cylinder_facets() {
 /// trim (no edge) along each pole and the seam as one edge used by both sides.
 fn sphere(r: f64, at: Point3) -> TrimmedFace {
     let w = std::f64::consts::FRAC_1_SQRT_2;
-    let ring = [
-        (1., 0.),
-        (1., 1.),
-        (0., 1.),
-        (-1., 1.),
-        (-1., 0.),
-        (-1., -1.),
-        (0., -1.),
-        (1., -1.),
-        (1., 0.),
-    ];
     let profile = [(0., -1.), (1., -1.), (1., 0.), (1., 1.), (0., 1.)];
     let mut pts = Vec::new();
     let mut weights = Vec::new();
-    for (i, &(x, y)) in ring.iter().enumerate() {
+    for (i, &(x, y)) in RING.iter().enumerate() {
         for (j, &(rho, z)) in profile.iter().enumerate() {
             pts.push(Point3::new(
                 at.x + r * x * rho,

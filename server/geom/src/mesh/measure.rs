@@ -40,22 +40,12 @@ pub fn signed_volume(mesh: &Mesh) -> f64 {
 mod tests {
     use super::*;
 
-    /// A unit cube of six outward quads, offset by `at`.
+    /// A unit cube of six outward quads, offset by `at` in x and y.
     fn cube(at: f64) -> Mesh {
-        let mut p = Vec::new();
-        for i in 0..8 {
-            let (x, y, z) = ((i & 1) as f64, ((i >> 1) & 1) as f64, ((i >> 2) & 1) as f64);
-            p.push(Point3::new(x + at, y + at, z));
-        }
-        let faces = vec![
-            [0, 2, 3, 1],
-            [4, 5, 7, 6],
-            [0, 1, 5, 4],
-            [2, 6, 7, 3],
-            [0, 4, 6, 2],
-            [1, 3, 7, 5],
-        ];
-        Mesh::new(p, faces).unwrap()
+        Mesh::axis_aligned_box(
+            Point3::new(at, at, 0.0),
+            Point3::new(at + 1.0, at + 1.0, 1.0),
+        )
     }
 
     #[test]

@@ -59,6 +59,31 @@ impl Mesh {
         Ok(Mesh { positions, faces })
     }
 
+    /// The closed box with corners `min` and `max` as six outward quads; vertex `i` has x
+    /// from bit 0 of `i` (0: min, 1: max), y from bit 1, z from bit 2. Massing blocks and
+    /// bounds are drawn with it.
+    pub fn axis_aligned_box(min: Point3, max: Point3) -> Mesh {
+        let pick = |bit: usize, i: usize, lo: f64, hi: f64| if i >> bit & 1 == 0 { lo } else { hi };
+        let positions = (0..8)
+            .map(|i| {
+                Point3::new(
+                    pick(0, i, min.x, max.x),
+                    pick(1, i, min.y, max.y),
+                    pick(2, i, min.z, max.z),
+                )
+            })
+            .collect();
+        let faces = vec![
+            [0, 2, 3, 1],
+            [4, 5, 7, 6],
+            [0, 1, 5, 4],
+            [2, 6, 7, 3],
+            [0, 4, 6, 2],
+            [1, 3, 7, 5],
+        ];
+        Mesh { positions, faces }
+    }
+
     /// Vertex positions.
     pub fn positions(&self) -> &[Point3] {
         &self.positions
