@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use cicada_compute::NoProgress;
-use cicada_compute::sunlight::{Sensor, sky_visibility, sun_exposure};
+use cicada_compute::sunlight::{Sensor, direction_order, sky_visibility, sun_exposure};
 use cicada_geom::bvh::Bvh;
 use cicada_geom::{Point3, Vector3};
 use cicada_sun::sky::SkyPatches;
@@ -67,10 +67,16 @@ fn main() {
         utc_offset: 0.0,
         elevation: 20.0,
     };
-    let suns: Vec<[f64; 3]> = sun_path(&location, &Period::default(), &SunPathOptions::default())
-        .unwrap_or_default()
+    let in_time: Vec<[f64; 3]> =
+        sun_path(&location, &Period::default(), &SunPathOptions::default())
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.direction)
+            .collect();
+    // The kernel traces each sensor's suns in this order; Embree is handed the same order.
+    let suns: Vec<[f64; 3]> = direction_order(&in_time)
         .iter()
-        .map(|s| s.direction)
+        .map(|&k| in_time[k as usize])
         .collect();
     let mut out = (suns.len() as u64).to_le_bytes().to_vec();
     for d in &suns {

@@ -233,3 +233,41 @@ fn flat_layout_is_32_bytes_and_leaves_cover_every_triangle() {
     }
     assert!(seen.iter().all(|&s| s == 1));
 }
+
+#[test]
+fn shadow_cache_never_changes_whether_a_ray_is_blocked() {
+    // Runs of rays from one point towards neighbouring directions, as a sensor's suns in
+    // direction order: the cache answers many of them with its last blocker, and each answer
+    // must agree with a plain any-hit walk.
+    use cicada_geom::bvh::ShadowCache;
+    let mut rng = Rng(0x51ad_0c4c_3e11_2a07);
+    let tris = scene(&mut rng, 3000, Point3::default());
+    let bvh = Bvh::new(&tris);
+    let mut blocked = 0;
+    for _ in 0..40 {
+        let origin = Point3::new(
+            rng.range(-12.0, 12.0),
+            rng.range(-12.0, 12.0),
+            rng.range(-12.0, 12.0),
+        );
+        let mut cache = ShadowCache::default();
+        let (mut az, mut el) = (rng.range(0.0, 6.28), rng.range(-1.5, 1.5));
+        for _ in 0..200 {
+            az += rng.range(-0.05, 0.05);
+            el = (el + rng.range(-0.05, 0.05)).clamp(-1.5, 1.5);
+            let ray = Ray {
+                origin,
+                direction: Vector3::new(el.cos() * az.cos(), el.cos() * az.sin(), el.sin()),
+                t_min: 0.0,
+                t_max: f64::INFINITY,
+            };
+            let plain = bvh.any_hit(&ray).is_some();
+            assert_eq!(bvh.any_hit_cached(&ray, &mut cache).is_some(), plain);
+            blocked += usize::from(plain);
+        }
+    }
+    assert!(
+        blocked > 1000 && blocked < 7000,
+        "{blocked} of 8000 blocked"
+    );
+}

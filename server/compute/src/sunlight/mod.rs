@@ -16,22 +16,45 @@ pub use sky::{SkyVisibility, incident, sky_visibility};
 pub use sun::{BitMatrix, SunExposure, sun_exposure};
 
 use cicada_geom::Point3;
-use cicada_geom::bvh::{Bvh, Ray};
+use cicada_geom::bvh::{Bvh, Ray, ShadowCache};
 
 /// Name and version of the sun-hours kernel.
 pub const SUN_HOURS_VERSION: &str = "sun_hours@1";
 /// Name and version of the radiation kernel.
 pub const RADIATION_VERSION: &str = "radiation@1";
 
-/// True when nothing in `bvh` lies along `direction` from `origin`.
-fn sees(bvh: &Bvh, origin: Point3, direction: [f64; 3]) -> bool {
+/// True when nothing in `bvh` lies along `direction` from `origin`; `cache` carries the
+/// last blocker from one ray of a sensor to the next.
+fn sees(bvh: &Bvh, origin: Point3, direction: [f64; 3], cache: &mut ShadowCache) -> bool {
     let ray = Ray {
         origin,
         direction: cicada_geom::Vector3::new(direction[0], direction[1], direction[2]),
         t_min: 0.0,
         t_max: f64::INFINITY,
     };
-    bvh.any_hit(&ray).is_none()
+    bvh.any_hit_cached(&ray, cache).is_none()
+}
+
+/// An order of `directions` in which neighbours point nearly the same way (a Morton curve
+/// over the unit disc of their x and y, upper and lower hemispheres apart): tracing a
+/// sensor's rays in this order keeps its walk through the tree in cache and lets one
+/// blocker answer many rays in a row.
+pub fn direction_order(directions: &[[f64; 3]]) -> Vec<u32> {
+    let spread = |x: u64| {
+        let mut x = x & 0xffff;
+        x = (x | (x << 8)) & 0x00ff_00ff;
+        x = (x | (x << 4)) & 0x0f0f_0f0f;
+        x = (x | (x << 2)) & 0x3333_3333;
+        (x | (x << 1)) & 0x5555_5555
+    };
+    let key = |d: &[f64; 3]| {
+        let q = |c: f64| ((c.clamp(-1.0, 1.0) + 1.0) * 32767.5) as u64;
+        let hemisphere = u64::from(d[2] < 0.0) << 32;
+        hemisphere | spread(q(d[0])) | spread(q(d[1])) << 1
+    };
+    let mut order: Vec<u32> = (0..directions.len() as u32).collect();
+    order.sort_by_key(|&k| key(&directions[k as usize]));
+    order
 }
 
 /// Cosine between a sensor's normal and a direction.

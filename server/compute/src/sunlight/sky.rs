@@ -4,8 +4,9 @@
 use cicada_geom::bvh::Bvh;
 use rayon::prelude::*;
 
-use super::{Sensor, cosine, sees};
+use super::{Sensor, cosine, direction_order, sees};
 use crate::progress::{Cancelled, Progress};
+use cicada_geom::bvh::ShadowCache;
 
 /// Which directions each sensor sees: one bit per (sensor, direction), 37 bytes per sensor
 /// for the 290 directions of a Tregenza sky and its mirrored ground.
@@ -83,6 +84,7 @@ pub fn sky_visibility(
     const BLOCK: usize = 512;
     let mut words = Vec::with_capacity(sensors.len() * row_words);
     let mut rays = 0u64;
+    let order = direction_order(directions);
     for (b, block) in sensors.chunks(BLOCK).enumerate() {
         progress.check()?;
         let rows: Vec<(Vec<u64>, u64)> = block
@@ -90,12 +92,15 @@ pub fn sky_visibility(
             .map(|sensor| {
                 let mut bits = vec![0u64; row_words];
                 let mut traced = 0;
-                for (k, &d) in directions.iter().enumerate() {
+                let mut cache = ShadowCache::default();
+                for &k in &order {
+                    let k = k as usize;
+                    let d = directions[k];
                     if cosine(sensor, d) < 0.0 || sensor.normal.length_squared() == 0.0 {
                         continue;
                     }
                     traced += 1;
-                    if sees(bvh, sensor.position, d) {
+                    if sees(bvh, sensor.position, d, &mut cache) {
                         bits[k / 64] |= 1 << (k % 64);
                     }
                 }

@@ -3,8 +3,9 @@
 use cicada_geom::bvh::Bvh;
 use rayon::prelude::*;
 
-use super::{Sensor, cosine, sees};
+use super::{Sensor, cosine, direction_order, sees};
 use crate::progress::{Cancelled, Progress};
+use cicada_geom::bvh::ShadowCache;
 
 /// One bit per (sensor, sun): row-major, `row_words` 64-bit words per sensor, bit `k % 64`
 /// of word `k / 64` for sun `k`.
@@ -74,6 +75,7 @@ pub fn sun_exposure(
         Vec::new()
     };
     let mut rays = 0u64;
+    let order = direction_order(suns);
     for (b, block) in sensors.chunks(BLOCK).enumerate() {
         progress.check()?;
         let rows: Vec<(u32, f64, u64, Vec<u64>)> = block
@@ -85,14 +87,17 @@ pub fn sun_exposure(
                     Vec::new()
                 };
                 let (mut count, mut sum, mut traced) = (0u32, 0.0, 0u64);
-                for (k, &d) in suns.iter().enumerate() {
+                let mut cache = ShadowCache::default();
+                for &k in &order {
+                    let k = k as usize;
+                    let d = suns[k];
                     let c = cosine(sensor, d);
                     // Ladybug counts a sun at exactly 90° to the normal as in front.
                     if c < 0.0 || sensor.normal.length_squared() == 0.0 {
                         continue;
                     }
                     traced += 1;
-                    if sees(bvh, sensor.position, d) {
+                    if sees(bvh, sensor.position, d, &mut cache) {
                         count += 1;
                         if let Some(w) = weights {
                             sum += w[k] * c;

@@ -16,7 +16,7 @@ mod query;
 mod wide;
 
 pub use pairs::candidate_pairs;
-pub use query::{Hit, Ray};
+pub use query::{Hit, Ray, ShadowCache};
 
 use crate::vec3::Point3;
 
