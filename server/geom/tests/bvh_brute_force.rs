@@ -251,7 +251,7 @@ fn shadow_cache_never_changes_whether_a_ray_is_blocked() {
             rng.range(-12.0, 12.0),
         );
         let mut cache = ShadowCache::default();
-        let (mut az, mut el) = (rng.range(0.0, 6.28), rng.range(-1.5, 1.5));
+        let (mut az, mut el) = (rng.range(0.0, std::f64::consts::TAU), rng.range(-1.5, 1.5));
         for _ in 0..200 {
             az += rng.range(-0.05, 0.05);
             el = (el + rng.range(-0.05, 0.05)).clamp(-1.5, 1.5);
