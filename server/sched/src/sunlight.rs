@@ -16,6 +16,9 @@ use cicada_sun::weather::{Weather, clear_sky_year, parse_epw, sky_hours};
 use crate::execute::{JobError, PreparedJob};
 use crate::lower;
 
+/// Largest lit/unlit bit matrix a `sun_hours` result carries.
+const MAX_BIT_MATRIX_BYTES: u64 = 512 * 1_000_000;
+
 fn invalid(path: impl Into<String>, message: impl ToString) -> JobError {
     JobError::Invalid(vec![Problem {
         path: path.into(),
@@ -108,10 +111,13 @@ struct Study {
     metres_per_unit: f64,
 }
 
+/// Builds a study; `check` sees the sensor count before any occluder is built, so a job
+/// that cannot be answered fails early.
 fn study(
     prepared: &PreparedJob,
     grid: &wire::SensorGridParams,
     progress: &dyn Progress,
+    check: impl FnOnce(usize) -> Result<(), JobError>,
 ) -> Result<Study, JobError> {
     let scene = prepared
         .scene
@@ -154,6 +160,7 @@ fn study(
     } else {
         sunlight::face_sensors(&mesh, offset)
     };
+    check(sensors.len())?;
     let mut blockers: Vec<Mesh> = Vec::new();
     if grid.geometry_blocks.unwrap_or(true) {
         blockers.extend(objects.into_iter().map(|o| o.mesh));
@@ -263,7 +270,6 @@ pub fn sun_hours(
     params: &wire::SunHoursParams,
     progress: &dyn Progress,
 ) -> Result<wire::Output, JobError> {
-    let s = study(prepared, &params.grid, progress)?;
     let mut period = period(params.period.as_ref());
     let mid_step = params.mid_step.unwrap_or(false);
     if mid_step {
@@ -281,6 +287,23 @@ pub fn sun_hours(
     .map_err(|e| invalid("/params/period", e))?;
     let directions: Vec<[f64; 3]> = suns.iter().map(|x| x.direction).collect();
     let keep = params.bit_matrix.unwrap_or(false);
+    let s = study(prepared, &params.grid, progress, |sensors| {
+        let matrix_bytes = sensors as u64 * directions.len().div_ceil(8) as u64;
+        if keep && matrix_bytes > MAX_BIT_MATRIX_BYTES {
+            return Err(invalid(
+                "/params/bit_matrix",
+                format!(
+                    "the lit/unlit matrix of {sensors} sensors × {} suns would take {} MB, over \
+                     the {} MB a result may hold: ask for fewer sensors (a larger grid_size), a \
+                     shorter period, or no bit matrix",
+                    directions.len(),
+                    matrix_bytes / 1_000_000,
+                    MAX_BIT_MATRIX_BYTES / 1_000_000
+                ),
+            ));
+        }
+        Ok(())
+    })?;
     let e = sunlight::sun_exposure(
         &s.occluders.bvh,
         &s.sensors,
@@ -331,7 +354,7 @@ pub fn radiation(
     }
     let north = params.grid.north_angle_deg.unwrap_or(0.0);
     let hours = sky_hours(&weather, &period, north).map_err(|e| invalid("/params/period", e))?;
-    let s = study(prepared, &params.grid, progress)?;
+    let s = study(prepared, &params.grid, progress, |_| Ok(()))?;
     let patches = SkyPatches::new(match params.sky.unwrap_or_default() {
         wire::SkyDensity::Tregenza => 1,
         wire::SkyDensity::Reinhart => 2,

@@ -246,3 +246,27 @@ fn sky_visibility_is_kept_so_another_sky_costs_one_product() {
     assert!(!third.visibility_reused);
     assert_eq!(third.radiation, fresh.radiation);
 }
+
+#[test]
+fn an_oversized_bit_matrix_is_refused_by_name() {
+    // 16 900 sensors (a 130 × 130 grid of 1 m² faces, a NURBS plane at a 1 m grid) × a year
+    // of one-minute suns (~268 000) would be ~566 MB of bits; refused before any ray is
+    // traced.
+    let plane = serde_json::json!({
+        "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
+        "points": [[0, 0, 0], [0, 130, 0], [130, 0, 0], [130, 130, 0]],
+        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]
+    });
+    let location: serde_json::Value = serde_json::from_str(LONDON).unwrap();
+    let job = serde_json::json!({
+        "protocol": 1, "kind": "sun_hours",
+        "params": {"location": location, "bit_matrix": true, "grid_size": 1.0,
+                   "period": {"timestep": 60}},
+        "inputs": {"scene": {"inline": {"units": "m", "tolerance": 0.001, "surfaces": [plane]}}}
+    });
+    let e = run(job).unwrap_err().to_string();
+    assert!(
+        e.contains("/params/bit_matrix") && e.contains("16900 sensors"),
+        "{e}"
+    );
+}
