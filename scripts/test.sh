@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace: what CI runs (.ci/run calls this).
-# Needs only a Rust toolchain; installs nothing else yet.
+# Needs a Rust toolchain; installs Mesa's software Vulkan driver (lavapipe) when missing, so
+# the GPU kernels' tests run on machines with no GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+./scripts/setup-vulkan.sh
+# The Vulkan loader complains without a runtime directory; any writable one will do.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 echo "== format"
 cargo fmt --all -- --check

@@ -69,6 +69,12 @@ impl Bvh {
         &self.order
     }
 
+    /// Triangle corners relative to [`Self::origin`], in stored (leaf) order: entry `k` is the
+    /// caller's triangle `order()[k]`. GPU backends upload these.
+    pub fn local_triangles(&self) -> &[[[f64; 3]; 3]] {
+        &self.triangles
+    }
+
     /// The local origin that boxes and stored triangles are relative to.
     pub fn origin(&self) -> Point3 {
         self.origin
