@@ -222,3 +222,38 @@ fn plaza_radiation_under_a_clear_sky() {
     assert_eq!(view(under), 0.0);
     assert!(r["radiation"][corner].as_f64().unwrap() > 1500.0);
 }
+
+#[test]
+fn backend_is_chosen_on_the_command_line_and_named_in_the_result() {
+    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/sunlight/sun_hours.json");
+    let run = |backend: &str| {
+        Command::new(bin("cicada-server"))
+            .args(["run", "--backend", backend])
+            .arg(&job)
+            .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+            .output()
+            .expect("cicada-server run")
+    };
+    // The wgpu backend runs wherever a Vulkan driver is (lavapipe in CI) and says so.
+    if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_none() {
+        let out = run("wgpu");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(result["backend"]["name"], "wgpu");
+        assert_eq!(result["output"]["sun_hours"]["statistics"]["max"], 9.5);
+    }
+    // A backend this build lacks is a clean error naming the flag, not a crash.
+    let out = run("cuda");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--backend cuda") && err.contains("not in this build"),
+        "{err}"
+    );
+    let out = run("quantum");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown backend 'quantum'"));
+}

@@ -10,8 +10,8 @@
 
 use std::time::Instant;
 
-use cicada_compute::NoProgress;
 use cicada_compute::sunlight::{Sensor, direction_order, sky_visibility, sun_exposure};
+use cicada_compute::{Backend, NoProgress};
 use cicada_geom::bvh::Bvh;
 use cicada_geom::{Point3, Vector3};
 use cicada_sun::sky::SkyPatches;
@@ -95,11 +95,30 @@ fn main() {
         .expect("a one-thread pool");
     let t = Instant::now();
     let single = one
-        .install(|| sun_exposure(&bvh, &sensors, &suns, None, false, &NoProgress))
+        .install(|| {
+            sun_exposure(
+                &Backend::cpu(),
+                &bvh,
+                &sensors,
+                &suns,
+                None,
+                false,
+                &NoProgress,
+            )
+        })
         .expect("not cancelled");
     let secs_one = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let all = sun_exposure(&bvh, &sensors, &suns, None, false, &NoProgress).expect("not cancelled");
+    let all = sun_exposure(
+        &Backend::cpu(),
+        &bvh,
+        &sensors,
+        &suns,
+        None,
+        false,
+        &NoProgress,
+    )
+    .expect("not cancelled");
     let secs_all = t.elapsed().as_secs_f64();
     assert_eq!(single.lit, all.lit);
     // Radiation's rays: every sensor towards 145 sky and 145 ground patch centres.
@@ -109,7 +128,7 @@ fn main() {
     directions.extend(sky.iter().map(|d| [d[0], d[1], -d[2]]));
     let t = Instant::now();
     let vis = one
-        .install(|| sky_visibility(&bvh, &sensors, &directions, &NoProgress))
+        .install(|| sky_visibility(&Backend::cpu(), &bvh, &sensors, &directions, &NoProgress))
         .expect("not cancelled");
     let secs_sky = t.elapsed().as_secs_f64();
     println!(

@@ -11,5 +11,5 @@ pub mod raycast;
 pub mod sunlight;
 pub mod tessellate;
 
-pub use backend::Backend;
+pub use backend::{Backend, BackendError};
 pub use progress::{Cancelled, NoProgress, Progress};

@@ -5,6 +5,7 @@ use cicada_geom::bvh::{Bvh, Ray};
 use cicada_geom::{Mesh, Point3, Vector3};
 use rayon::prelude::*;
 
+use crate::backend::Backend;
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
@@ -83,43 +84,71 @@ impl TriangleScene {
     }
 }
 
-/// Traces `rays` (origin, direction) against `scene`, in parallel, reporting progress per
-/// block of rays.
+/// Traces `rays` (origin, direction) against `scene` on `backend` (the GPU when it has one,
+/// else all CPU threads), reporting progress and checking for cancellation per block.
 pub fn raycast(
     scene: &TriangleScene,
     rays: &[(Point3, Vector3)],
     params: &Params,
+    backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Vec<Option<RayHit>>, Cancelled> {
     const BLOCK: usize = 16 * 1024;
+    let unit = |&(origin, direction): &(Point3, Vector3)| Ray {
+        origin,
+        direction: direction / direction.length(),
+        t_min: 0.0,
+        t_max: params.max_distance,
+    };
+    // A scene the device cannot take (deeper than its stack, larger than a binding) runs
+    // on the CPU rather than not at all.
+    let gpu = backend
+        .gpu()
+        .and_then(|g| g.upload(&scene.bvh).ok().map(|s| (g, s)));
+    let block = if gpu.is_some() { 1 << 20 } else { BLOCK };
     let mut out = Vec::with_capacity(rays.len());
-    for (b, block) in rays.chunks(BLOCK).enumerate() {
+    for (b, chunk) in rays.chunks(block).enumerate() {
         progress.check()?;
-        let hits: Vec<Option<RayHit>> = block
-            .par_iter()
-            .map(|&(origin, direction)| {
-                let len = direction.length();
-                let ray = Ray {
-                    origin,
-                    direction: direction / len,
-                    t_min: 0.0,
-                    t_max: params.max_distance,
-                };
-                let h = if params.any_hit {
-                    scene.bvh.any_hit(&ray)?
-                } else {
-                    scene.bvh.closest_hit(&ray)?
-                };
-                Some(scene.hit(h.triangle, h.t))
-            })
-            .collect();
+        let hits: Vec<Option<RayHit>> = match &gpu {
+            Some((g, uploaded)) => {
+                let batch: Vec<Ray> = chunk.iter().map(unit).collect();
+                match g.trace(uploaded, &batch, params.any_hit) {
+                    Ok(hits) => hits
+                        .into_iter()
+                        .map(|h| h.map(|h| scene.hit(h.triangle, h.t)))
+                        .collect(),
+                    Err(_) => cpu_block(scene, chunk, params, &unit),
+                }
+            }
+            None => cpu_block(scene, chunk, params, &unit),
+        };
         out.extend(hits);
         progress.report(
-            ((b + 1) * BLOCK).min(rays.len()) as f32 / rays.len().max(1) as f32,
+            ((b + 1) * block).min(rays.len()) as f32 / rays.len().max(1) as f32,
             "tracing rays",
         );
     }
     Ok(out)
+}
+
+fn cpu_block(
+    scene: &TriangleScene,
+    chunk: &[(Point3, Vector3)],
+    params: &Params,
+    unit: &(dyn Fn(&(Point3, Vector3)) -> Ray + Sync),
+) -> Vec<Option<RayHit>> {
+    chunk
+        .par_iter()
+        .map(|r| {
+            let ray = unit(r);
+            let h = if params.any_hit {
+                scene.bvh.any_hit(&ray)?
+            } else {
+                scene.bvh.closest_hit(&ray)?
+            };
+            Some(scene.hit(h.triangle, h.t))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -147,7 +176,7 @@ mod tests {
             max_distance: f64::INFINITY,
             any_hit: false,
         };
-        let hits = raycast(&scene, &rays, &params, &NoProgress).unwrap();
+        let hits = raycast(&scene, &rays, &params, &Backend::cpu(), &NoProgress).unwrap();
         let top = hits[0].unwrap();
         assert_eq!((top.distance, top.mesh, top.face), (4.0, 0, 1));
         assert_eq!(top.normal, Vector3::new(0.0, 0.0, 1.0));
@@ -159,7 +188,7 @@ mod tests {
             max_distance: 3.9,
             any_hit: true,
         };
-        let occluded = raycast(&scene, &rays, &short, &NoProgress).unwrap();
+        let occluded = raycast(&scene, &rays, &short, &Backend::cpu(), &NoProgress).unwrap();
         assert!(occluded[0].is_none() && occluded[1].is_some());
     }
 }

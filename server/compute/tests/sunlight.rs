@@ -6,9 +6,9 @@
 
 use std::f64::consts::PI;
 
-use cicada_compute::NoProgress;
 use cicada_compute::raycast::TriangleScene;
 use cicada_compute::sunlight::{Sensor, face_sensors, incident, sky_visibility, sun_exposure};
+use cicada_compute::{Backend, NoProgress};
 use cicada_geom::{Mesh, Point3, Vector3};
 use cicada_sun::sky::SkyPatches;
 use cicada_sun::sunpath::{Location, Period, SunPathOptions, sun_path};
@@ -63,14 +63,32 @@ fn open_plane_sees_every_daylight_step_and_a_downward_face_none() {
     let up = face_sensors(&ground, 0.1);
     assert_eq!(up[0].position, Point3::new(0.0, 0.0, 0.1));
     let down = sensor([0.0, 0.0, -0.1], [0.0, 0.0, -1.0]);
-    let e = sun_exposure(&scene.bvh, &[up[0], down], &suns, None, false, &NoProgress).unwrap();
+    let e = sun_exposure(
+        &Backend::cpu(),
+        &scene.bvh,
+        &[up[0], down],
+        &suns,
+        None,
+        false,
+        &NoProgress,
+    )
+    .unwrap();
     // Every sun of the path is above the horizon, so the open plane sees them all.
     assert_eq!(e.lit[0] as usize, suns.len());
     assert_eq!(e.lit[1], 0);
     // A point under a closed box sees nothing either.
     let roofed = TriangleScene::new(&[closed_box([-5., -5., -1.], [5., 5., 3.])]);
     let inside = sensor([0.0, 0.0, 0.1], [0.0, 0.0, 1.0]);
-    let e = sun_exposure(&roofed.bvh, &[inside], &suns, None, false, &NoProgress).unwrap();
+    let e = sun_exposure(
+        &Backend::cpu(),
+        &roofed.bvh,
+        &[inside],
+        &suns,
+        None,
+        false,
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(e.lit[0], 0);
 }
 
@@ -94,7 +112,16 @@ fn east_and_west_walls_add_up_to_the_horizontal() {
         sensor([0.0; 3], [1.0, 0.0, 0.0]),
         sensor([0.0; 3], [-1.0, 0.0, 0.0]),
     ];
-    let e = sun_exposure(&empty.bvh, &sensors, &suns, None, false, &NoProgress).unwrap();
+    let e = sun_exposure(
+        &Backend::cpu(),
+        &empty.bvh,
+        &sensors,
+        &suns,
+        None,
+        false,
+        &NoProgress,
+    )
+    .unwrap();
     let ties = suns.iter().filter(|d| d[0] == 0.0).count() as u32;
     assert_eq!(e.lit[1] + e.lit[2], e.lit[0] + ties);
     assert!(e.lit[1] > 0 && e.lit[2] > 0);
@@ -113,7 +140,16 @@ fn foot_of_a_long_wall_is_lit_exactly_when_the_profile_angle_clears_it() {
     let scene = TriangleScene::new(&[wall]);
     let suns = london_year(4);
     let at = sensor([0.0, 0.0, 0.0], [0.0, 0.0, 1.0]);
-    let e = sun_exposure(&scene.bvh, &[at], &suns, None, true, &NoProgress).unwrap();
+    let e = sun_exposure(
+        &Backend::cpu(),
+        &scene.bvh,
+        &[at],
+        &suns,
+        None,
+        true,
+        &NoProgress,
+    )
+    .unwrap();
     let m = e.matrix.unwrap();
     let mut checked = 0;
     for (k, s) in suns.iter().enumerate() {
@@ -146,7 +182,7 @@ fn uniform_sky_gives_pi_and_half_pi_and_sky_view_one_and_a_half() {
         sensor([0.0; 3], [0.0, 1.0, 0.0]),
         sensor([0.0; 3], [1.0, 0.0, 0.0]),
     ];
-    let vis = sky_visibility(&empty.bvh, &sensors, &dirs, &NoProgress).unwrap();
+    let vis = sky_visibility(&Backend::cpu(), &empty.bvh, &sensors, &dirs, &NoProgress).unwrap();
     // Radiance 1 W/m²/sr on every patch: each patch sends Ω_p W/m² to a surface facing it.
     let uniform = incident(&vis, &sensors, &patches.solid_angles);
     let view: Vec<f64> = incident(
@@ -178,6 +214,13 @@ fn uniform_sky_gives_pi_and_half_pi_and_sky_view_one_and_a_half() {
         [-100., 1., 100.],
     ]);
     let blocked = TriangleScene::new(&[wall]);
-    let vis = sky_visibility(&blocked.bvh, &sensors[1..2], &dirs, &NoProgress).unwrap();
+    let vis = sky_visibility(
+        &Backend::cpu(),
+        &blocked.bvh,
+        &sensors[1..2],
+        &dirs,
+        &NoProgress,
+    )
+    .unwrap();
     assert!(incident(&vis, &sensors[1..2], &patches.solid_angles)[0] < 1e-12);
 }

@@ -247,10 +247,9 @@ pub fn job_key(prepared: &PreparedJob) -> String {
 /// Runs the kernel of a prepared job on `backend`.
 pub fn compute(
     prepared: &PreparedJob,
-    backend: Backend,
+    backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Output, JobError> {
-    let Backend::Cpu = backend;
     let scene = || {
         prepared
             .scene
@@ -297,6 +296,7 @@ pub fn compute(
                 &triangles,
                 &lower::rays(rays),
                 &lower::raycast_params(params),
+                backend,
                 progress,
             )?;
             Ok(Output::Raycast(lower::raycast_report(&hits)))
@@ -355,8 +355,8 @@ pub fn compute(
                 breps,
             }))
         }
-        Task::SunHours(params) => crate::sunlight::sun_hours(prepared, params, progress),
-        Task::Radiation(params) => crate::sunlight::radiation(prepared, params, progress),
+        Task::SunHours(params) => crate::sunlight::sun_hours(prepared, params, backend, progress),
+        Task::Radiation(params) => crate::sunlight::radiation(prepared, params, backend, progress),
     }
 }
 
@@ -373,7 +373,7 @@ pub fn run_job(
     job_id: &str,
     blobs: &dyn BlobSource,
     limits: &Limits,
-    backend: Backend,
+    backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<JobResult, JobError> {
     let started = Instant::now();
@@ -395,7 +395,7 @@ pub fn job_result(
     job_id: &str,
     key: String,
     task: &Task,
-    backend: Backend,
+    backend: &Backend,
     timings: Timings,
     output: Output,
 ) -> JobResult {
@@ -412,7 +412,7 @@ pub fn job_result(
 }
 
 /// The wire description of a backend.
-pub fn backend_info(backend: Backend) -> BackendInfo {
+pub fn backend_info(backend: &Backend) -> BackendInfo {
     BackendInfo {
         name: backend.name().to_string(),
         device: backend.device(),

@@ -5,7 +5,7 @@
 
 use cicada_compute::raycast::TriangleScene;
 use cicada_compute::sunlight::{self, Sensor};
-use cicada_compute::{Progress, tessellate};
+use cicada_compute::{Backend, Progress, tessellate};
 use cicada_geom::tessellate::TessellationOptions;
 use cicada_geom::{Mesh, Point3};
 use cicada_protocol::{self as wire, Problem, Scene};
@@ -268,6 +268,7 @@ fn legend(title: &str, units: &str, stats: &wire::Statistics, colorset: &str) ->
 pub fn sun_hours(
     prepared: &PreparedJob,
     params: &wire::SunHoursParams,
+    backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<wire::Output, JobError> {
     let mut period = period(params.period.as_ref());
@@ -305,6 +306,7 @@ pub fn sun_hours(
         Ok(())
     })?;
     let e = sunlight::sun_exposure(
+        backend,
         &s.occluders.bvh,
         &s.sensors,
         &directions,
@@ -333,6 +335,7 @@ pub fn sun_hours(
 pub fn radiation(
     prepared: &PreparedJob,
     params: &wire::RadiationParams,
+    backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<wire::Output, JobError> {
     let mut period = period(params.period.as_ref());
@@ -391,7 +394,13 @@ pub fn radiation(
         Some(v) => v,
         None => {
             progress.report(0.0, "tracing sky rays");
-            let v = sunlight::sky_visibility(&s.occluders.bvh, &s.sensors, &directions, progress)?;
+            let v = sunlight::sky_visibility(
+                backend,
+                &s.occluders.bvh,
+                &s.sensors,
+                &directions,
+                progress,
+            )?;
             prepared.source.keep_derived(&key, &seal(&v.to_bytes()));
             v
         }
@@ -412,6 +421,7 @@ pub fn radiation(
             .map(|h| (h.sun, h.state.direct_normal / 1000.0))
             .unzip();
         let e = sunlight::sun_exposure(
+            backend,
             &s.occluders.bvh,
             &s.sensors,
             &suns,

@@ -60,7 +60,7 @@ impl Progress for JobProgress<'_> {
 }
 
 /// Runs the worker loop until stdin closes.
-pub fn run_worker(store: &Files, backend: Backend, limits: &Limits) -> std::io::Result<()> {
+pub fn run_worker(store: &Files, backend: &Backend, limits: &Limits) -> std::io::Result<()> {
     let reporter = Reporter {
         out: Mutex::new(std::io::stdout()),
     };
@@ -96,7 +96,7 @@ pub fn run_worker(store: &Files, backend: Backend, limits: &Limits) -> std::io::
 
 fn run_one(
     store: &Files,
-    backend: Backend,
+    backend: &Backend,
     limits: &Limits,
     reporter: &Reporter,
     job_id: &str,

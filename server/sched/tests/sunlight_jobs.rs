@@ -14,7 +14,7 @@ fn run(job: serde_json::Value) -> Result<Output, JobError> {
         "t",
         &NoBlobs,
         &Limits::default(),
-        Backend::Cpu,
+        &Backend::cpu(),
         &NoProgress,
     )
     .map(|r| r.output)
@@ -214,7 +214,7 @@ fn sky_visibility_is_kept_so_another_sky_costs_one_product() {
             "t",
             source,
             &Limits::default(),
-            Backend::Cpu,
+            &Backend::cpu(),
             &NoProgress,
         )
         .unwrap()

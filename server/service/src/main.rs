@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use cicada_compute::{Backend, NoProgress};
 use cicada_protocol::{Format, Job, Limits, encode, job_schema};
 use cicada_sched::execute::{self, BlobSource, NoBlobs};
@@ -41,7 +41,7 @@ enum Command {
         /// A service data directory to read blob inputs from.
         #[arg(long)]
         data: Option<PathBuf>,
-        /// Compute backend.
+        /// Compute backend: cpu, wgpu (Vulkan), cuda or auto (a GPU when there is one).
         #[arg(long, default_value = "cpu")]
         backend: String,
     },
@@ -50,7 +50,7 @@ enum Command {
         /// The service's data directory.
         #[arg(long)]
         data: PathBuf,
-        /// Compute backend.
+        /// Compute backend: cpu, wgpu (Vulkan), cuda or auto (a GPU when there is one).
         #[arg(long, default_value = "cpu")]
         backend: String,
     },
@@ -69,8 +69,9 @@ struct ServeArgs {
     /// Worker processes (default: available cores, at most 4).
     #[arg(long, env = "CICADA_WORKERS")]
     workers: Option<usize>,
-    /// Compute backend of the workers.
-    #[arg(long, default_value = "cpu")]
+    /// Compute backend of the workers: cpu, wgpu (Vulkan), cuda or auto (a GPU when there is
+    /// one).
+    #[arg(long, default_value = "cpu", env = "CICADA_BACKEND")]
     backend: String,
     /// Runs of a job before it fails when its worker keeps dying.
     #[arg(long, default_value_t = 3)]
@@ -92,11 +93,9 @@ struct ServeArgs {
     addr_file: Option<PathBuf>,
 }
 
+/// Opens the backend named on the command line, or says why it cannot run here.
 fn parse_backend(name: &str) -> anyhow::Result<Backend> {
-    match name {
-        "cpu" | "auto" => Ok(Backend::Cpu),
-        other => bail!("backend '{other}' is not available in this build (available: cpu, auto)"),
-    }
+    Backend::open(name).with_context(|| format!("--backend {name}"))
 }
 
 fn init_tracing(default: &str) {
@@ -127,14 +126,14 @@ fn main() -> anyhow::Result<()> {
                 &job,
                 out.as_deref(),
                 data.as_deref(),
-                parse_backend(&backend)?,
+                &parse_backend(&backend)?,
             )
         }
         Command::Worker { data, backend } => {
             init_tracing("info");
             let store =
                 Files::open(&data).with_context(|| format!("opening {}", data.display()))?;
-            cicada_sched::worker::run_worker(&store, parse_backend(&backend)?, &Limits::default())
+            cicada_sched::worker::run_worker(&store, &parse_backend(&backend)?, &Limits::default())
                 .context("worker loop")
         }
         Command::Schema => {
@@ -149,7 +148,7 @@ fn run_file(
     path: &Path,
     out: Option<&Path>,
     data: Option<&Path>,
-    backend: Backend,
+    backend: &Backend,
 ) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&bytes));
@@ -234,7 +233,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_run_wait: Duration::from_secs(600),
             limits: Limits::default(),
         }),
-        backend: execute::backend_info(backend),
+        backend: execute::backend_info(&backend),
         shutdown: shutdown_rx,
     };
     let listener = tokio::net::TcpListener::bind(args.addr)

@@ -57,6 +57,52 @@ pub fn direction_order(directions: &[[f64; 3]]) -> Vec<u32> {
     order
 }
 
+/// The directions each sensor of a block sees, with their cosines.
+type Seen = Vec<Vec<(usize, f64)>>;
+
+/// On the GPU: for each sensor of `block`, the directions it sees with their cosines, and
+/// the number of rays traced; `None` when the device failed (the caller then uses the CPU).
+fn gpu_seen(
+    gpu: &cicada_gpu::Gpu,
+    scene: &cicada_gpu::GpuScene,
+    block: &[Sensor],
+    directions: &[[f64; 3]],
+) -> Option<(Seen, u64)> {
+    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
+    let mut rays = Vec::new();
+    for (i, sensor) in block.iter().enumerate() {
+        if sensor.normal.length_squared() == 0.0 {
+            continue;
+        }
+        for (k, &d) in directions.iter().enumerate() {
+            let c = cosine(sensor, d);
+            if c < 0.0 {
+                continue;
+            }
+            pairs.push((i, k, c));
+            rays.push(Ray {
+                origin: sensor.position,
+                direction: cicada_geom::Vector3::new(d[0], d[1], d[2]),
+                t_min: 0.0,
+                t_max: f64::INFINITY,
+            });
+        }
+    }
+    let hits = gpu.trace(scene, &rays, true).ok()?;
+    let mut seen = vec![Vec::new(); block.len()];
+    for (&(i, k, c), hit) in pairs.iter().zip(hits) {
+        if hit.is_none() {
+            seen[i].push((k, c));
+        }
+    }
+    Some((seen, rays.len() as u64))
+}
+
+/// Sensors per GPU submission: about a million rays.
+fn gpu_block(directions: usize) -> usize {
+    ((1usize << 20) / directions.max(1)).max(1)
+}
+
 /// Cosine between a sensor's normal and a direction.
 fn cosine(sensor: &Sensor, d: [f64; 3]) -> f64 {
     sensor.normal.x * d[0] + sensor.normal.y * d[1] + sensor.normal.z * d[2]

@@ -4,7 +4,8 @@
 use cicada_geom::bvh::Bvh;
 use rayon::prelude::*;
 
-use super::{Sensor, cosine, direction_order, sees};
+use super::{Sensor, cosine, direction_order, gpu_block, gpu_seen, sees};
+use crate::backend::Backend;
 use crate::progress::{Cancelled, Progress};
 use cicada_geom::bvh::ShadowCache;
 
@@ -75,6 +76,7 @@ impl SkyVisibility {
 
 /// Traces every sensor towards every direction in front of it.
 pub fn sky_visibility(
+    backend: &Backend,
     bvh: &Bvh,
     sensors: &[Sensor],
     directions: &[[f64; 3]],
@@ -85,7 +87,34 @@ pub fn sky_visibility(
     let mut words = Vec::with_capacity(sensors.len() * row_words);
     let mut rays = 0u64;
     let order = direction_order(directions);
-    for (b, block) in sensors.chunks(BLOCK).enumerate() {
+    let gpu = backend
+        .gpu()
+        .and_then(|g| g.upload(bvh).ok().map(|s| (g, s)));
+    if let Some((g, scene)) = &gpu {
+        let size = gpu_block(directions.len());
+        let mut done = 0;
+        for block in sensors.chunks(size) {
+            progress.check()?;
+            let Some((seen, traced)) = gpu_seen(g, scene, block, directions) else {
+                break;
+            };
+            rays += traced;
+            for list in seen {
+                let mut bits = vec![0u64; row_words];
+                for &(k, _) in &list {
+                    bits[k / 64] |= 1 << (k % 64);
+                }
+                words.extend(bits);
+            }
+            done += block.len();
+            progress.report(
+                done as f32 / sensors.len().max(1) as f32,
+                "tracing sky rays",
+            );
+        }
+    }
+    let start = words.len() / row_words.max(1);
+    for (b, block) in sensors[start..].chunks(BLOCK).enumerate() {
         progress.check()?;
         let rows: Vec<(Vec<u64>, u64)> = block
             .par_iter()
@@ -112,7 +141,7 @@ pub fn sky_visibility(
             rays += traced;
         }
         progress.report(
-            ((b + 1) * BLOCK).min(sensors.len()) as f32 / sensors.len().max(1) as f32,
+            (start + (b + 1) * BLOCK).min(sensors.len()) as f32 / sensors.len().max(1) as f32,
             "tracing sky rays",
         );
     }

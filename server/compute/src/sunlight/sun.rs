@@ -3,7 +3,8 @@
 use cicada_geom::bvh::Bvh;
 use rayon::prelude::*;
 
-use super::{Sensor, cosine, direction_order, sees};
+use super::{Sensor, cosine, direction_order, gpu_block, gpu_seen, sees};
+use crate::backend::Backend;
 use crate::progress::{Cancelled, Progress};
 use cicada_geom::bvh::ShadowCache;
 
@@ -57,6 +58,7 @@ pub struct SunExposure {
 /// counts, and with `weights` (one per sun, e.g. direct normal irradiation in kWh/m²) the sum
 /// of weight × cosine of incidence over the suns that reach it.
 pub fn sun_exposure(
+    backend: &Backend,
     bvh: &Bvh,
     sensors: &[Sensor],
     suns: &[[f64; 3]],
@@ -76,7 +78,48 @@ pub fn sun_exposure(
     };
     let mut rays = 0u64;
     let order = direction_order(suns);
-    for (b, block) in sensors.chunks(BLOCK).enumerate() {
+    // On a GPU every ray of a block goes in one submission; a device failure (or a scene it
+    // cannot hold) leaves the rest to the CPU.
+    let gpu = backend
+        .gpu()
+        .and_then(|g| g.upload(bvh).ok().map(|s| (g, s)));
+    if let Some((g, scene)) = &gpu {
+        let size = gpu_block(suns.len());
+        let mut done = 0;
+        for block in sensors.chunks(size) {
+            progress.check()?;
+            let Some((seen, traced)) = gpu_seen(g, scene, block, suns) else {
+                break;
+            };
+            rays += traced;
+            for list in seen {
+                let mut bits = if keep_matrix {
+                    vec![0u64; row_words]
+                } else {
+                    Vec::new()
+                };
+                let mut sum = 0.0;
+                for &(k, c) in &list {
+                    if let Some(w) = weights {
+                        sum += w[k] * c;
+                    }
+                    if keep_matrix {
+                        bits[k / 64] |= 1 << (k % 64);
+                    }
+                }
+                lit.push(list.len() as u32);
+                weighted.push(sum);
+                words.extend(bits);
+            }
+            done += block.len();
+            progress.report(
+                done as f32 / sensors.len().max(1) as f32,
+                "tracing sun rays",
+            );
+        }
+    }
+    let start = lit.len();
+    for (b, block) in sensors[start..].chunks(BLOCK).enumerate() {
         progress.check()?;
         let rows: Vec<(u32, f64, u64, Vec<u64>)> = block
             .par_iter()
@@ -117,7 +160,7 @@ pub fn sun_exposure(
             words.extend(bits);
         }
         progress.report(
-            ((b + 1) * BLOCK).min(sensors.len()) as f32 / sensors.len().max(1) as f32,
+            (start + (b + 1) * BLOCK).min(sensors.len()) as f32 / sensors.len().max(1) as f32,
             "tracing sun rays",
         );
     }
