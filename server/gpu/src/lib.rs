@@ -70,8 +70,16 @@ impl Gpu {
         format!("{}, {}", self.info.name, self.info.driver_info)
     }
 
-    /// The largest buffer one storage binding may cover on this device.
+    /// The largest buffer one storage binding may cover on this device (or the lower cap
+    /// set with [`Self::cap_binding_bytes`]).
     pub fn max_binding_bytes(&self) -> u64 {
         self.limits.max_storage_buffer_binding_size
+    }
+
+    /// Uploads scenes as if a binding held at most `bytes`: to keep a device's memory for
+    /// other work, and to rehearse how large scenes are split on a small one.
+    pub fn cap_binding_bytes(&mut self, bytes: u64) {
+        self.limits.max_storage_buffer_binding_size =
+            self.limits.max_storage_buffer_binding_size.min(bytes);
     }
 }

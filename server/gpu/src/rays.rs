@@ -110,14 +110,76 @@ impl RayPipeline {
     }
 }
 
-/// A hierarchy uploaded to the device: its nodes as they are, its triangles in f32.
+/// A hierarchy uploaded to the device: its nodes as they are, its triangles in f32. A tree
+/// too large for one storage binding is uploaded as subtrees that each fit, traced one after
+/// the other with their hits merged, so no scene is refused for its size.
 pub struct GpuScene {
-    nodes: wgpu::Buffer,
-    triangles: wgpu::Buffer,
+    parts: Vec<Part>,
     origin: cicada_geom::Point3,
     /// Largest absolute local coordinate of any triangle.
     radius: f64,
-    empty: bool,
+}
+
+/// One subtree on the device.
+struct Part {
+    nodes: wgpu::Buffer,
+    triangles: wgpu::Buffer,
+}
+
+impl GpuScene {
+    /// Number of subtrees the scene was uploaded as (1 unless it outgrew a binding).
+    pub fn parts(&self) -> usize {
+        self.parts.len()
+    }
+}
+
+/// Bytes of one node and one triangle on the device.
+const NODE_BYTES: u64 = 32;
+const TRIANGLE_BYTES: u64 = 48;
+
+/// Subtrees of `bvh` (root node indices) whose nodes and triangles each fit in `limit`
+/// bytes per binding: the root if it fits, else its children's subtrees, recursively.
+fn split(bvh: &Bvh, limit: u64) -> Vec<usize> {
+    let nodes = bvh.nodes();
+    // Nodes per subtree, children before parents (a child's index is above its parent's).
+    let mut size = vec![1u64; nodes.len()];
+    for n in (0..nodes.len()).rev() {
+        if nodes[n].count == 0 {
+            size[n] += size[nodes[n].first as usize] + size[nodes[n].first as usize + 1];
+        }
+    }
+    let (_, count) = ranges(bvh);
+    let mut out = Vec::new();
+    let mut stack = vec![0usize];
+    while let Some(n) = stack.pop() {
+        let fits = size[n] * NODE_BYTES <= limit && u64::from(count[n]) * TRIANGLE_BYTES <= limit;
+        if fits || nodes[n].count > 0 {
+            out.push(n);
+        } else {
+            stack.push(nodes[n].first as usize + 1);
+            stack.push(nodes[n].first as usize);
+        }
+    }
+    out
+}
+
+/// For each node, the first stored triangle and the number of triangles below it: a
+/// subtree's triangles are one contiguous run of the stored order.
+fn ranges(bvh: &Bvh) -> (Vec<u32>, Vec<u32>) {
+    let nodes = bvh.nodes();
+    let mut first = vec![u32::MAX; nodes.len()];
+    let mut count = vec![0u32; nodes.len()];
+    for n in (0..nodes.len()).rev() {
+        if nodes[n].count > 0 {
+            first[n] = nodes[n].first;
+            count[n] = nodes[n].count;
+        } else {
+            let (a, b) = (nodes[n].first as usize, nodes[n].first as usize + 1);
+            first[n] = first[a].min(first[b]);
+            count[n] = count[a] + count[b];
+        }
+    }
+    (first, count)
 }
 
 fn depth(bvh: &Bvh) -> usize {
@@ -141,15 +203,72 @@ impl Gpu {
         if d > 64 {
             return Err(GpuError::TooDeep { depth: d });
         }
-        let nodes: Vec<u32> = bvh
-            .nodes()
+        let radius = bvh
+            .local_triangles()
             .iter()
-            .flat_map(|n| {
+            .flatten()
+            .flatten()
+            .fold(0.0f64, |m, c| m.max(c.abs()));
+        let mut parts = Vec::new();
+        if bvh.is_empty() {
+            return Ok(GpuScene {
+                parts,
+                origin: bvh.origin(),
+                radius,
+            });
+        }
+        let (first, count) = ranges(bvh);
+        for root in split(bvh, self.max_binding_bytes()) {
+            // Only a single leaf can still be too big; no build makes one that large.
+            if u64::from(count[root]) * TRIANGLE_BYTES > self.max_binding_bytes() {
+                return Err(GpuError::Device(format!(
+                    "a leaf of {} triangles is larger than one binding ({} bytes)",
+                    count[root],
+                    self.max_binding_bytes()
+                )));
+            }
+            parts.push(self.upload_subtree(bvh, root, first[root], count[root]));
+        }
+        Ok(GpuScene {
+            parts,
+            origin: bvh.origin(),
+            radius,
+        })
+    }
+
+    /// Uploads the subtree under binary node `root`, whose triangles are the stored run
+    /// `first .. first + count`: nodes renumbered from 0, leaves rebased to the run.
+    fn upload_subtree(&self, bvh: &Bvh, root: usize, first: u32, count: u32) -> Part {
+        let all = bvh.nodes();
+        // Breadth-first, so siblings stay adjacent as the layout requires.
+        let mut order = vec![root];
+        let mut k = 0;
+        while k < order.len() {
+            let n = &all[order[k]];
+            if n.count == 0 {
+                order.push(n.first as usize);
+                order.push(n.first as usize + 1);
+            }
+            k += 1;
+        }
+        let mut index = std::collections::HashMap::with_capacity(order.len());
+        for (new, &old) in order.iter().enumerate() {
+            index.insert(old, new as u32);
+        }
+        let nodes: Vec<u32> = order
+            .iter()
+            .flat_map(|&old| {
+                let n = &all[old];
+                let link = if n.count > 0 {
+                    n.first - first
+                } else {
+                    index[&(n.first as usize)]
+                };
                 [
                     n.min[0].to_bits(),
                     n.min[1].to_bits(),
                     n.min[2].to_bits(),
-                    n.first,
+                    link,
                     n.max[0].to_bits(),
                     n.max[1].to_bits(),
                     n.max[2].to_bits(),
@@ -157,32 +276,19 @@ impl Gpu {
                 ]
             })
             .collect();
-        let mut radius: f64 = 0.0;
-        let mut triangles: Vec<f32> = Vec::with_capacity(bvh.len() * 12);
-        for (t, &original) in bvh.local_triangles().iter().zip(bvh.order()) {
+        let range = first as usize..(first + count) as usize;
+        let mut triangles: Vec<f32> = Vec::with_capacity(range.len() * 12);
+        for (t, &original) in bvh.local_triangles()[range.clone()]
+            .iter()
+            .zip(&bvh.order()[range])
+        {
             for (k, c) in t.iter().enumerate() {
-                radius = c.iter().fold(radius, |m, x| m.max(x.abs()));
                 triangles.extend(c.iter().map(|&x| x as f32));
                 triangles.push(if k == 0 {
                     f32::from_bits(original)
                 } else {
                     0.0
                 });
-            }
-        }
-        // A binding may not be empty.
-        if triangles.is_empty() {
-            triangles.resize(12, 0.0);
-        }
-        for (what, bytes) in [
-            ("nodes", nodes.len() * 4),
-            ("triangles", triangles.len() * 4),
-        ] {
-            if bytes as u64 > self.max_binding_bytes() {
-                return Err(GpuError::Device(format!(
-                    "{what} take {bytes} bytes, over this device's {} per binding",
-                    self.max_binding_bytes()
-                )));
             }
         }
         let buffer = |label: &str, contents: &[u8]| {
@@ -193,13 +299,10 @@ impl Gpu {
                     usage: wgpu::BufferUsages::STORAGE,
                 })
         };
-        Ok(GpuScene {
+        Part {
             nodes: buffer("bvh nodes", bytemuck::cast_slice(&nodes)),
             triangles: buffer("bvh triangles", bytemuck::cast_slice(&triangles)),
-            origin: bvh.origin(),
-            radius,
-            empty: bvh.is_empty(),
-        })
+        }
     }
 
     /// Traces `rays` against `scene`: the nearest hit of each, or with `any_hit` whichever
@@ -210,13 +313,23 @@ impl Gpu {
         rays: &[GpuRay],
         any_hit: bool,
     ) -> Result<Vec<Option<GpuHit>>, GpuError> {
-        let mut out = Vec::with_capacity(rays.len());
-        if scene.empty {
-            out.resize(rays.len(), None);
-            return Ok(out);
-        }
-        for chunk in rays.chunks(RAYS_PER_DISPATCH) {
-            out.extend(self.trace_chunk(scene, chunk, any_hit)?);
+        let mut out: Vec<Option<GpuHit>> = vec![None; rays.len()];
+        for (c, chunk) in rays.chunks(RAYS_PER_DISPATCH).enumerate() {
+            let at = c * RAYS_PER_DISPATCH;
+            for part in &scene.parts {
+                let hits = self.trace_chunk(scene, part, chunk, any_hit)?;
+                // Nearest wins across parts, ties to the lowest original index.
+                for (slot, hit) in out[at..at + chunk.len()].iter_mut().zip(hits) {
+                    let Some(h) = hit else { continue };
+                    let better = match slot {
+                        None => true,
+                        Some(b) => h.t < b.t || (h.t == b.t && h.triangle < b.triangle),
+                    };
+                    if better && !(any_hit && slot.is_some()) {
+                        *slot = Some(h);
+                    }
+                }
+            }
         }
         Ok(out)
     }
@@ -224,6 +337,7 @@ impl Gpu {
     fn trace_chunk(
         &self,
         scene: &GpuScene,
+        part: &Part,
         rays: &[GpuRay],
         any_hit: bool,
     ) -> Result<Vec<Option<GpuHit>>, GpuError> {
@@ -285,11 +399,11 @@ impl Gpu {
             entries: &[
                 wgpu::BindGroupEntry {
                     binding: 0,
-                    resource: scene.nodes.as_entire_binding(),
+                    resource: part.nodes.as_entire_binding(),
                 },
                 wgpu::BindGroupEntry {
                     binding: 1,
-                    resource: scene.triangles.as_entire_binding(),
+                    resource: part.triangles.as_entire_binding(),
                 },
                 wgpu::BindGroupEntry {
                     binding: 2,

@@ -138,3 +138,24 @@ fn gpu_rays_agree_with_the_cpu_reference() {
         assert!(differ * 1000 <= rays.len(), "{differ} rays differ");
     }
 }
+
+#[test]
+fn a_scene_larger_than_a_binding_is_split_not_refused() {
+    let Some(mut gpu) = gpu() else { return };
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let (tris, rays) = scene(&mut rng, 20_000, Point3::default());
+    let bvh = Bvh::new(&tris);
+    let whole = gpu.upload(&bvh).unwrap();
+    assert_eq!(whole.parts(), 1);
+    let reference = gpu.trace(&whole, &rays, false).unwrap();
+    let any_reference = gpu.trace(&whole, &rays, true).unwrap();
+    // 20 000 triangles take 960 kB; a 64 kB binding splits the tree into dozens of parts.
+    gpu.cap_binding_bytes(64 * 1024);
+    let split = gpu.upload(&bvh).unwrap();
+    assert!(split.parts() > 15, "{} parts", split.parts());
+    assert_eq!(gpu.trace(&split, &rays, false).unwrap(), reference);
+    let any = gpu.trace(&split, &rays, true).unwrap();
+    for (a, b) in any.iter().zip(&any_reference) {
+        assert_eq!(a.is_some(), b.is_some());
+    }
+}
