@@ -52,61 +52,91 @@ struct Params {
     pad: u32,
 }
 
-/// The compiled traversal kernel and its binding layout.
-pub(crate) struct RayPipeline {
+/// What a binding of a kernel holds.
+#[derive(Clone, Copy)]
+enum Slot {
+    Read,
+    Write,
+    Uniform,
+}
+
+/// A compiled kernel and its binding layout.
+pub(crate) struct Kernel {
     layout: wgpu::BindGroupLayout,
     pipeline: wgpu::ComputePipeline,
 }
 
-impl RayPipeline {
-    pub(crate) fn new(device: &wgpu::Device) -> RayPipeline {
+impl Kernel {
+    /// Compiles `entry` of the traversal functions plus `source`; bindings 0 and 1 are the
+    /// tree's nodes and triangles, then `slots` in order.
+    fn new(device: &wgpu::Device, source: &str, entry: &str, slots: &[Slot]) -> Kernel {
+        let text = format!("{}\n{source}", include_str!("traverse.wgsl"));
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("rays.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("rays.wgsl").into()),
+            label: Some(entry),
+            source: wgpu::ShaderSource::Wgsl(text.into()),
         });
-        let storage = |binding: u32, read_only: bool| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::COMPUTE,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Storage { read_only },
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("rays"),
-            entries: &[
-                storage(0, true),
-                storage(1, true),
-                storage(2, true),
-                storage(3, false),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 4,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
+        let entries: Vec<wgpu::BindGroupLayoutEntry> = [Slot::Read, Slot::Read]
+            .iter()
+            .chain(slots)
+            .enumerate()
+            .map(|(binding, slot)| wgpu::BindGroupLayoutEntry {
+                binding: binding as u32,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: match slot {
+                        Slot::Read => wgpu::BufferBindingType::Storage { read_only: true },
+                        Slot::Write => wgpu::BufferBindingType::Storage { read_only: false },
+                        Slot::Uniform => wgpu::BufferBindingType::Uniform,
                     },
-                    count: None,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
                 },
-            ],
+                count: None,
+            })
+            .collect();
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(entry),
+            entries: &entries,
         });
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("rays"),
+            label: Some(entry),
             bind_group_layouts: &[Some(&layout)],
             immediate_size: 0,
         });
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("rays"),
+            label: Some(entry),
             layout: Some(&pipeline_layout),
             module: &module,
-            entry_point: Some("trace"),
+            entry_point: Some(entry),
             compilation_options: Default::default(),
             cache: None,
         });
-        RayPipeline { layout, pipeline }
+        Kernel { layout, pipeline }
+    }
+}
+
+/// The ray kernels of a device.
+pub(crate) struct RayPipeline {
+    rays: Kernel,
+    suns: Kernel,
+}
+
+impl RayPipeline {
+    pub(crate) fn new(device: &wgpu::Device) -> RayPipeline {
+        RayPipeline {
+            rays: Kernel::new(
+                device,
+                include_str!("rays_entry.wgsl"),
+                "trace",
+                &[Slot::Read, Slot::Write, Slot::Uniform],
+            ),
+            suns: Kernel::new(
+                device,
+                include_str!("suns_entry.wgsl"),
+                "sun_bits",
+                &[Slot::Read, Slot::Read, Slot::Write, Slot::Uniform],
+            ),
+        }
     }
 }
 
@@ -369,69 +399,196 @@ impl Gpu {
             slack: slack.max(f32::MIN_POSITIVE),
             pad: 0,
         };
-        let device = &self.device;
-        let rays_buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("rays"),
-            contents: bytemuck::cast_slice(&input),
-            usage: wgpu::BufferUsages::STORAGE,
-        });
         let hits_size = (rays.len() * std::mem::size_of::<HitOut>()) as u64;
-        let hits_buf = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("hits"),
-            size: hits_size,
+        let bytes = self.run(
+            &self.rays.rays,
+            part,
+            &[bytemuck::cast_slice(&input)],
+            hits_size,
+            bytemuck::bytes_of(&params),
+            ((rays.len() as u32).div_ceil(WORKGROUP), 1),
+        )?;
+        // A byte vector promises no alignment: copy into typed storage rather than cast.
+        let hits: Vec<HitOut> = bytemuck::pod_collect_to_vec(&bytes);
+        Ok(hits
+            .iter()
+            .map(|h| {
+                (h.tri != u32::MAX).then_some(GpuHit {
+                    t: f64::from(h.t),
+                    triangle: h.tri,
+                    u: f64::from(h.u),
+                    v: f64::from(h.v),
+                })
+            })
+            .collect())
+    }
+}
+
+/// Suns per word of the sun kernel's output.
+const SUNS_PER_WORD: usize = 32;
+/// (sensor, sun) pairs per submission of the sun kernel: tens of milliseconds on a GPU.
+const PAIRS_PER_SUBMISSION: usize = 1 << 24;
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct SensorIn {
+    p: [f32; 4],
+    n: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct SunParams {
+    sensors: u32,
+    suns: u32,
+    slack: f32,
+    words: u32,
+}
+
+impl Gpu {
+    /// Which of `directions` each sensor (position, unit normal) sees: per sensor
+    /// `ceil(directions / 32)` words, bit `k % 32` of word `k / 32` set when direction `k`
+    /// is at most 90° from the normal and nothing in `scene` lies along it. One invocation
+    /// per (sensor, word), so a workgroup traces one direction at a time.
+    pub fn sun_bits(
+        &self,
+        scene: &GpuScene,
+        sensors: &[(cicada_geom::Point3, cicada_geom::Vector3)],
+        directions: &[[f64; 3]],
+    ) -> Result<Vec<u32>, GpuError> {
+        let words = directions.len().div_ceil(SUNS_PER_WORD);
+        let mut out = Vec::with_capacity(sensors.len() * words);
+        if words == 0 {
+            return Ok(out);
+        }
+        let suns: Vec<[f32; 4]> = directions
+            .iter()
+            .map(|d| {
+                let nudge = |c: f64| if c == 0.0 { 1e-30 } else { c as f32 };
+                [nudge(d[0]), nudge(d[1]), nudge(d[2]), 0.0]
+            })
+            .collect();
+        let per_submission = (PAIRS_PER_SUBMISSION / directions.len()).clamp(1, 1 << 16);
+        for block in sensors.chunks(per_submission) {
+            let mut reach = scene.radius;
+            let input: Vec<SensorIn> = block
+                .iter()
+                .map(|(p, n)| {
+                    let o = *p - scene.origin;
+                    reach = reach.max(o.x.abs()).max(o.y.abs()).max(o.z.abs());
+                    SensorIn {
+                        p: [o.x as f32, o.y as f32, o.z as f32, 0.0],
+                        n: [n.x as f32, n.y as f32, n.z as f32, 0.0],
+                    }
+                })
+                .collect();
+            let params = SunParams {
+                sensors: block.len() as u32,
+                suns: directions.len() as u32,
+                slack: ((reach * f64::from(f32::EPSILON) * 16.0) as f32).max(f32::MIN_POSITIVE),
+                words: words as u32,
+            };
+            // A sun is seen only when no part of the scene blocks it.
+            let mut lit = vec![u32::MAX; block.len() * words];
+            for part in &scene.parts {
+                let bytes = self.run(
+                    &self.rays.suns,
+                    part,
+                    &[bytemuck::cast_slice(&input), bytemuck::cast_slice(&suns)],
+                    (block.len() * words * 4) as u64,
+                    bytemuck::bytes_of(&params),
+                    ((block.len() as u32).div_ceil(WORKGROUP), words as u32),
+                )?;
+                let part_lit: Vec<u32> = bytemuck::pod_collect_to_vec(&bytes);
+                for (a, b) in lit.iter_mut().zip(&part_lit) {
+                    *a &= b;
+                }
+            }
+            if scene.parts.is_empty() {
+                // Nothing to block: every direction in front of a sensor is seen.
+                for (i, (_, n)) in block.iter().enumerate() {
+                    for (k, d) in directions.iter().enumerate() {
+                        let c = n.x * d[0] + n.y * d[1] + n.z * d[2];
+                        if n.length_squared() == 0.0 || c < 0.0 {
+                            lit[i * words + k / SUNS_PER_WORD] &= !(1 << (k % SUNS_PER_WORD));
+                        }
+                    }
+                }
+            }
+            out.extend(lit);
+        }
+        Ok(out)
+    }
+
+    /// Runs `kernel` over `part` with the extra read-only `inputs` (bindings 2…), an output
+    /// of `output_bytes` and a uniform block; returns the output.
+    fn run(
+        &self,
+        kernel: &Kernel,
+        part: &Part,
+        inputs: &[&[u8]],
+        output_bytes: u64,
+        uniform: &[u8],
+        groups: (u32, u32),
+    ) -> Result<Vec<u8>, GpuError> {
+        let device = &self.device;
+        let inputs: Vec<wgpu::Buffer> = inputs
+            .iter()
+            .map(|bytes| {
+                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("kernel input"),
+                    contents: bytes,
+                    usage: wgpu::BufferUsages::STORAGE,
+                })
+            })
+            .collect();
+        let output = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("kernel output"),
+            size: output_bytes,
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
         let readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("hits readback"),
-            size: hits_size,
+            label: Some("kernel readback"),
+            size: output_bytes,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let params_buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("ray params"),
-            contents: bytemuck::bytes_of(&params),
+        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("kernel params"),
+            contents: uniform,
             usage: wgpu::BufferUsages::UNIFORM,
         });
+        let mut buffers = vec![&part.nodes, &part.triangles];
+        buffers.extend(inputs.iter());
+        buffers.push(&output);
+        buffers.push(&uniform);
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(binding, b)| wgpu::BindGroupEntry {
+                binding: binding as u32,
+                resource: b.as_entire_binding(),
+            })
+            .collect();
         let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("rays"),
-            layout: &self.rays.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: part.nodes.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: part.triangles.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: rays_buf.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: hits_buf.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: params_buf.as_entire_binding(),
-                },
-            ],
+            label: Some("kernel"),
+            layout: &kernel.layout,
+            entries: &entries,
         });
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("rays"),
+            label: Some("kernel"),
         });
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("rays"),
+                label: Some("kernel"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&self.rays.pipeline);
+            pass.set_pipeline(&kernel.pipeline);
             pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups((rays.len() as u32).div_ceil(WORKGROUP), 1, 1);
+            pass.dispatch_workgroups(groups.0, groups.1, 1);
         }
-        encoder.copy_buffer_to_buffer(&hits_buf, 0, &readback, 0, hits_size);
+        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, output_bytes);
         self.queue.submit([encoder.finish()]);
         let slice = readback.slice(..);
         let (tx, rx) = std::sync::mpsc::channel();
@@ -447,17 +604,6 @@ impl Gpu {
         let view = slice
             .get_mapped_range()
             .map_err(|e| GpuError::Device(e.to_string()))?;
-        let hits: &[HitOut] = bytemuck::cast_slice(&view);
-        Ok(hits
-            .iter()
-            .map(|h| {
-                (h.tri != u32::MAX).then_some(GpuHit {
-                    t: f64::from(h.t),
-                    triangle: h.tri,
-                    u: f64::from(h.u),
-                    v: f64::from(h.v),
-                })
-            })
-            .collect())
+        Ok(view.to_vec())
     }
 }

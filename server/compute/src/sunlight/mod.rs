@@ -61,46 +61,44 @@ pub fn direction_order(directions: &[[f64; 3]]) -> Vec<u32> {
 type Seen = Vec<Vec<(usize, f64)>>;
 
 /// On the GPU: for each sensor of `block`, the directions it sees with their cosines, and
-/// the number of rays traced; `None` when the device failed (the caller then uses the CPU).
+/// the number of rays traced (directions in front of sensors); `None` when the device
+/// failed (the caller then uses the CPU).
 fn gpu_seen(
     gpu: &cicada_gpu::Gpu,
     scene: &cicada_gpu::GpuScene,
     block: &[Sensor],
     directions: &[[f64; 3]],
 ) -> Option<(Seen, u64)> {
-    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
-    let mut rays = Vec::new();
-    for (i, sensor) in block.iter().enumerate() {
-        if sensor.normal.length_squared() == 0.0 {
-            continue;
-        }
-        for (k, &d) in directions.iter().enumerate() {
-            let c = cosine(sensor, d);
-            if c < 0.0 {
-                continue;
+    let points: Vec<_> = block.iter().map(|s| (s.position, s.normal)).collect();
+    let bits = gpu.sun_bits(scene, &points, directions).ok()?;
+    let words = directions.len().div_ceil(32);
+    let mut traced = 0;
+    let seen = block
+        .iter()
+        .enumerate()
+        .map(|(i, sensor)| {
+            let mut list = Vec::new();
+            if sensor.normal.length_squared() == 0.0 {
+                return list;
             }
-            pairs.push((i, k, c));
-            rays.push(Ray {
-                origin: sensor.position,
-                direction: cicada_geom::Vector3::new(d[0], d[1], d[2]),
-                t_min: 0.0,
-                t_max: f64::INFINITY,
-            });
-        }
-    }
-    let hits = gpu.trace(scene, &rays, true).ok()?;
-    let mut seen = vec![Vec::new(); block.len()];
-    for (&(i, k, c), hit) in pairs.iter().zip(hits) {
-        if hit.is_none() {
-            seen[i].push((k, c));
-        }
-    }
-    Some((seen, rays.len() as u64))
+            for (k, &d) in directions.iter().enumerate() {
+                let c = cosine(sensor, d);
+                traced += u64::from(c >= 0.0);
+                if bits[i * words + k / 32] >> (k % 32) & 1 == 1 {
+                    // The device decides "in front" in f32; a grazing sun it kept counts
+                    // with no weight.
+                    list.push((k, c.max(0.0)));
+                }
+            }
+            list
+        })
+        .collect();
+    Some((seen, traced))
 }
 
-/// Sensors per GPU submission: about a million rays.
+/// Sensors per GPU block (progress and cancellation between blocks): about 16 M rays.
 fn gpu_block(directions: usize) -> usize {
-    ((1usize << 20) / directions.max(1)).max(1)
+    ((1usize << 24) / directions.max(1)).max(1)
 }
 
 /// Cosine between a sensor's normal and a direction.

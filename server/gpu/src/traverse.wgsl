@@ -3,10 +3,10 @@
 // an inner node has its children at first and first + 1). Coordinates are f32 relative to
 // the hierarchy's local origin; the host converts rays the same way.
 //
-// One invocation per ray: closest hit (ties to the lowest original triangle index, as the
-// CPU reference) or any hit. Boxes are widened by a per-ray slack so that f32 rounding never
+// `walk` is one ray's traversal: closest hit (ties to the lowest original triangle index, as
+// the CPU reference) or any hit. Boxes are widened by a slack so that f32 rounding never
 // culls a box the ray meets; the triangle test is Möller–Trumbore in f32 with inclusive
-// edges.
+// edges. The entry points (rays_entry.wgsl, suns_entry.wgsl) are appended to this file.
 
 struct Node {
     bmin: vec3<f32>,
@@ -36,18 +36,8 @@ struct HitOut {
     v: f32,
 };
 
-struct Params {
-    count: u32,
-    any_hit: u32,
-    slack: f32,
-    pad: u32,
-};
-
 @group(0) @binding(0) var<storage, read> nodes: array<Node>;
 @group(0) @binding(1) var<storage, read> tris: array<Tri>;
-@group(0) @binding(2) var<storage, read> rays: array<RayIn>;
-@group(0) @binding(3) var<storage, read_write> hits: array<HitOut>;
-@group(0) @binding(4) var<uniform> params: Params;
 
 const MISS: u32 = 0xffffffffu;
 const FAR: f32 = 3.0e38;
@@ -66,28 +56,18 @@ fn enter(n: Node, o: vec3<f32>, inv: vec3<f32>, slack: f32, t_min: f32, t_max: f
     return FAR;
 }
 
-@compute @workgroup_size(64)
-fn trace(@builtin(global_invocation_id) id: vec3<u32>) {
-    let i = id.x;
-    if (i >= params.count) {
-        return;
-    }
-    let ray = rays[i];
-    let o = ray.o.xyz;
-    let d = ray.d.xyz;
+// The hit of one ray (tri = MISS for none); `any_hit` returns the first found.
+fn walk(o: vec3<f32>, d: vec3<f32>, t_min: f32, t_max: f32, slack: f32, any_hit: bool) -> HitOut {
     let inv = vec3<f32>(1.0) / d;
-    let t_min = ray.o.w;
-    var best_t = ray.d.w;
+    var best_t = t_max;
     var best = MISS;
     var best_u = 0.0;
     var best_v = 0.0;
-    let any_hit = params.any_hit != 0u;
     var stack: array<u32, 64>;
     var sp = 0u;
     var node = 0u;
-    if (enter(nodes[0], o, inv, params.slack, t_min, best_t) == FAR) {
-        hits[i] = HitOut(-1.0, MISS, 0.0, 0.0);
-        return;
+    if (enter(nodes[0], o, inv, slack, t_min, best_t) == FAR) {
+        return HitOut(-1.0, MISS, 0.0, 0.0);
     }
     loop {
         let n = nodes[node];
@@ -123,25 +103,25 @@ fn trace(@builtin(global_invocation_id) id: vec3<u32>) {
                     best_u = u;
                     best_v = v;
                     if (any_hit) {
-                        hits[i] = HitOut(best_t, best, best_u, best_v);
-                        return;
+                        return HitOut(best_t, best, best_u, best_v);
                     }
                 }
             }
         } else {
             let l = n.first;
             let r = n.first + 1u;
-            let tl = enter(nodes[l], o, inv, params.slack, t_min, best_t);
-            let tr = enter(nodes[r], o, inv, params.slack, t_min, best_t);
+            let tl = enter(nodes[l], o, inv, slack, t_min, best_t);
+            let tr = enter(nodes[r], o, inv, slack, t_min, best_t);
             if (tl != FAR && tr != FAR) {
-                // Nearer child now, the other later.
+                // Nearer child now, the other later (the host checks the depth fits).
                 if (tl <= tr) {
                     node = l;
-                    if (sp < 64u) { stack[sp] = r; sp = sp + 1u; }
+                    stack[sp] = r;
                 } else {
                     node = r;
-                    if (sp < 64u) { stack[sp] = l; sp = sp + 1u; }
+                    stack[sp] = l;
                 }
+                sp = sp + 1u;
                 continue;
             }
             if (tl != FAR) {
@@ -160,8 +140,7 @@ fn trace(@builtin(global_invocation_id) id: vec3<u32>) {
         node = stack[sp];
     }
     if (best == MISS) {
-        hits[i] = HitOut(-1.0, MISS, 0.0, 0.0);
-    } else {
-        hits[i] = HitOut(best_t, best, best_u, best_v);
+        return HitOut(-1.0, MISS, 0.0, 0.0);
     }
+    return HitOut(best_t, best, best_u, best_v);
 }
