@@ -298,8 +298,24 @@ fn health_and_metrics_describe_the_service() {
 
 #[test]
 fn raycast_reports_distance_mesh_face_and_normal() {
+    raycast_on(&Server::start(&["--workers", "1"]), 0.0);
+}
+
+#[test]
+fn raycast_on_the_wgpu_backend_gives_the_same_answers() {
+    // lavapipe in CI (scripts/test.sh installs it); distances in f32 about the local origin.
+    if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() {
+        return;
+    }
+    let server = Server::start(&["--workers", "1", "--backend", "wgpu"]);
+    let h = server.request("GET", "/healthz", &[], b"").json();
+    assert_eq!(h["backend"]["name"], "wgpu", "{h}");
+    raycast_on(&server, 1e-4);
+}
+
+/// The raycast closed forms on `server`, distances within `tolerance` metres.
+fn raycast_on(server: &Server, tolerance: f64) {
     use cicada_protocol::{Input, Output, Packed, RaycastMode, RaycastParams, Rays, Task};
-    let server = Server::start(&["--workers", "1"]);
     let client = server.client();
     // A 60 x 40 x 12 m podium at UTM coordinates and the unit-simplex tetrahedron beside it.
     let (x0, y0) = (500_000.0, 4_100_000.0);
@@ -354,7 +370,9 @@ fn raycast_reports_distance_mesh_face_and_normal() {
     };
     // Closed form: the roof is at z = 12, so 100 - 12 = 88; the west wall at x = x0, 30 away.
     assert_eq!(r.hit_count, 2);
-    assert_eq!(r.distance.0, vec![88.0, 30.0, -1.0]);
+    for (got, want) in r.distance.0.iter().zip([88.0, 30.0, -1.0]) {
+        assert!((got - want).abs() <= tolerance, "{:?}", r.distance.0);
+    }
     assert_eq!(r.mesh.0, vec![0, 0, -1]);
     assert_eq!(r.face.0, vec![1, 4, -1]);
     assert_eq!(
