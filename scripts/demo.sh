@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds Cicada, starts the service on the embedded default (127.0.0.1:7878, data in
-# .cicada-data/), runs the three samples through the `cicada` client, and stops the
-# service again. With --keep the service stays up for you to try (stop it with Ctrl-C
-# or `kill $(cat .cicada-data/server.pid)`).
+# .cicada-data/), runs the samples (mesh checks and a sun-hours study with its false-colour
+# mesh) through the `cicada` client, and stops the service again. With --keep the service
+# stays up for you to try (stop it with Ctrl-C or `kill $(cat .cicada-data/server.pid)`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +50,20 @@ for m in r["output"]["mesh_check"]["meshes"]:
           f"{' '.join(flags) or 'open'}")
 PY
 done
+
+echo
+echo "== samples/sunlight: cicada run samples/sunlight/sun_hours.json --ply $data/plaza.ply"
+"$cli" --server "http://$addr" run samples/sunlight/sun_hours.json --out "$data/sun_hours.result.json" --ply "$data/plaza.ply"
+python3 - "$data/sun_hours.result.json" <<'PY' 2>/dev/null || echo "(result in $data/sun_hours.result.json)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+o, t = r["output"]["sun_hours"], r["timings"]
+s = o["statistics"]
+print(f"  kernel {r['kernel_version']} on {r['backend']['name']}: {len(o['hours'])} sensors x "
+      f"{len(o['sun_directions'])} suns ({o['rays']} rays) in {t['compute_secs']*1e3:.0f} ms; "
+      f"hours min {s['min']:.1f} max {s['max']:.1f} area-weighted mean {s['area_weighted_mean']:.2f}")
+PY
+echo "  false-colour mesh: $data/plaza.ply"
 
 if $keep; then
     echo
