@@ -101,6 +101,79 @@ fn gpu_block(directions: usize) -> usize {
     ((1usize << 24) / directions.max(1)).max(1)
 }
 
+/// Traces every sensor towards every direction in front of it on `backend` (the GPU when it
+/// has one and can hold the scene, else all CPU threads with each sensor's rays in
+/// direction order and a shadow cache), in blocks with progress and cancellation between
+/// them. Returns `per_sensor(seen)` for each sensor, where `seen` lists the directions it
+/// sees with their cosines, and the number of rays traced.
+fn trace_sensors<R: Send>(
+    backend: &crate::Backend,
+    bvh: &Bvh,
+    sensors: &[Sensor],
+    directions: &[[f64; 3]],
+    stage: &str,
+    progress: &dyn crate::Progress,
+    per_sensor: impl Fn(&[(usize, f64)]) -> R + Sync,
+) -> Result<(Vec<R>, u64), crate::Cancelled> {
+    use rayon::prelude::*;
+    let mut out = Vec::with_capacity(sensors.len());
+    let mut rays = 0u64;
+    let report = |done: usize| {
+        progress.report(done as f32 / sensors.len().max(1) as f32, stage);
+    };
+    // On a GPU a block goes in one submission; a device failure leaves the rest to the CPU.
+    if let Some((g, scene)) = backend
+        .gpu()
+        .and_then(|g| g.upload(bvh).ok().map(|s| (g, s)))
+    {
+        for block in sensors.chunks(gpu_block(directions.len())) {
+            progress.check()?;
+            let Some((seen, traced)) = gpu_seen(g, &scene, block, directions) else {
+                break;
+            };
+            rays += traced;
+            out.extend(seen.iter().map(|list| per_sensor(list)));
+            report(out.len());
+        }
+    }
+    // The CPU: blocks small enough that progress is seen every fraction of a second.
+    const BLOCK: usize = 512;
+    let order = direction_order(directions);
+    let start = out.len();
+    for block in sensors[start..].chunks(BLOCK) {
+        progress.check()?;
+        let rows: Vec<(R, u64)> = block
+            .par_iter()
+            .map(|sensor| {
+                let mut seen = Vec::new();
+                let mut traced = 0;
+                if sensor.normal.length_squared() > 0.0 {
+                    let mut cache = ShadowCache::default();
+                    for &k in &order {
+                        let k = k as usize;
+                        let c = cosine(sensor, directions[k]);
+                        // Ladybug counts a direction at exactly 90° to the normal as in front.
+                        if c < 0.0 {
+                            continue;
+                        }
+                        traced += 1;
+                        if sees(bvh, sensor.position, directions[k], &mut cache) {
+                            seen.push((k, c));
+                        }
+                    }
+                }
+                (per_sensor(&seen), traced)
+            })
+            .collect();
+        for (r, traced) in rows {
+            out.push(r);
+            rays += traced;
+        }
+        report(out.len());
+    }
+    Ok((out, rays))
+}
+
 /// Cosine between a sensor's normal and a direction.
 fn cosine(sensor: &Sensor, d: [f64; 3]) -> f64 {
     sensor.normal.x * d[0] + sensor.normal.y * d[1] + sensor.normal.z * d[2]

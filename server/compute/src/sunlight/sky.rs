@@ -4,10 +4,9 @@
 use cicada_geom::bvh::Bvh;
 use rayon::prelude::*;
 
-use super::{Sensor, cosine, direction_order, gpu_block, gpu_seen, sees};
+use super::{Sensor, cosine, trace_sensors};
 use crate::backend::Backend;
 use crate::progress::{Cancelled, Progress};
-use cicada_geom::bvh::ShadowCache;
 
 /// Which directions each sensor sees: one bit per (sensor, direction), 37 bytes per sensor
 /// for the 290 directions of a Tregenza sky and its mirrored ground.
@@ -83,68 +82,22 @@ pub fn sky_visibility(
     progress: &dyn Progress,
 ) -> Result<SkyVisibility, Cancelled> {
     let row_words = directions.len().div_ceil(64);
-    const BLOCK: usize = 512;
-    let mut words = Vec::with_capacity(sensors.len() * row_words);
-    let mut rays = 0u64;
-    let order = direction_order(directions);
-    let gpu = backend
-        .gpu()
-        .and_then(|g| g.upload(bvh).ok().map(|s| (g, s)));
-    if let Some((g, scene)) = &gpu {
-        let size = gpu_block(directions.len());
-        let mut done = 0;
-        for block in sensors.chunks(size) {
-            progress.check()?;
-            let Some((seen, traced)) = gpu_seen(g, scene, block, directions) else {
-                break;
-            };
-            rays += traced;
-            for list in seen {
-                let mut bits = vec![0u64; row_words];
-                for &(k, _) in &list {
-                    bits[k / 64] |= 1 << (k % 64);
-                }
-                words.extend(bits);
+    let (rows, rays) = trace_sensors(
+        backend,
+        bvh,
+        sensors,
+        directions,
+        "tracing sky rays",
+        progress,
+        |seen| {
+            let mut bits = vec![0u64; row_words];
+            for &(k, _) in seen {
+                bits[k / 64] |= 1 << (k % 64);
             }
-            done += block.len();
-            progress.report(
-                done as f32 / sensors.len().max(1) as f32,
-                "tracing sky rays",
-            );
-        }
-    }
-    let start = words.len() / row_words.max(1);
-    for (b, block) in sensors[start..].chunks(BLOCK).enumerate() {
-        progress.check()?;
-        let rows: Vec<(Vec<u64>, u64)> = block
-            .par_iter()
-            .map(|sensor| {
-                let mut bits = vec![0u64; row_words];
-                let mut traced = 0;
-                let mut cache = ShadowCache::default();
-                for &k in &order {
-                    let k = k as usize;
-                    let d = directions[k];
-                    if cosine(sensor, d) < 0.0 || sensor.normal.length_squared() == 0.0 {
-                        continue;
-                    }
-                    traced += 1;
-                    if sees(bvh, sensor.position, d, &mut cache) {
-                        bits[k / 64] |= 1 << (k % 64);
-                    }
-                }
-                (bits, traced)
-            })
-            .collect();
-        for (bits, traced) in rows {
-            words.extend(bits);
-            rays += traced;
-        }
-        progress.report(
-            (start + (b + 1) * BLOCK).min(sensors.len()) as f32 / sensors.len().max(1) as f32,
-            "tracing sky rays",
-        );
-    }
+            bits
+        },
+    )?;
+    let words = rows.concat();
     Ok(SkyVisibility {
         directions: directions.to_vec(),
         row_words,

@@ -1,12 +1,10 @@
 //! Rays towards the sun: which sensors each sun reaches.
 
 use cicada_geom::bvh::Bvh;
-use rayon::prelude::*;
 
-use super::{Sensor, cosine, direction_order, gpu_block, gpu_seen, sees};
+use super::{Sensor, trace_sensors};
 use crate::backend::Backend;
 use crate::progress::{Cancelled, Progress};
-use cicada_geom::bvh::ShadowCache;
 
 /// One bit per (sensor, sun): row-major, `row_words` 64-bit words per sensor, bit `k % 64`
 /// of word `k / 64` for sun `k`.
@@ -67,102 +65,42 @@ pub fn sun_exposure(
     progress: &dyn Progress,
 ) -> Result<SunExposure, Cancelled> {
     let row_words = suns.len().div_ceil(64);
-    // Sensors go in blocks so progress and cancellation are seen every fraction of a second.
-    const BLOCK: usize = 512;
-    let mut lit = Vec::with_capacity(sensors.len());
-    let mut weighted = Vec::with_capacity(sensors.len());
-    let mut words = if keep_matrix {
-        Vec::with_capacity(sensors.len() * row_words)
-    } else {
-        Vec::new()
-    };
-    let mut rays = 0u64;
-    let order = direction_order(suns);
-    // On a GPU every ray of a block goes in one submission; a device failure (or a scene it
-    // cannot hold) leaves the rest to the CPU.
-    let gpu = backend
-        .gpu()
-        .and_then(|g| g.upload(bvh).ok().map(|s| (g, s)));
-    if let Some((g, scene)) = &gpu {
-        let size = gpu_block(suns.len());
-        let mut done = 0;
-        for block in sensors.chunks(size) {
-            progress.check()?;
-            let Some((seen, traced)) = gpu_seen(g, scene, block, suns) else {
-                break;
+    let (rows, rays) = trace_sensors(
+        backend,
+        bvh,
+        sensors,
+        suns,
+        "tracing sun rays",
+        progress,
+        |seen| {
+            let mut bits = if keep_matrix {
+                vec![0u64; row_words]
+            } else {
+                Vec::new()
             };
-            rays += traced;
-            for list in seen {
-                let mut bits = if keep_matrix {
-                    vec![0u64; row_words]
-                } else {
-                    Vec::new()
-                };
-                let mut sum = 0.0;
-                for &(k, c) in &list {
-                    if let Some(w) = weights {
-                        sum += w[k] * c;
-                    }
-                    if keep_matrix {
-                        bits[k / 64] |= 1 << (k % 64);
-                    }
+            let mut sum = 0.0;
+            for &(k, c) in seen {
+                if let Some(w) = weights {
+                    sum += w[k] * c;
                 }
-                lit.push(list.len() as u32);
-                weighted.push(sum);
-                words.extend(bits);
+                if keep_matrix {
+                    bits[k / 64] |= 1 << (k % 64);
+                }
             }
-            done += block.len();
-            progress.report(
-                done as f32 / sensors.len().max(1) as f32,
-                "tracing sun rays",
-            );
-        }
-    }
-    let start = lit.len();
-    for (b, block) in sensors[start..].chunks(BLOCK).enumerate() {
-        progress.check()?;
-        let rows: Vec<(u32, f64, u64, Vec<u64>)> = block
-            .par_iter()
-            .map(|sensor| {
-                let mut bits = if keep_matrix {
-                    vec![0u64; row_words]
-                } else {
-                    Vec::new()
-                };
-                let (mut count, mut sum, mut traced) = (0u32, 0.0, 0u64);
-                let mut cache = ShadowCache::default();
-                for &k in &order {
-                    let k = k as usize;
-                    let d = suns[k];
-                    let c = cosine(sensor, d);
-                    // Ladybug counts a sun at exactly 90° to the normal as in front.
-                    if c < 0.0 || sensor.normal.length_squared() == 0.0 {
-                        continue;
-                    }
-                    traced += 1;
-                    if sees(bvh, sensor.position, d, &mut cache) {
-                        count += 1;
-                        if let Some(w) = weights {
-                            sum += w[k] * c;
-                        }
-                        if keep_matrix {
-                            bits[k / 64] |= 1 << (k % 64);
-                        }
-                    }
-                }
-                (count, sum, traced, bits)
-            })
-            .collect();
-        for (count, sum, traced, bits) in rows {
-            lit.push(count);
-            weighted.push(sum);
-            rays += traced;
-            words.extend(bits);
-        }
-        progress.report(
-            (start + (b + 1) * BLOCK).min(sensors.len()) as f32 / sensors.len().max(1) as f32,
-            "tracing sun rays",
-        );
+            (seen.len() as u32, sum, bits)
+        },
+    )?;
+    let mut lit = Vec::with_capacity(rows.len());
+    let mut weighted = Vec::with_capacity(rows.len());
+    let mut words = Vec::with_capacity(if keep_matrix {
+        rows.len() * row_words
+    } else {
+        0
+    });
+    for (count, sum, bits) in rows {
+        lit.push(count);
+        weighted.push(sum);
+        words.extend(bits);
     }
     Ok(SunExposure {
         lit,
