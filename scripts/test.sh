@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace: what CI runs (.ci/run calls this).
-# Needs a Rust toolchain; installs Mesa's software Vulkan driver (lavapipe) when missing, so
-# the GPU kernels' tests run on machines with no GPU.
+# Needs a Rust toolchain and Python 3; scripts/setup-test-deps.sh installs the rest (lavapipe,
+# a C++ compiler, NVRTC), so the GPU kernels' tests run on machines with no GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./scripts/setup-vulkan.sh
+nvrtc_lib=$(./scripts/setup-test-deps.sh)
+# Compiled kernels (wgpu pipeline cache, CUDA PTX) stay inside the build tree, not in ~/.cache.
+export CICADA_KERNEL_CACHE="${CICADA_KERNEL_CACHE:-$PWD/target/kernel-cache}"
+export LD_LIBRARY_PATH="$nvrtc_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # The Vulkan loader complains without a runtime directory; any writable one will do.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 

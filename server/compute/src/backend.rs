@@ -1,15 +1,16 @@
-//! The compute backends a worker can run kernels on: `cpu`, the reference every kernel has,
-//! and `wgpu` (WGSL compute shaders on Vulkan) for the kernels that have a GPU version (ray
-//! traversal so far). A kernel without a GPU version runs on the CPU whatever the backend.
+//! The compute backends a worker can run kernels on: `cpu`, the reference every kernel has;
+//! `wgpu` (WGSL compute shaders on Vulkan) and `cuda` (CUDA C++ compiled by NVRTC) for the
+//! kernels that have a GPU version (ray traversal so far). A kernel without a GPU version
+//! runs on the CPU whatever the backend.
 
 use std::sync::Arc;
 
-use cicada_gpu::{Gpu, GpuError};
+use cicada_gpu::{Cuda, Device, Gpu, GpuError};
 
 /// A compute backend, opened once per worker.
 #[derive(Clone, Default)]
 pub struct Backend {
-    gpu: Option<Arc<Gpu>>,
+    gpu: Option<Arc<Device>>,
 }
 
 impl std::fmt::Debug for Backend {
@@ -41,34 +42,48 @@ impl Backend {
     }
 
     /// Opens a backend by name: `cpu`; `wgpu` (fails cleanly without a Vulkan driver);
-    /// `auto` (`wgpu` when a Vulkan device is there, else `cpu`); `cuda` is not in this
-    /// build yet and says so.
+    /// `cuda` (fails cleanly without the CUDA driver, or without NVRTC when no compiled
+    /// kernel is cached: see [`cicada_gpu::default_cache_dir`]); `auto` (cuda, else
+    /// a real Vulkan GPU, else `cpu`: a software Vulkan device is slower than the CPU
+    /// reference, so `auto` never picks one).
     pub fn open(name: &str) -> Result<Backend, BackendError> {
+        let unavailable = |backend: &'static str| {
+            move |e: GpuError| BackendError::Unavailable {
+                backend,
+                reason: match e {
+                    GpuError::Unavailable(r) => r,
+                    other => other.to_string(),
+                },
+            }
+        };
+        let with = |device: Device| Backend {
+            gpu: Some(Arc::new(device)),
+        };
         match name {
             "cpu" => Ok(Backend::cpu()),
-            "wgpu" => Gpu::new()
-                .map(|g| Backend {
-                    gpu: Some(Arc::new(g)),
+            "wgpu" => Gpu::with_cache(cicada_gpu::default_cache_dir().as_deref())
+                .map(|g| with(Device::Wgpu(Box::new(g))))
+                .map_err(unavailable("wgpu")),
+            "cuda" => Cuda::new(cicada_gpu::default_cache_dir().as_deref())
+                .map(Device::Cuda)
+                .map(with)
+                .map_err(unavailable("cuda")),
+            "auto" => Ok(Backend::open("cuda")
+                .ok()
+                .or_else(|| {
+                    Gpu::with_cache(cicada_gpu::default_cache_dir().as_deref())
+                        .ok()
+                        .filter(|g| !g.is_software())
+                        .map(|g| with(Device::Wgpu(Box::new(g))))
                 })
-                .map_err(|e| BackendError::Unavailable {
-                    backend: "wgpu",
-                    reason: match e {
-                        GpuError::Unavailable(r) => r,
-                        other => other.to_string(),
-                    },
-                }),
-            "auto" => Ok(Backend::open("wgpu").unwrap_or_else(|_| Backend::cpu())),
-            "cuda" => Err(BackendError::Unavailable {
-                backend: "cuda",
-                reason: "the cuda backend is not in this build yet".into(),
-            }),
+                .unwrap_or_else(Backend::cpu)),
             other => Err(BackendError::Unknown(other.to_string())),
         }
     }
 
-    /// The backend's name on the wire (`cpu`, `wgpu`).
+    /// The backend's name on the wire (`cpu`, `wgpu`, `cuda`).
     pub fn name(&self) -> &'static str {
-        if self.gpu.is_some() { "wgpu" } else { "cpu" }
+        self.gpu.as_deref().map_or("cpu", Device::backend)
     }
 
     /// A description of the device it runs on, e.g. `x86_64, 2 threads` or a GPU's name.
@@ -84,7 +99,7 @@ impl Backend {
     }
 
     /// The GPU, for kernels that have a GPU version.
-    pub fn gpu(&self) -> Option<&Gpu> {
+    pub fn gpu(&self) -> Option<&Device> {
         self.gpu.as_deref()
     }
 }

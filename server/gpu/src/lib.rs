@@ -1,13 +1,25 @@
-//! Cicada's GPU kernels through wgpu (Vulkan): BVH ray traversal in WGSL, over the flat
-//! binary node array of `cicada_geom::bvh` uploaded as it is.
+//! Cicada's GPU kernels: BVH ray traversal over the flat binary node array of
+//! `cicada_geom::bvh`, in WGSL on wgpu (Vulkan) and in CUDA C++ through cudarc (driver and
+//! NVRTC loaded at run time). Both backends upload the same bytes and share every host-side
+//! decision (`layout`); [`Device`] is either one behind one interface.
 //!
 //! Kernels work in f32 relative to the hierarchy's local origin; the CPU reference works in
 //! f64 on the same tree, so the two agree except for rays through triangle edges, which each
 //! decides in its own precision (counted in the parity tests).
 
-mod rays;
+pub mod cuda;
+mod layout;
+mod sealed;
+mod vulkan;
 
-pub use rays::{GpuHit, GpuRay, GpuScene};
+use std::path::PathBuf;
+
+pub use cuda::{Cuda, CudaScene};
+pub use layout::GpuHit;
+pub use vulkan::{Gpu, GpuScene};
+
+/// A ray for the GPU: the same as the CPU's.
+pub type GpuRay = cicada_geom::bvh::Ray;
 
 /// Why a GPU backend cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -26,60 +38,108 @@ pub enum GpuError {
     },
 }
 
-/// A wgpu device ready for Cicada's kernels.
-pub struct Gpu {
-    device: wgpu::Device,
-    queue: wgpu::Queue,
-    info: wgpu::AdapterInfo,
-    limits: wgpu::Limits,
-    rays: rays::RayPipeline,
+/// How a device's kernels were made ready when it was opened.
+#[derive(Clone, Debug)]
+pub struct KernelLoad {
+    /// Whether the compiled kernels came from the on-disk cache.
+    pub from_cache: bool,
+    /// Seconds from opening the device to kernels ready.
+    pub seconds: f64,
+    /// The file the compiled kernels are kept in, when there is a cache.
+    pub cache_file: Option<PathBuf>,
 }
 
-impl Gpu {
-    /// Opens the first Vulkan adapter (a real GPU before a software one), or says why
-    /// there is none.
-    pub fn new() -> Result<Gpu, GpuError> {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-        desc.backends = wgpu::Backends::VULKAN;
-        let instance = wgpu::Instance::new(desc);
-        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            ..Default::default()
-        }))
-        .map_err(|e| GpuError::Unavailable(format!("no Vulkan adapter ({e})")))?;
-        let info = adapter.get_info();
-        let limits = adapter.limits();
-        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-            label: Some("cicada"),
-            required_limits: limits.clone(),
-            ..Default::default()
-        }))
-        .map_err(|e| GpuError::Unavailable(format!("{}: {e}", info.name)))?;
-        let rays = rays::RayPipeline::new(&device);
-        Ok(Gpu {
-            device,
-            queue,
-            info,
-            limits,
-            rays,
+/// Where compiled kernels are kept between workers: `CICADA_KERNEL_CACHE`, else
+/// `$XDG_CACHE_HOME/cicada/kernels`, else `~/.cache/cicada/kernels`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CICADA_KERNEL_CACHE") {
+        return Some(PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("cicada").join("kernels"))
+}
+
+/// A GPU a worker runs its ray kernels on: wgpu or CUDA.
+pub enum Device {
+    /// WGSL on a Vulkan device.
+    Wgpu(Box<Gpu>),
+    /// CUDA C++ on an NVIDIA device.
+    Cuda(Cuda),
+}
+
+/// A hierarchy uploaded to a [`Device`].
+pub enum Scene {
+    /// On a wgpu device.
+    Wgpu(GpuScene),
+    /// On a CUDA device.
+    Cuda(CudaScene),
+}
+
+fn foreign() -> GpuError {
+    GpuError::Device("the scene was uploaded to another device".into())
+}
+
+impl Device {
+    /// The backend's name on the wire: `wgpu` or `cuda`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Device::Wgpu(_) => "wgpu",
+            Device::Cuda(_) => "cuda",
+        }
+    }
+
+    /// How the device's kernels were made ready.
+    pub fn kernel_load(&self) -> &KernelLoad {
+        match self {
+            Device::Wgpu(g) => g.kernel_load(),
+            Device::Cuda(c) => c.kernel_load(),
+        }
+    }
+
+    /// The device's name and driver.
+    pub fn device_name(&self) -> String {
+        match self {
+            Device::Wgpu(g) => g.device_name(),
+            Device::Cuda(c) => c.device_name(),
+        }
+    }
+
+    /// Uploads `bvh` for ray queries.
+    pub fn upload(&self, bvh: &cicada_geom::bvh::Bvh) -> Result<Scene, GpuError> {
+        Ok(match self {
+            Device::Wgpu(g) => Scene::Wgpu(g.upload(bvh)?),
+            Device::Cuda(c) => Scene::Cuda(c.upload(bvh)?),
         })
     }
 
-    /// The device's name and driver, e.g. `llvmpipe (LLVM 15.0.6, 256 bits), Mesa 22.3.6`.
-    pub fn device_name(&self) -> String {
-        format!("{}, {}", self.info.name, self.info.driver_info)
+    /// Traces `rays` against `scene`: the nearest hit of each, or with `any_hit` whichever
+    /// hit the kernel finds first.
+    pub fn trace(
+        &self,
+        scene: &Scene,
+        rays: &[GpuRay],
+        any_hit: bool,
+    ) -> Result<Vec<Option<GpuHit>>, GpuError> {
+        match (self, scene) {
+            (Device::Wgpu(g), Scene::Wgpu(s)) => g.trace(s, rays, any_hit),
+            (Device::Cuda(c), Scene::Cuda(s)) => c.trace(s, rays, any_hit),
+            _ => Err(foreign()),
+        }
     }
 
-    /// The largest buffer one storage binding may cover on this device (or the lower cap
-    /// set with [`Self::cap_binding_bytes`]).
-    pub fn max_binding_bytes(&self) -> u64 {
-        self.limits.max_storage_buffer_binding_size
-    }
-
-    /// Uploads scenes as if a binding held at most `bytes`: to keep a device's memory for
-    /// other work, and to rehearse how large scenes are split on a small one.
-    pub fn cap_binding_bytes(&mut self, bytes: u64) {
-        self.limits.max_storage_buffer_binding_size =
-            self.limits.max_storage_buffer_binding_size.min(bytes);
+    /// Which of `directions` each sensor sees (see [`Gpu::sun_bits`]).
+    pub fn sun_bits(
+        &self,
+        scene: &Scene,
+        sensors: &[(cicada_geom::Point3, cicada_geom::Vector3)],
+        directions: &[[f64; 3]],
+    ) -> Result<Vec<u32>, GpuError> {
+        match (self, scene) {
+            (Device::Wgpu(g), Scene::Wgpu(s)) => g.sun_bits(s, sensors, directions),
+            (Device::Cuda(c), Scene::Cuda(s)) => c.sun_bits(s, sensors, directions),
+            _ => Err(foreign()),
+        }
     }
 }

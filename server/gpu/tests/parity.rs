@@ -159,3 +159,44 @@ fn a_scene_larger_than_a_binding_is_split_not_refused() {
         assert_eq!(a.is_some(), b.is_some());
     }
 }
+
+#[test]
+fn compiled_pipelines_are_cached_on_disk_and_a_damaged_cache_is_rebuilt() {
+    let Some(plain) = gpu() else { return };
+    let dir = std::env::temp_dir().join(format!("cicada-pipeline-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = Gpu::with_cache(Some(&dir)).unwrap();
+    let Some(file) = first.kernel_load().cache_file.clone() else {
+        eprintln!("skipped: {} has no pipeline cache", first.device_name());
+        return;
+    };
+    assert!(!first.kernel_load().from_cache);
+    assert!(file.exists(), "{} not written", file.display());
+    let second = Gpu::with_cache(Some(&dir)).unwrap();
+    assert!(second.kernel_load().from_cache);
+    // Kernels from the cache answer as freshly compiled ones.
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (tris, rays) = scene(&mut rng, 2_000, Point3::default());
+    let bvh = Bvh::new(&tris);
+    let expected = plain
+        .trace(&plain.upload(&bvh).unwrap(), &rays, false)
+        .unwrap();
+    let cached = second
+        .trace(&second.upload(&bvh).unwrap(), &rays, false)
+        .unwrap();
+    assert_eq!(cached, expected);
+    // A damaged file fails its seal: compiled again, and the file made whole.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    let third = Gpu::with_cache(Some(&dir)).unwrap();
+    assert!(!third.kernel_load().from_cache);
+    assert!(
+        Gpu::with_cache(Some(&dir))
+            .unwrap()
+            .kernel_load()
+            .from_cache
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

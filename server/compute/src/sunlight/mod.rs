@@ -64,8 +64,8 @@ type Seen = Vec<Vec<(usize, f64)>>;
 /// the number of rays traced (directions in front of sensors); `None` when the device
 /// failed (the caller then uses the CPU).
 fn gpu_seen(
-    gpu: &cicada_gpu::Gpu,
-    scene: &cicada_gpu::GpuScene,
+    gpu: &cicada_gpu::Device,
+    scene: &cicada_gpu::Scene,
     block: &[Sensor],
     directions: &[[f64; 3]],
 ) -> Option<(Seen, u64)> {

@@ -1,0 +1,364 @@
+//! The CUDA backend through cudarc: the driver and NVRTC are loaded at run time (so a build
+//! needs no CUDA), the kernels of `cuda/traverse.cu` are compiled by NVRTC when a worker
+//! opens the device and kept on disk as sealed PTX, keyed by everything that shapes it, so
+//! the next worker on that machine skips the compiler (and runs with no NVRTC at all).
+
+// The driver API is C: loading libraries and launching kernels are `unsafe` in cudarc.
+// Each use below says why it is sound.
+#![allow(unsafe_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use cicada_geom::bvh::{Bvh, Ray};
+use cudarc::driver::{
+    CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
+};
+use cudarc::nvrtc::{CompileOptions, Ptx};
+
+use crate::layout::{self, HitOut, Kernels, Params, PartArrays, SensorIn, SunParams, WORKGROUP};
+use crate::{GpuError, GpuHit, KernelLoad};
+
+/// The kernels' source, compiled at worker start.
+pub const KERNEL_SOURCE: &str = include_str!("cuda/traverse.cu");
+
+/// Bump when the host side changes what the kernels expect, so cached PTX is not reused.
+const KERNEL_ABI: u32 = 1;
+
+/// A CUDA device ready for Cicada's kernels.
+pub struct Cuda {
+    stream: Arc<CudaStream>,
+    rays: CudaFunction,
+    suns: CudaFunction,
+    name: String,
+    load: KernelLoad,
+}
+
+/// A hierarchy uploaded to a CUDA device (see [`Cuda::upload`]).
+pub struct CudaScene(layout::Uploaded<Part>);
+
+impl CudaScene {
+    /// Number of subtrees the scene was uploaded as (1 unless it outgrew a binding).
+    pub fn parts(&self) -> usize {
+        self.0.parts.len()
+    }
+}
+
+/// One subtree in device memory.
+pub(crate) struct Part {
+    nodes: CudaSlice<u32>,
+    triangles: CudaSlice<f32>,
+}
+
+fn driver(e: cudarc::driver::DriverError) -> GpuError {
+    GpuError::Device(e.to_string())
+}
+
+/// Whether the CUDA driver library can be loaded; cudarc panics on the first call into a
+/// library it cannot load, so this is asked before anything else.
+pub fn driver_present() -> bool {
+    // SAFETY: only tries to dlopen libcuda under its usual names; nothing is called.
+    unsafe { cudarc::driver::sys::is_culib_present() }
+}
+
+/// Whether NVRTC (libnvrtc) can be loaded.
+pub fn nvrtc_present() -> bool {
+    // SAFETY: as `driver_present`, for libnvrtc.
+    unsafe { cudarc::nvrtc::sys::is_culib_present() }
+}
+
+/// NVRTC options for a device of compute capability `major.minor`: PTX for that
+/// architecture, fused multiply-add allowed (f32 rounding differs from the CPU only on
+/// edge-grazing rays, which the parity tests count).
+fn compile_options(major: i32, minor: i32) -> CompileOptions {
+    CompileOptions {
+        options: vec![
+            format!("--gpu-architecture=compute_{major}{minor}"),
+            "--std=c++17".into(),
+        ],
+        ..Default::default()
+    }
+}
+
+/// The cache key of the PTX: source, options, architecture, driver and the host ABI.
+fn cache_key(options: &CompileOptions, driver_version: i32) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(KERNEL_SOURCE.as_bytes());
+    for o in &options.options {
+        h.update(o.as_bytes());
+        h.update(&[0]);
+    }
+    h.update(&driver_version.to_le_bytes());
+    h.update(&KERNEL_ABI.to_le_bytes());
+    h.finalize().to_hex()[..32].to_string()
+}
+
+/// Compiles the kernels with NVRTC.
+pub fn compile(options: CompileOptions) -> Result<String, GpuError> {
+    if !nvrtc_present() {
+        return Err(GpuError::Unavailable(
+            "NVRTC (libnvrtc.so) is not on the library path and no compiled kernel is cached \
+             for this device"
+                .into(),
+        ));
+    }
+    cudarc::nvrtc::compile_ptx_with_opts(KERNEL_SOURCE, options)
+        .map(|ptx| ptx.to_src())
+        .map_err(|e| match e {
+            cudarc::nvrtc::CompileError::CompileError { log, .. } => {
+                GpuError::Device(format!("NVRTC: {}", log.to_string_lossy()))
+            }
+            other => GpuError::Device(format!("NVRTC: {other}")),
+        })
+}
+
+/// Compiles for compute capability `major.minor` (tests and the device check).
+pub fn compile_for(major: i32, minor: i32) -> Result<String, GpuError> {
+    compile(compile_options(major, minor))
+}
+
+impl Cuda {
+    /// Opens CUDA device 0 with its kernels, from the PTX cache in `cache` when it has them
+    /// (a cached file that fails to load is compiled again and replaced), or says why
+    /// there is no CUDA device here.
+    pub fn new(cache: Option<&Path>) -> Result<Cuda, GpuError> {
+        let start = Instant::now();
+        if !driver_present() {
+            return Err(GpuError::Unavailable(
+                "no CUDA driver (libcuda.so) on this machine".into(),
+            ));
+        }
+        let ctx = CudaContext::new(0).map_err(|e| GpuError::Unavailable(e.to_string()))?;
+        let (major, minor) = ctx.compute_capability().map_err(driver)?;
+        let name = ctx.name().map_err(driver)?;
+        let mut version = 0i32;
+        // SAFETY: writes one int through a valid pointer; the driver is loaded (above).
+        unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut version) }
+            .result()
+            .map_err(driver)?;
+        let options = compile_options(major, minor);
+        let cache_file = cache.map(|dir| dir.join(format!("{}.ptx", cache_key(&options, version))));
+        let cached = cache_file
+            .as_deref()
+            .and_then(crate::sealed::read)
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        let loaded = cached.and_then(|ptx| ctx.load_module(Ptx::from_src(ptx)).ok());
+        let from_cache = loaded.is_some();
+        let module = match loaded {
+            Some(m) => m,
+            None => {
+                let ptx = compile(options)?;
+                if let Some(f) = &cache_file {
+                    // A read-only or full disk costs the next start a compile, nothing else.
+                    if let Err(e) = crate::sealed::write(f, ptx.as_bytes()) {
+                        tracing::warn!("kernel cache {}: {e}", f.display());
+                    }
+                }
+                ctx.load_module(Ptx::from_src(ptx)).map_err(driver)?
+            }
+        };
+        let rays = module.load_function("trace").map_err(driver)?;
+        let suns = module.load_function("sun_bits").map_err(driver)?;
+        Ok(Cuda {
+            stream: ctx.default_stream(),
+            rays,
+            suns,
+            name: format!(
+                "{name}, compute {major}.{minor}, driver {}.{}",
+                version / 1000,
+                version % 1000 / 10
+            ),
+            load: KernelLoad {
+                from_cache,
+                seconds: start.elapsed().as_secs_f64(),
+                cache_file,
+            },
+        })
+    }
+
+    /// The device's name, compute capability and driver version.
+    pub fn device_name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// How the kernels were made ready when the device was opened.
+    pub fn kernel_load(&self) -> &KernelLoad {
+        &self.load
+    }
+
+    /// Uploads `bvh` for ray queries (in parts of at most 2 GiB, the size a 32-bit index
+    /// into 16-byte elements reaches).
+    pub fn upload(&self, bvh: &Bvh) -> Result<CudaScene, GpuError> {
+        layout::upload(self, bvh).map(CudaScene)
+    }
+
+    /// Traces `rays` against `scene`: the nearest hit of each, or with `any_hit` whichever
+    /// hit the kernel finds first.
+    pub fn trace(
+        &self,
+        scene: &CudaScene,
+        rays: &[Ray],
+        any_hit: bool,
+    ) -> Result<Vec<Option<GpuHit>>, GpuError> {
+        layout::trace(self, &scene.0, rays, any_hit)
+    }
+
+    /// Which of `directions` each sensor sees, as [`crate::Gpu::sun_bits`].
+    pub fn sun_bits(
+        &self,
+        scene: &CudaScene,
+        sensors: &[(cicada_geom::Point3, cicada_geom::Vector3)],
+        directions: &[[f64; 3]],
+    ) -> Result<Vec<u32>, GpuError> {
+        layout::sun_bits(self, &scene.0, sensors, directions)
+    }
+}
+
+impl Kernels for Cuda {
+    type Part = Part;
+
+    fn max_binding_bytes(&self) -> u64 {
+        // Kernels index float4 arrays with 32-bit integers (2 * node, 3 * triangle).
+        1 << 31
+    }
+
+    fn load(&self, part: &PartArrays) -> Result<Part, GpuError> {
+        Ok(Part {
+            nodes: self.stream.clone_htod(&part.nodes).map_err(driver)?,
+            triangles: self.stream.clone_htod(&part.triangles).map_err(driver)?,
+        })
+    }
+
+    fn rays(
+        &self,
+        part: &Part,
+        rays: &[layout::RayIn],
+        params: &Params,
+    ) -> Result<Vec<HitOut>, GpuError> {
+        let input = self
+            .stream
+            .clone_htod(bytemuck::cast_slice::<_, f32>(rays))
+            .map_err(driver)?;
+        let mut hits = self
+            .stream
+            .alloc_zeros::<u32>(rays.len() * 4)
+            .map_err(driver)?;
+        let mut launch = self.stream.launch_builder(&self.rays);
+        launch
+            .arg(&part.nodes)
+            .arg(&part.triangles)
+            .arg(&input)
+            .arg(&mut hits)
+            .arg(&params.count)
+            .arg(&params.any_hit)
+            .arg(&params.slack);
+        // SAFETY: the arguments match `trace` in traverse.cu in order and type; `input`
+        // holds `count` rays and `hits` `count` float4s; the nodes and triangles are one
+        // part in the layout the kernel walks, whose links stay inside it (layout.rs).
+        unsafe { launch.launch(grid(rays.len(), 1)) }.map_err(driver)?;
+        let words = self.stream.clone_dtoh(&hits).map_err(driver)?;
+        Ok(bytemuck::pod_collect_to_vec(&words))
+    }
+
+    fn suns(
+        &self,
+        part: &Part,
+        sensors: &[SensorIn],
+        suns: &[[f32; 4]],
+        params: &SunParams,
+    ) -> Result<Vec<u32>, GpuError> {
+        let sensors_dev = self
+            .stream
+            .clone_htod(bytemuck::cast_slice::<_, f32>(sensors))
+            .map_err(driver)?;
+        let suns_dev = self
+            .stream
+            .clone_htod(bytemuck::cast_slice::<_, f32>(suns))
+            .map_err(driver)?;
+        let mut lit = self
+            .stream
+            .alloc_zeros::<u32>(sensors.len() * params.words as usize)
+            .map_err(driver)?;
+        let mut launch = self.stream.launch_builder(&self.suns);
+        launch
+            .arg(&part.nodes)
+            .arg(&part.triangles)
+            .arg(&sensors_dev)
+            .arg(&suns_dev)
+            .arg(&mut lit)
+            .arg(&params.sensors)
+            .arg(&params.suns)
+            .arg(&params.slack)
+            .arg(&params.words);
+        // SAFETY: the arguments match `sun_bits` in traverse.cu; `lit` holds sensors ×
+        // words words, the grid's y is `words`, and the part is in the kernel's layout.
+        unsafe { launch.launch(grid(sensors.len(), params.words)) }.map_err(driver)?;
+        self.stream.clone_dtoh(&lit).map_err(driver)
+    }
+}
+
+/// Blocks of [`WORKGROUP`] threads over `n` items, `y` deep.
+fn grid(n: usize, y: u32) -> LaunchConfig {
+    LaunchConfig {
+        grid_dim: ((n as u32).div_ceil(WORKGROUP), y, 1),
+        block_dim: (WORKGROUP, 1, 1),
+        shared_mem_bytes: 0,
+    }
+}
+
+#[cfg(test)]
+mod host_check;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_without_the_driver_gets_a_reason_not_a_panic() {
+        if driver_present() {
+            return;
+        }
+        match Cuda::new(None) {
+            Err(GpuError::Unavailable(reason)) => assert!(reason.contains("libcuda"), "{reason}"),
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("opened CUDA with no driver"),
+        }
+    }
+
+    /// NVRTC itself on the kernels, for a Hopper (9.0) and an Ampere (8.0) part, when it is
+    /// on the library path (scripts/setup-test-deps.sh puts a pip copy under target/): a
+    /// syntax or type error in traverse.cu fails here, not on the first GPU machine.
+    #[test]
+    fn nvrtc_compiles_the_kernels() {
+        if !nvrtc_present() {
+            assert!(
+                std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some(),
+                "libnvrtc.so is not on the library path (scripts/setup-nvrtc.sh, or set \
+                 CICADA_SKIP_GPU_TESTS)"
+            );
+            return;
+        }
+        for (major, minor) in [(9, 0), (8, 0)] {
+            let ptx = compile_for(major, minor).unwrap();
+            assert!(
+                ptx.contains(&format!(".target sm_{major}{minor}")),
+                "{ptx:.400}"
+            );
+            for entry in ["trace", "sun_bits"] {
+                assert!(
+                    ptx.contains(&format!(".entry {entry}(")),
+                    "no entry {entry}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_cache_key_follows_source_options_and_driver() {
+        let a = cache_key(&compile_options(9, 0), 12080);
+        assert_eq!(a, cache_key(&compile_options(9, 0), 12080));
+        assert_ne!(a, cache_key(&compile_options(8, 0), 12080));
+        assert_ne!(a, cache_key(&compile_options(9, 0), 12090));
+    }
+}
