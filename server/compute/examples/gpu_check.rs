@@ -1,15 +1,22 @@
 //! The GPU check for a machine with a GPU and no Rust toolchain (scripts/gpu-check.sh runs
-//! the release build of this file carried over): a year of hourly sun hours on a synthetic
-//! city, on the cpu backend and on every GPU backend that opens, with the lit counts
-//! compared sensor by sensor and the throughput printed as a table.
+//! the release build of this file carried over). In one run, on the cpu backend and every
+//! GPU backend that opens:
+//! 1. kernel start: CUDA and wgpu opened with an empty kernel cache (NVRTC, or the Vulkan
+//!    driver, compiles) and again with the cache filled;
+//! 2. parity and throughput of shadow rays (any hit, sensors on the ground towards the
+//!    year's suns, the rays of a sun-hours study) and of random closest-hit rays on cities
+//!    of 100 k and 1 M triangles: rays/s including upload and read-back, and rays whose
+//!    answer differs from the cpu backend's;
+//! 3. a year of hourly sun hours for SENSORS sensors on the 1 M city: seconds, rays/s, and
+//!    sensors whose count differs from cpu.
 //!
-//! gpu_check [TRIANGLES] [SENSORS]     (defaults 1 000 000 and 100 000)
+//! gpu_check [SENSORS] [RAYS]      (defaults 1 000 000 sensors, 4 000 000 rays per test)
 
 use std::time::Instant;
 
 use cicada_compute::sunlight::{Sensor, sun_exposure};
 use cicada_compute::{Backend, NoProgress};
-use cicada_geom::bvh::Bvh;
+use cicada_geom::bvh::{Bvh, Ray};
 use cicada_geom::{Point3, Vector3};
 use cicada_sun::sunpath::{Location, Period, SunPathOptions, sun_path};
 
@@ -55,18 +62,208 @@ fn city(n: usize, side: f64, rng: &mut Rng) -> Vec<[Point3; 3]> {
     tris
 }
 
+/// The year's hourly sun directions in London.
+fn year_of_suns() -> Vec<[f64; 3]> {
+    let loc = Location {
+        latitude: 51.5,
+        longitude: -0.12,
+        utc_offset: 0.0,
+        elevation: 20.0,
+    };
+    sun_path(&loc, &Period::default(), &SunPathOptions::default())
+        .unwrap_or_default()
+        .iter()
+        .map(|s| s.direction)
+        .collect()
+}
+
+/// Every backend that opens here, cpu first (the reference).
+fn backends() -> Vec<Backend> {
+    ["cpu", "wgpu", "cuda"]
+        .into_iter()
+        .filter_map(|name| match Backend::open(name) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                println!("{name:<6} unavailable: {e}");
+                None
+            }
+        })
+        .collect()
+}
+
+/// Opens CUDA twice against a fresh kernel cache: compiled, then cached.
+fn kernel_start() {
+    println!("\n== kernel start (worker start to kernels ready)");
+    let dir = std::env::temp_dir().join(format!("cicada-gpu-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for attempt in ["empty cache", "cached"] {
+        match cicada_gpu::Cuda::new(Some(&dir)) {
+            Ok(c) => {
+                let load = c.kernel_load();
+                println!(
+                    "cuda   {attempt:<12} {:>8.3} s  from cache: {}",
+                    load.seconds, load.from_cache
+                );
+            }
+            Err(e) => {
+                println!("cuda   unavailable: {e}");
+                break;
+            }
+        }
+    }
+    for attempt in ["empty cache", "cached"] {
+        match cicada_gpu::Gpu::with_cache(Some(&dir)) {
+            Ok(g) => {
+                let load = g.kernel_load();
+                println!(
+                    "wgpu   {attempt:<12} {:>8.3} s  from cache: {} ({})",
+                    load.seconds,
+                    load.from_cache,
+                    if load.cache_file.is_some() {
+                        "pipeline cache"
+                    } else {
+                        "no pipeline cache on this device"
+                    }
+                );
+            }
+            Err(e) => {
+                println!("wgpu   unavailable: {e}");
+                break;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Answers of `rays` on `backend`: the hit triangle per ray (`u32::MAX` for none).
+fn trace(backend: &Backend, bvh: &Bvh, rays: &[Ray], any_hit: bool) -> Option<Vec<u32>> {
+    use rayon::prelude::*;
+    match backend.gpu() {
+        Some(device) => {
+            let scene = device.upload(bvh).ok()?;
+            let hits = device.trace(&scene, rays, any_hit).ok()?;
+            Some(
+                hits.iter()
+                    .map(|h| h.map_or(u32::MAX, |h| h.triangle))
+                    .collect(),
+            )
+        }
+        None => Some(
+            rays.par_iter()
+                .map(|r| {
+                    let hit = if any_hit {
+                        bvh.any_hit(r)
+                    } else {
+                        bvh.closest_hit(r)
+                    };
+                    hit.map_or(u32::MAX, |h| h.triangle)
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Shadow rays: from random ground points towards random suns of the year.
+fn shadow_rays(rng: &mut Rng, side: f64, suns: &[[f64; 3]], n: usize) -> Vec<Ray> {
+    (0..n)
+        .map(|_| {
+            let d = suns[(rng.next() * suns.len() as f64) as usize % suns.len()];
+            Ray {
+                origin: Point3::new(rng.next() * side, rng.next() * side, 0.1),
+                direction: Vector3::new(d[0], d[1], d[2]),
+                t_min: 0.0,
+                t_max: f64::INFINITY,
+            }
+        })
+        .collect()
+}
+
+/// Random rays: from above the city towards random points in it.
+fn random_rays(rng: &mut Rng, side: f64, n: usize) -> Vec<Ray> {
+    (0..n)
+        .map(|_| {
+            let origin = Point3::new(
+                rng.next() * side,
+                rng.next() * side,
+                10.0 + 60.0 * rng.next(),
+            );
+            let target = Point3::new(rng.next() * side, rng.next() * side, 0.0);
+            let d = target - origin;
+            Ray {
+                origin,
+                direction: d / d.length(),
+                t_min: 0.0,
+                t_max: f64::INFINITY,
+            }
+        })
+        .collect()
+}
+
 fn main() {
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let (n_tris, n_sensors) = (
-        args.first().copied().unwrap_or(1_000_000),
-        args.get(1).copied().unwrap_or(100_000),
-    );
+    let n_sensors = args.first().copied().unwrap_or(1_000_000);
+    let n_rays = args.get(1).copied().unwrap_or(4_000_000);
+    let suns = year_of_suns();
+    kernel_start();
+    let backends = backends();
     let mut rng = Rng(0x00c1_cada_2026_1128);
-    let side = 3000.0 * (n_tris as f64 / 200_000.0).sqrt().max(1.0);
-    let tris = city(n_tris, side, &mut rng);
+    let mut big = None;
+    for n_tris in [100_000, 1_000_000] {
+        let side = 3000.0 * (n_tris as f64 / 200_000.0).sqrt().max(1.0);
+        let tris = city(n_tris, side, &mut rng);
+        let t = Instant::now();
+        let bvh = Bvh::new(&tris);
+        println!(
+            "\n== rays: city of {} triangles over {side:.0} m (BVH build {:.2} s)",
+            tris.len(),
+            t.elapsed().as_secs_f64()
+        );
+        println!(
+            "{:<6} {:<10} {:<56} {:>9} {:>10} {:>8}",
+            "kind", "backend", "device", "secs", "Mrays/s", "differ"
+        );
+        for (kind, rays, any_hit) in [
+            ("shadow", shadow_rays(&mut rng, side, &suns, n_rays), true),
+            ("random", random_rays(&mut rng, side, n_rays), false),
+        ] {
+            let mut reference: Option<Vec<u32>> = None;
+            for backend in &backends {
+                // Once to warm up (allocations, first-use compilation), once timed.
+                let _ = trace(backend, &bvh, &rays[..rays.len().min(10_000)], any_hit);
+                let t = Instant::now();
+                let Some(hits) = trace(backend, &bvh, &rays, any_hit) else {
+                    println!("{kind:<6} {:<10} failed", backend.name());
+                    continue;
+                };
+                let secs = t.elapsed().as_secs_f64();
+                // Any-hit may name any blocker: compare blocked or not.
+                let differ = reference.as_ref().map_or(0, |r| {
+                    r.iter()
+                        .zip(&hits)
+                        .filter(|(a, b)| {
+                            if any_hit {
+                                (**a == u32::MAX) != (**b == u32::MAX)
+                            } else {
+                                a != b
+                            }
+                        })
+                        .count()
+                });
+                println!(
+                    "{kind:<6} {:<10} {:<56} {secs:>9.3} {:>10.1} {differ:>8}",
+                    backend.name(),
+                    backend.device(),
+                    rays.len() as f64 / secs / 1e6
+                );
+                reference.get_or_insert(hits);
+            }
+        }
+        big = Some((bvh, side));
+    }
+    let Some((bvh, side)) = big else { return };
     let sensors: Vec<Sensor> = (0..n_sensors)
         .map(|_| Sensor {
             position: Point3::new(rng.next() * side, rng.next() * side, 0.1),
@@ -74,55 +271,30 @@ fn main() {
             area: 1.0,
         })
         .collect();
-    let loc = Location {
-        latitude: 51.5,
-        longitude: -0.12,
-        utc_offset: 0.0,
-        elevation: 20.0,
-    };
-    let suns: Vec<[f64; 3]> = sun_path(&loc, &Period::default(), &SunPathOptions::default())
-        .unwrap_or_default()
-        .iter()
-        .map(|s| s.direction)
-        .collect();
-    let t = Instant::now();
-    let bvh = Bvh::new(&tris);
     println!(
-        "scene: {} triangles over {side:.0} m, {} sensors, {} suns; BVH build {:.2} s",
-        tris.len(),
+        "\n== a year of hourly sun hours: {} sensors, {} suns, 1 M-triangle city",
         sensors.len(),
-        suns.len(),
-        t.elapsed().as_secs_f64()
+        suns.len()
     );
     println!(
-        "{:<8} {:<58} {:>10} {:>12} {:>10}",
+        "{:<10} {:<56} {:>9} {:>10} {:>8}",
         "backend", "device", "secs", "Mrays/s", "differ"
     );
     let mut reference: Option<Vec<u32>> = None;
-    for name in ["cpu", "wgpu", "cuda"] {
-        let backend = match Backend::open(name) {
-            Ok(b) => b,
-            Err(e) => {
-                println!("{name:<8} unavailable: {e}");
-                continue;
-            }
-        };
+    for backend in &backends {
         let t = Instant::now();
-        let e = match sun_exposure(&backend, &bvh, &sensors, &suns, None, false, &NoProgress) {
-            Ok(e) => e,
-            Err(_) => continue,
+        let Ok(e) = sun_exposure(backend, &bvh, &sensors, &suns, None, false, &NoProgress) else {
+            continue;
         };
         let secs = t.elapsed().as_secs_f64();
         let differ = reference
             .as_ref()
             .map_or(0, |r| r.iter().zip(&e.lit).filter(|(a, b)| a != b).count());
         println!(
-            "{:<8} {:<58} {:>10.2} {:>12.1} {:>10}",
+            "{:<10} {:<56} {secs:>9.2} {:>10.1} {differ:>8}",
             backend.name(),
             backend.device(),
-            secs,
-            e.rays as f64 / secs / 1e6,
-            differ
+            e.rays as f64 / secs / 1e6
         );
         reference.get_or_insert(e.lit);
     }
