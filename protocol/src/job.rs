@@ -20,6 +20,46 @@ pub struct Job {
     /// The data the analysis runs on.
     #[serde(default)]
     pub inputs: Inputs,
+    /// Which queued jobs run first: `interactive` before `normal` before `bulk`. Batches
+    /// default to `bulk`, so a designer's single job overtakes them.
+    #[serde(default, skip_serializing_if = "Priority::is_normal")]
+    pub priority: Priority,
+    /// Seconds the job may run on a worker before it is stopped and failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<f64>,
+}
+
+/// Which queued jobs run first.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Large sweeps and batches: run when nothing else waits.
+    Bulk,
+    /// The default.
+    #[default]
+    Normal,
+    /// A person is waiting: runs before everything queued.
+    Interactive,
+}
+
+impl Priority {
+    /// True for the default (so it is left out of encodings).
+    pub fn is_normal(&self) -> bool {
+        *self == Priority::Normal
+    }
 }
 
 /// The analysis kind with its parameters: `{"kind": "...", "params": {...}}`.

@@ -15,15 +15,19 @@ pub mod sunlight;
 pub mod validate;
 pub mod worker;
 
-pub use api::{BlobStored, ErrorBody, ErrorInfo, Health, JobEvent, JobState, JobStatus, Problem};
+pub use api::{
+    BatchCounts, BatchEvent, BatchRequest, BatchStatus, BlobStored, CostView, DeviceUsage,
+    ErrorBody, ErrorInfo, Health, JobEvent, JobState, JobStatus, PoolView, Problem, SceneStarts,
+    Usage, UsageSample, WorkerView, WorkersView,
+};
 pub use codec::{CodecError, Format, decode, decode_job, encode};
 pub use geometry::{
     Brep, BrepEdge, BrepFace, Line, LoopKind, Mesh, NurbsCurve, NurbsSurface, Point, Polyline,
     Scene, Trim, TrimCurve, TrimLoop, Units,
 };
 pub use job::{
-    BlobHash, Input, Inputs, Job, JobKind, MeshCheckParams, RaycastMode, RaycastParams, Rays, Task,
-    TessellateParams,
+    BlobHash, Input, Inputs, Job, JobKind, MeshCheckParams, Priority, RaycastMode, RaycastParams,
+    Rays, Task, TessellateParams,
 };
 pub use packed::{Face, Packed};
 pub use result::{

@@ -47,6 +47,9 @@ pub struct Timings {
     pub prepare_secs: f64,
     /// Running the kernel.
     pub compute_secs: f64,
+    /// How the worker got the prepared scene, for jobs that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scene: Option<crate::worker::SceneStart>,
 }
 
 /// The output of one kind of kernel.

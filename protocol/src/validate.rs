@@ -91,6 +91,14 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
             ),
         );
     }
+    if let Some(t) = job.timeout_secs
+        && !(t.is_finite() && t > 0.0)
+    {
+        r.add(
+            "/timeout_secs",
+            format!("must be a positive number of seconds, got {t}"),
+        );
+    }
     match &job.task {
         Task::MeshCheck(p) => {
             if let Some(t) = p.coincident_tolerance

@@ -15,6 +15,23 @@ pub enum WorkerCommand {
         /// Time from acceptance to this assignment.
         queue_secs: f64,
     },
+    /// Stop job `job_id` if it is the one running; the worker stays up.
+    Cancel {
+        /// The job.
+        job_id: String,
+    },
+}
+
+/// How a job's prepared scene (tessellation, BVH) was obtained by its worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SceneStart {
+    /// The worker held it from an earlier job (hot).
+    Held,
+    /// Restored from its snapshot file (warm).
+    Snapshot,
+    /// Built from the inputs (cold); its snapshot was written.
+    Built,
 }
 
 /// From a worker to the service.
@@ -29,6 +46,9 @@ pub enum WorkerReport {
         backend: String,
         /// Device of that backend.
         device: String,
+        /// Memory of that device, in bytes, where known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        memory_bytes: Option<u64>,
     },
     /// Progress of the job it is running.
     Progress {
@@ -49,6 +69,12 @@ pub enum WorkerReport {
         prepare_secs: f64,
         /// Seconds spent in the kernel.
         compute_secs: f64,
+        /// The prepared scene the job used and how it was obtained, for jobs that have one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scene: Option<(String, SceneStart)>,
+        /// Scene keys the worker holds in memory now.
+        #[serde(default)]
+        held: Vec<String>,
     },
     /// The job failed in a way a retry will not fix (bad geometry, a kernel error).
     Failed {

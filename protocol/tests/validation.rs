@@ -58,6 +58,8 @@ fn valid_job() -> Job {
             rays: None,
             ..Inputs::default()
         },
+        priority: Default::default(),
+        timeout_secs: None,
     }
 }
 

@@ -135,6 +135,8 @@ fn every_geometry_job() -> Job {
             rays: None,
             ..Inputs::default()
         },
+        priority: Default::default(),
+        timeout_secs: None,
     }
 }
 
@@ -147,6 +149,8 @@ fn blob_job() -> Job {
             rays: None,
             ..Inputs::default()
         },
+        priority: Default::default(),
+        timeout_secs: None,
     }
 }
 
@@ -161,6 +165,7 @@ fn result() -> JobResult {
             device: "x86_64, 2 threads".into(),
         },
         timings: Timings {
+            scene: None,
             queue_secs: 0.002,
             prepare_secs: 0.0001,
             compute_secs: 0.0003,

@@ -105,7 +105,10 @@ impl Server {
             data: data.to_path_buf(),
             _tmp: None,
         };
-        server.wait_for_workers();
+        // An elastic pool (no --workers) may hold no worker until a job comes.
+        if extra.contains(&"--workers") {
+            server.wait_for_workers();
+        }
         server
     }
 
@@ -368,6 +371,8 @@ pub fn mesh_check_job(meshes: Vec<Mesh>) -> Job {
             rays: None,
             ..Inputs::default()
         },
+        priority: Default::default(),
+        timeout_secs: None,
     }
 }
 

@@ -64,7 +64,7 @@ pub enum RunOutcome {
     /// The job finished in time.
     Finished(Box<JobResult>),
     /// Still going when the wait ended; poll this status.
-    Pending(JobStatus),
+    Pending(Box<JobStatus>),
 }
 
 /// An async client.
@@ -265,10 +265,10 @@ impl Client {
                 decode(&bytes, Format::sniff(&bytes))
                     .map_err(|e| ClientError::Decode(e.to_string()))?,
             ))),
-            StatusCode::ACCEPTED => Ok(RunOutcome::Pending(
+            StatusCode::ACCEPTED => Ok(RunOutcome::Pending(Box::new(
                 decode(&bytes, Format::sniff(&bytes))
                     .map_err(|e| ClientError::Decode(e.to_string()))?,
-            )),
+            ))),
             s => Err(api_error(s, &bytes)),
         }
     }

@@ -98,8 +98,24 @@ impl Backend {
         }
     }
 
+    /// Memory of the device, in bytes, where known: the GPU's, or the machine's for `cpu`.
+    pub fn memory_bytes(&self) -> Option<u64> {
+        match &self.gpu {
+            Some(g) => g.memory_bytes(),
+            None => system_memory_bytes(),
+        }
+    }
+
     /// The GPU, for kernels that have a GPU version.
     pub fn gpu(&self) -> Option<&Device> {
         self.gpu.as_deref()
     }
+}
+
+/// The machine's memory from `/proc/meminfo` (Linux); `None` elsewhere.
+fn system_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

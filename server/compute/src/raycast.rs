@@ -66,6 +66,58 @@ impl TriangleScene {
         }
     }
 
+    /// The scene as named arrays for a snapshot: the hierarchy's, the triangles' corners
+    /// (`tri.corners`) and where each came from (`tri.source`).
+    pub fn to_sections(&self) -> Vec<cicada_geom::bvh::Section<'_>> {
+        let corners: Vec<f64> = self
+            .triangles
+            .iter()
+            .flat_map(|t| t.iter().flat_map(|p| p.to_array()))
+            .collect();
+        let source: Vec<u32> = self.source.iter().flat_map(|&(m, f)| [m, f]).collect();
+        let mut out = self.bvh.to_sections();
+        out.push((
+            "tri.corners",
+            bytemuck::cast_slice(&corners).to_vec().into(),
+        ));
+        out.push(("tri.source", bytemuck::cast_slice(&source).to_vec().into()));
+        out
+    }
+
+    /// The scene back from [`Self::to_sections`]'s arrays.
+    pub fn from_sections<'a>(
+        section: impl Fn(&str) -> Option<&'a [u8]>,
+    ) -> Result<TriangleScene, cicada_geom::bvh::FlatError> {
+        use cicada_geom::bvh::FlatError;
+        let bvh = Bvh::from_sections(&section)?;
+        let corners = section("tri.corners").ok_or(FlatError::Missing("tri.corners"))?;
+        let source = section("tri.source").ok_or(FlatError::Missing("tri.source"))?;
+        if corners.len() != bvh.len() * 72 || source.len() != bvh.len() * 8 {
+            return Err(FlatError::Length("tri.corners"));
+        }
+        let corners: Vec<f64> = bytemuck::pod_collect_to_vec(corners);
+        let source: Vec<u32> = bytemuck::pod_collect_to_vec(source);
+        Ok(TriangleScene {
+            bvh,
+            triangles: corners
+                .chunks_exact(9)
+                .map(|c| {
+                    [
+                        Point3::new(c[0], c[1], c[2]),
+                        Point3::new(c[3], c[4], c[5]),
+                        Point3::new(c[6], c[7], c[8]),
+                    ]
+                })
+                .collect(),
+            source: source.chunks_exact(2).map(|s| (s[0], s[1])).collect(),
+        })
+    }
+
+    /// Bytes the scene holds in memory, roughly (for a worker's budget of held scenes).
+    pub fn heap_bytes(&self) -> usize {
+        self.bvh.len() * (72 + 72 + 8 + 4) + self.bvh.nodes().len() * (32 + 64)
+    }
+
     fn hit(&self, triangle: u32, distance: f64) -> RayHit {
         let t = &self.triangles[triangle as usize];
         let n = (t[1] - t[0]).cross(t[2] - t[0]);

@@ -32,6 +32,7 @@ pub struct Cuda {
     rays: CudaFunction,
     suns: CudaFunction,
     name: String,
+    memory: u64,
     load: KernelLoad,
 }
 
@@ -132,6 +133,7 @@ impl Cuda {
         let ctx = CudaContext::new(0).map_err(|e| GpuError::Unavailable(e.to_string()))?;
         let (major, minor) = ctx.compute_capability().map_err(driver)?;
         let name = ctx.name().map_err(driver)?;
+        let memory = ctx.total_mem().map_err(driver)? as u64;
         let mut version = 0i32;
         // SAFETY: writes one int through a valid pointer; the driver is loaded (above).
         unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut version) }
@@ -169,6 +171,7 @@ impl Cuda {
                 version / 1000,
                 version % 1000 / 10
             ),
+            memory,
             load: KernelLoad {
                 from_cache,
                 seconds: start.elapsed().as_secs_f64(),
@@ -180,6 +183,11 @@ impl Cuda {
     /// The device's name, compute capability and driver version.
     pub fn device_name(&self) -> String {
         self.name.clone()
+    }
+
+    /// The device's memory in bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory
     }
 
     /// How the kernels were made ready when the device was opened.

@@ -98,6 +98,14 @@ impl Device {
         }
     }
 
+    /// The device's memory in bytes, where the API tells it (CUDA does, wgpu does not).
+    pub fn memory_bytes(&self) -> Option<u64> {
+        match self {
+            Device::Wgpu(_) => None,
+            Device::Cuda(c) => Some(c.memory_bytes()),
+        }
+    }
+
     /// The device's name and driver.
     pub fn device_name(&self) -> String {
         match self {

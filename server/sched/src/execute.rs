@@ -153,6 +153,8 @@ pub struct PreparedJob<'a> {
     pub weather: Option<std::borrow::Cow<'a, wire::WeatherFile>>,
     /// Where inputs came from; kernels keep derived data there.
     pub source: &'a dyn BlobSource,
+    /// The worker's prepared scenes and their snapshots; `None` builds every scene.
+    pub scenes: Option<&'a crate::scenes::Scenes>,
 }
 
 /// Validates `job` and resolves its inputs.
@@ -194,7 +196,50 @@ pub fn prepare<'a>(
         context,
         weather,
         source: blobs,
+        scenes: None,
     })
+}
+
+/// Bump when what a prepared scene holds changes (its snapshots are then rebuilt).
+const SCENE_VERSION: &str = "scene@1";
+
+/// Hashes `parts` (each length-prefixed, so no two lists collide) into a hex key.
+pub(crate) fn content_key(parts: &[&[u8]]) -> String {
+    let mut h = blake3::Hasher::new();
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().to_hex().to_string()
+}
+
+fn encoded<T: serde::Serialize>(value: Option<&T>) -> Vec<u8> {
+    value
+        .and_then(|v| encode(v, Format::MsgPack).ok())
+        .unwrap_or_default()
+}
+
+/// The key of a job's prepared scene (what a worker keeps and snapshots): the task's scene
+/// inputs and the parameters that shape it. `None` for tasks that prepare nothing reusable.
+/// Jobs with equal keys share one snapshot, and prefer the worker holding it.
+pub fn scene_key(prepared: &PreparedJob) -> Option<String> {
+    let scene = encoded(prepared.scene.as_deref());
+    match &prepared.job.task {
+        Task::Raycast(_) => Some(content_key(&[
+            SCENE_VERSION.as_bytes(),
+            b"triangles",
+            &scene,
+        ])),
+        Task::SunHours(wire::SunHoursParams { grid, .. })
+        | Task::Radiation(wire::RadiationParams { grid, .. }) => Some(content_key(&[
+            SCENE_VERSION.as_bytes(),
+            b"sunlight-study",
+            &scene,
+            &encoded(prepared.context.as_deref()),
+            &encoded(Some(grid)),
+        ])),
+        Task::MeshCheck(_) | Task::Tessellate(_) => None,
+    }
 }
 
 /// The kernel version that answers a task.
@@ -291,7 +336,11 @@ pub fn compute(
                 .as_deref()
                 .ok_or_else(|| missing("/inputs/rays", "rays"))?;
             progress.report(0.0, "building the BVH");
-            let triangles = raycast::TriangleScene::new(&meshes(scene)?);
+            let build = || Ok(raycast::TriangleScene::new(&meshes(scene)?));
+            let triangles = match (prepared.scenes, scene_key(prepared)) {
+                (Some(scenes), Some(key)) => scenes.get(&key, build)?,
+                _ => std::sync::Arc::new(build()?),
+            };
             let hits = raycast::raycast(
                 &triangles,
                 &lower::rays(rays),
@@ -383,6 +432,10 @@ pub fn run_job(
     let started = Instant::now();
     let output = compute(&prepared, backend, progress)?;
     let timings = Timings {
+        scene: prepared
+            .scenes
+            .and_then(|s| s.take_last())
+            .map(|(_, start, _)| start),
         queue_secs: 0.0,
         prepare_secs,
         compute_secs: started.elapsed().as_secs_f64(),

@@ -7,7 +7,9 @@
 pub mod execute;
 pub mod lower;
 pub mod metrics;
+pub mod scenes;
 pub mod scheduler;
+pub mod snapshot;
 pub mod store;
 pub mod sunlight;
 pub mod worker;

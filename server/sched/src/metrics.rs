@@ -19,8 +19,14 @@ const BUCKETS: [f64; 12] = [
 pub enum Phase {
     /// Waiting for a worker.
     Queue,
-    /// Loading and preparing inputs.
+    /// Loading and checking inputs, for a job with no prepared scene.
     Prepare,
+    /// Preparing when the scene had to be built (cold).
+    PrepareCold,
+    /// Preparing when the scene came from its snapshot (warm).
+    PrepareWarm,
+    /// Preparing when the worker already held the scene.
+    PrepareHeld,
     /// In the kernel.
     Compute,
     /// Acceptance to finish.
@@ -28,12 +34,23 @@ pub enum Phase {
 }
 
 impl Phase {
-    const ALL: [Phase; 4] = [Phase::Queue, Phase::Prepare, Phase::Compute, Phase::Total];
+    const ALL: [Phase; 7] = [
+        Phase::Queue,
+        Phase::Prepare,
+        Phase::PrepareCold,
+        Phase::PrepareWarm,
+        Phase::PrepareHeld,
+        Phase::Compute,
+        Phase::Total,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Phase::Queue => "queue",
             Phase::Prepare => "prepare",
+            Phase::PrepareCold => "prepare_cold",
+            Phase::PrepareWarm => "prepare_warm",
+            Phase::PrepareHeld => "prepare_held",
             Phase::Compute => "compute",
             Phase::Total => "total",
         }
@@ -63,6 +80,8 @@ pub struct Metrics {
     pub worker_crashes: AtomicU64,
     /// Worker processes alive.
     pub workers_alive: AtomicU64,
+    /// Workers running a job.
+    pub workers_busy: AtomicU64,
     /// Jobs waiting for a worker.
     pub queue_depth: AtomicU64,
     /// Blobs written (a blob the store had is not counted).
@@ -71,7 +90,7 @@ pub struct Metrics {
     pub blob_bytes_stored: AtomicU64,
     /// HTTP requests answered with an error status (4xx/5xx).
     pub http_errors: AtomicU64,
-    durations: Mutex<[Histogram; 4]>,
+    durations: Mutex<[Histogram; 7]>,
 }
 
 impl Metrics {
@@ -141,6 +160,12 @@ impl Metrics {
             "cicada_workers",
             "Worker processes alive.",
             &self.workers_alive,
+        );
+        gauge(
+            &mut out,
+            "cicada_workers_busy",
+            "Worker processes running a job.",
+            &self.workers_busy,
         );
         let _ = writeln!(
             out,

@@ -16,10 +16,11 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use cicada_protocol::{BlobHash, Format, JobState, JobStatus, decode, encode};
+use cicada_protocol::{BatchStatus, BlobHash, Format, JobState, JobStatus, decode, encode};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
+const BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +80,7 @@ impl Store {
         let db = Database::create(&db_path).map_err(db_err)?;
         let tx = db.begin_write().map_err(db_err)?;
         tx.open_table(JOBS).map_err(db_err)?;
+        tx.open_table(BATCHES).map_err(db_err)?;
         tx.commit().map_err(db_err)?;
         Ok(Store { files, db })
     }
@@ -134,6 +136,42 @@ impl Store {
         }
         out.sort_by(|a, b| (a.created_unix_ms, &a.id).cmp(&(b.created_unix_ms, &b.id)));
         Ok(out)
+    }
+
+    /// Records a batch: its id, time and jobs in variant order (`counts` are not kept).
+    pub fn put_batch(&self, batch: &BatchStatus) -> Result<(), StoreError> {
+        let bytes = encode(batch, Format::MsgPack).map_err(db_err)?;
+        let tx = self.db.begin_write().map_err(db_err)?;
+        {
+            let mut t = tx.open_table(BATCHES).map_err(db_err)?;
+            t.insert(batch.id.as_str(), bytes.as_slice())
+                .map_err(db_err)?;
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    /// The record of batch `id`, with the counts of its jobs' states now.
+    pub fn batch(&self, id: &str) -> Result<Option<BatchStatus>, StoreError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let t = tx.open_table(BATCHES).map_err(db_err)?;
+        let Some(guard) = t.get(id).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let mut batch: BatchStatus = decode(guard.value(), Format::MsgPack)
+            .map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))?;
+        drop(guard);
+        let mut counts = cicada_protocol::BatchCounts::default();
+        for job in &batch.jobs {
+            match self.status(job)?.map(|s| s.state) {
+                Some(JobState::Queued) => counts.queued += 1,
+                Some(JobState::Running) => counts.running += 1,
+                Some(JobState::Succeeded) => counts.succeeded += 1,
+                Some(JobState::Failed) | None => counts.failed += 1,
+                Some(JobState::Cancelled) => counts.cancelled += 1,
+            }
+        }
+        batch.counts = counts;
+        Ok(Some(batch))
     }
 
     /// Counts of job records by state, in [`JobState::ALL`] order.
@@ -290,6 +328,12 @@ mod tests {
             error: None,
             cached: false,
             worker_pid: None,
+            priority: Default::default(),
+            timeout_secs: None,
+            scene: None,
+            scene_start: None,
+            worker_secs: 0.0,
+            batch: None,
         }
     }
 

@@ -13,8 +13,13 @@ use cicada_sun::sky::{DirectMode, SkyPatches, cumulative_sky};
 use cicada_sun::sunpath::{Location, Period, SunPathOptions, sun_path};
 use cicada_sun::weather::{Weather, clear_sky_year, parse_epw, sky_hours};
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use crate::execute::{JobError, PreparedJob};
 use crate::lower;
+use crate::scenes::Prepared;
+use crate::snapshot::{Section, Snapshot};
 
 /// Largest lit/unlit bit matrix a `sun_hours` result carries.
 const MAX_BIT_MATRIX_BYTES: u64 = 512 * 1_000_000;
@@ -111,13 +116,123 @@ struct Study {
     metres_per_unit: f64,
 }
 
-/// Builds a study; `check` sees the sensor count before any occluder is built, so a job
+/// The study of a job: the worker's held or snapshotted one when it has it, else built.
+/// `check` sees the sensor count (before any occluder is built, when building), so a job
 /// that cannot be answered fails early.
 fn study(
     prepared: &PreparedJob,
     grid: &wire::SensorGridParams,
     progress: &dyn Progress,
-    check: impl FnOnce(usize) -> Result<(), JobError>,
+    check: impl Fn(usize) -> Result<(), JobError>,
+) -> Result<Arc<Study>, JobError> {
+    let build = || build_study(prepared, grid, progress, &check);
+    match (prepared.scenes, crate::execute::scene_key(prepared)) {
+        (Some(scenes), Some(key)) => {
+            let s = scenes.get(&key, build)?;
+            check(s.sensors.len())?;
+            Ok(s)
+        }
+        _ => Ok(Arc::new(build()?)),
+    }
+}
+
+impl Prepared for Study {
+    fn to_sections(&self) -> Vec<Section<'_>> {
+        let meta = [f64::from(u8::from(self.by_vertex)), self.metres_per_unit];
+        let positions: Vec<f64> = self
+            .mesh
+            .positions()
+            .iter()
+            .flat_map(|p| p.to_array())
+            .collect();
+        let sensors: Vec<f64> = self
+            .sensors
+            .iter()
+            .flat_map(|x| {
+                let (p, n) = (x.position, x.normal);
+                [p.x, p.y, p.z, n.x, n.y, n.z, x.area]
+            })
+            .collect();
+        let bytes = |v: &[f64]| Cow::Owned(bytemuck::cast_slice(v).to_vec());
+        let mut out: Vec<Section<'_>> = vec![
+            ("study.meta", bytes(&meta)),
+            ("study.positions", bytes(&positions)),
+            (
+                "study.faces",
+                Cow::Borrowed(bytemuck::cast_slice(self.mesh.faces())),
+            ),
+            ("study.sensors", bytes(&sensors)),
+            (
+                "study.sources",
+                Cow::Owned(rmp_serde::to_vec_named(&self.sources).unwrap_or_default()),
+            ),
+        ];
+        out.extend(self.occluders.to_sections());
+        out
+    }
+
+    fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
+        let get = |name: &str| snapshot.section(name).ok_or(format!("no section {name}"));
+        let floats = |name: &str| -> Result<Vec<f64>, String> {
+            let b = get(name)?;
+            if b.len() % 8 != 0 {
+                return Err(format!("{name}: wrong length"));
+            }
+            Ok(bytemuck::pod_collect_to_vec(b))
+        };
+        let meta = floats("study.meta")?;
+        let [by_vertex, metres_per_unit] = meta[..] else {
+            return Err("study.meta: wrong length".into());
+        };
+        let positions = floats("study.positions")?;
+        let faces = get("study.faces")?;
+        if positions.len() % 3 != 0 || faces.len() % 16 != 0 {
+            return Err("study mesh: wrong length".into());
+        }
+        let mesh = Mesh::new(
+            positions
+                .chunks_exact(3)
+                .map(|c| Point3::new(c[0], c[1], c[2]))
+                .collect(),
+            bytemuck::pod_collect_to_vec(faces),
+        )
+        .map_err(|e| e.to_string())?;
+        let sensors = floats("study.sensors")?;
+        if sensors.len() % 7 != 0 {
+            return Err("study.sensors: wrong length".into());
+        }
+        Ok(Study {
+            mesh,
+            sensors: sensors
+                .chunks_exact(7)
+                .map(|c| Sensor {
+                    position: Point3::new(c[0], c[1], c[2]),
+                    normal: cicada_geom::Vector3::new(c[3], c[4], c[5]),
+                    area: c[6],
+                })
+                .collect(),
+            sources: rmp_serde::from_slice(get("study.sources")?).map_err(|e| e.to_string())?,
+            by_vertex: by_vertex != 0.0,
+            occluders: TriangleScene::from_sections(|n| snapshot.section(n))
+                .map_err(|e| e.to_string())?,
+            metres_per_unit,
+        })
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.mesh.positions().len() * 24
+            + self.mesh.faces().len() * 16
+            + self.sensors.len() * 56
+            + self.occluders.heap_bytes()
+    }
+}
+
+/// Builds a study from the job's inputs.
+fn build_study(
+    prepared: &PreparedJob,
+    grid: &wire::SensorGridParams,
+    progress: &dyn Progress,
+    check: &dyn Fn(usize) -> Result<(), JobError>,
 ) -> Result<Study, JobError> {
     let scene = prepared
         .scene

@@ -5,8 +5,9 @@
 //! stdout. It holds no state the service needs: killed at any moment, it loses nothing but
 //! the run in progress, which the service repeats.
 
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cicada_compute::{Backend, Progress};
@@ -14,6 +15,7 @@ use cicada_protocol::worker::{WorkerCommand, WorkerReport};
 use cicada_protocol::{Format, Job, Limits, Timings, decode, encode};
 
 use crate::execute::{self, JobError};
+use crate::scenes::Scenes;
 use crate::store::Files;
 
 /// Writes reports to stdout, one line each, from any thread.
@@ -34,14 +36,25 @@ impl Reporter {
     }
 }
 
-/// Progress of one job, sent at most every 100 ms.
+/// Jobs the service asked this worker to stop.
+type Cancelled = Arc<Mutex<HashSet<String>>>;
+
+/// Progress of one job, sent at most every 100 ms, and whether it was cancelled.
 struct JobProgress<'a> {
     reporter: &'a Reporter,
     job_id: &'a str,
     last: Mutex<Option<Instant>>,
+    cancelled: &'a Cancelled,
 }
 
 impl Progress for JobProgress<'_> {
+    fn is_cancelled(&self) -> bool {
+        self.cancelled
+            .lock()
+            .map(|c| c.contains(self.job_id))
+            .unwrap_or(false)
+    }
+
     fn report(&self, fraction: f32, stage: &str) {
         let Ok(mut last) = self.last.lock() else {
             return;
@@ -59,8 +72,13 @@ impl Progress for JobProgress<'_> {
     }
 }
 
-/// Runs the worker loop until stdin closes.
-pub fn run_worker(store: &Files, backend: &Backend, limits: &Limits) -> std::io::Result<()> {
+/// Runs the worker loop until stdin closes, keeping prepared scenes in `scenes`.
+pub fn run_worker(
+    store: &Files,
+    backend: &Backend,
+    limits: &Limits,
+    scenes: &Scenes,
+) -> std::io::Result<()> {
     let reporter = Reporter {
         out: Mutex::new(std::io::stdout()),
     };
@@ -68,40 +86,78 @@ pub fn run_worker(store: &Files, backend: &Backend, limits: &Limits) -> std::io:
         pid: std::process::id(),
         backend: backend.name().to_string(),
         device: backend.device(),
+        memory_bytes: backend.memory_bytes(),
     });
-    let stdin = std::io::stdin();
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let command: WorkerCommand = match serde_json::from_str(&line) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "unreadable command from the service");
-                continue;
+    // Commands are read on their own thread, so a cancellation reaches a running kernel
+    // (through its progress checks) instead of waiting behind it.
+    let cancelled: Cancelled = Arc::default();
+    let (runs, next_run) = std::sync::mpsc::channel::<(String, f64)>();
+    let reader = {
+        let cancelled = cancelled.clone();
+        std::thread::spawn(move || -> std::io::Result<()> {
+            for line in std::io::stdin().lock().lines() {
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<WorkerCommand>(&line) {
+                    Ok(WorkerCommand::Run { job_id, queue_secs }) => {
+                        if runs.send((job_id, queue_secs)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(WorkerCommand::Cancel { job_id }) => {
+                        if let Ok(mut c) = cancelled.lock() {
+                            c.insert(job_id);
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "unreadable command from the service"),
+                }
             }
-        };
-        match command {
-            WorkerCommand::Run { job_id, queue_secs } => {
-                let span = tracing::info_span!("job", id = %job_id);
-                let _guard = span.enter();
-                let report = run_one(store, backend, limits, &reporter, &job_id, queue_secs);
-                reporter.send(&report);
-            }
+            Ok(())
+        })
+    };
+    let ctx = Context {
+        store,
+        backend,
+        limits,
+        scenes,
+        reporter: &reporter,
+        cancelled: &cancelled,
+    };
+    for (job_id, queue_secs) in next_run {
+        let span = tracing::info_span!("job", id = %job_id);
+        let _guard = span.enter();
+        let report = run_one(&ctx, &job_id, queue_secs);
+        if let Ok(mut c) = cancelled.lock() {
+            c.remove(&job_id);
         }
+        reporter.send(&report);
     }
-    Ok(())
+    reader
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("command reader panicked")))
 }
 
-fn run_one(
-    store: &Files,
-    backend: &Backend,
-    limits: &Limits,
-    reporter: &Reporter,
-    job_id: &str,
-    queue_secs: f64,
-) -> WorkerReport {
+/// What every job of a worker runs with.
+struct Context<'a> {
+    store: &'a Files,
+    backend: &'a Backend,
+    limits: &'a Limits,
+    scenes: &'a Scenes,
+    reporter: &'a Reporter,
+    cancelled: &'a Cancelled,
+}
+
+fn run_one(ctx: &Context, job_id: &str, queue_secs: f64) -> WorkerReport {
+    let Context {
+        store,
+        backend,
+        limits,
+        scenes,
+        reporter,
+        cancelled,
+    } = *ctx;
     let failed = |error: String| WorkerReport::Failed {
         job_id: job_id.to_string(),
         error,
@@ -116,10 +172,11 @@ fn run_one(
         Ok(j) => j,
         Err(e) => return failed(format!("stored job does not decode: {e}")),
     };
-    let prepared = match execute::prepare(&job, store, limits) {
+    let mut prepared = match execute::prepare(&job, store, limits) {
         Ok(p) => p,
         Err(e) => return failed(e.to_string()),
     };
+    prepared.scenes = Some(scenes);
     let key = execute::job_key(&prepared);
     if store.has_result(&key) {
         return WorkerReport::Done {
@@ -127,6 +184,8 @@ fn run_one(
             cached: true,
             prepare_secs: started.elapsed().as_secs_f64(),
             compute_secs: 0.0,
+            scene: None,
+            held: scenes.held_keys(),
         };
     }
     let prepare_secs = started.elapsed().as_secs_f64();
@@ -134,6 +193,7 @@ fn run_one(
         reporter,
         job_id,
         last: Mutex::new(None),
+        cancelled,
     };
     let started = Instant::now();
     let output = match execute::compute(&prepared, backend, &progress) {
@@ -141,8 +201,13 @@ fn run_one(
         Err(JobError::Cancelled) => return failed("cancelled".into()),
         Err(e) => return failed(e.to_string()),
     };
-    let compute_secs = started.elapsed().as_secs_f64();
+    // Getting the prepared scene happens inside the kernel's run; it counts as preparing.
+    let scene = scenes.take_last();
+    let scene_secs = scene.as_ref().map_or(0.0, |s| s.2);
+    let prepare_secs = prepare_secs + scene_secs;
+    let compute_secs = started.elapsed().as_secs_f64() - scene_secs;
     let timings = Timings {
+        scene: scene.as_ref().map(|s| s.1),
         queue_secs,
         prepare_secs,
         compute_secs,
@@ -157,6 +222,8 @@ fn run_one(
             cached: false,
             prepare_secs,
             compute_secs,
+            scene: scene.map(|(key, start, _)| (key, start)),
+            held: scenes.held_keys(),
         },
         Err(e) => failed(format!("storing the result failed: {e}")),
     }

@@ -19,7 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::routes::{blobs, jobs, system};
+use crate::routes::{batches, blobs, jobs, system};
 
 /// Limits and knobs of the HTTP layer.
 #[derive(Clone, Debug)]
@@ -66,6 +66,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/jobs/{id}", get(jobs::status).delete(jobs::cancel))
         .route("/v1/jobs/{id}/result", get(jobs::result))
         .route("/v1/blobs/{hash}", put(blobs::put).head(blobs::head))
+        .route("/v1/batches", post(batches::submit))
+        .route("/v1/batches/{id}", get(batches::status))
+        .route("/v1/workers", get(system::workers))
+        .route("/v1/usage", get(system::usage))
         .route("/healthz", get(system::health))
         .route("/metrics", get(system::metrics))
         .layer(TimeoutLayer::with_status_code(
@@ -74,6 +78,7 @@ pub fn app(state: AppState) -> Router {
         ));
     let long = Router::new()
         .route("/v1/jobs/{id}/events", get(jobs::events))
+        .route("/v1/batches/{id}/events", get(batches::events))
         .route("/v1/run", post(jobs::run));
     let request_id = HeaderName::from_static("x-request-id");
     quick

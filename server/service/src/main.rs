@@ -14,6 +14,9 @@ use anyhow::Context;
 use cicada_compute::{Backend, NoProgress};
 use cicada_protocol::{Format, Job, Limits, encode, job_schema};
 use cicada_sched::execute::{self, BlobSource, NoBlobs};
+use cicada_sched::scenes::Scenes;
+use cicada_sched::scheduler::{PoolConfig, Prices};
+use cicada_sched::snapshot::SnapshotStore;
 use cicada_sched::{Files, Metrics, Scheduler, SchedulerConfig, Store};
 use clap::{Parser, Subcommand};
 
@@ -53,6 +56,11 @@ enum Command {
         /// Compute backend: cpu, wgpu (Vulkan), cuda or auto (a GPU when there is one).
         #[arg(long, default_value = "cpu")]
         backend: String,
+        #[command(flatten)]
+        scenes: SceneArgs,
+        /// CPU threads for the kernels (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Print the JSON Schema of job files.
     Schema,
@@ -66,9 +74,35 @@ struct ServeArgs {
     /// Data directory for job records, blobs and results.
     #[arg(long, default_value = ".cicada-data", env = "CICADA_DATA")]
     data: PathBuf,
-    /// Worker processes (default: available cores, at most 4).
-    #[arg(long, env = "CICADA_WORKERS")]
+    /// A fixed pool of exactly this many workers (instead of --min/--max-workers).
+    #[arg(long, env = "CICADA_WORKERS", conflicts_with_all = ["min_workers", "max_workers"])]
     workers: Option<usize>,
+    /// Workers kept while idle; 0 lets the pool scale to zero.
+    #[arg(long, default_value_t = 0, env = "CICADA_MIN_WORKERS")]
+    min_workers: usize,
+    /// Most workers at once (default: one for a GPU backend; for cpu, the cores divided by
+    /// --threads-per-worker, at most 4).
+    #[arg(long, env = "CICADA_MAX_WORKERS")]
+    max_workers: Option<usize>,
+    /// Idle workers kept started while the pool is busy, ready for the next burst.
+    #[arg(long, default_value_t = 0)]
+    buffer_workers: usize,
+    /// Seconds a worker may sit idle before it is stopped (down to --min-workers).
+    #[arg(long, default_value_t = 60.0)]
+    idle_timeout_secs: f64,
+    /// CPU threads each worker's kernels use: a worker's CPU share (default: every core).
+    #[arg(long)]
+    threads_per_worker: Option<usize>,
+    #[command(flatten)]
+    scenes: SceneArgs,
+    /// Price of one serverless worker-second, for GET /v1/usage (default: Modal's H100,
+    /// $3.95/h).
+    #[arg(long, default_value_t = 0.001097)]
+    price_serverless_per_worker_sec: f64,
+    /// Price per hour of a dedicated machine holding --max-workers workers, for GET
+    /// /v1/usage (default: a $2.00/h H100).
+    #[arg(long, default_value_t = 2.0)]
+    price_dedicated_per_hour: f64,
     /// Compute backend of the workers: cpu, wgpu (Vulkan), cuda or auto (a GPU when there is
     /// one).
     #[arg(long, default_value = "cpu", env = "CICADA_BACKEND")]
@@ -91,6 +125,28 @@ struct ServeArgs {
     /// Write the bound address to this file once listening (for scripts using port 0).
     #[arg(long)]
     addr_file: Option<PathBuf>,
+}
+
+/// Where workers keep prepared scenes.
+#[derive(clap::Args, Clone, Debug)]
+struct SceneArgs {
+    /// Disk for scene snapshots under DATA/snapshots; least recently used go first.
+    #[arg(long, default_value_t = 8192)]
+    snapshot_limit_mib: u64,
+    /// Memory each worker keeps prepared scenes in (least recently used dropped).
+    #[arg(long, default_value_t = 2048)]
+    scene_memory_mib: usize,
+}
+
+impl SceneArgs {
+    fn to_args(&self) -> Vec<String> {
+        vec![
+            "--snapshot-limit-mib".into(),
+            self.snapshot_limit_mib.to_string(),
+            "--scene-memory-mib".into(),
+            self.scene_memory_mib.to_string(),
+        ]
+    }
 }
 
 /// Opens the backend named on the command line, or says why it cannot run here.
@@ -129,11 +185,31 @@ fn main() -> anyhow::Result<()> {
                 &parse_backend(&backend)?,
             )
         }
-        Command::Worker { data, backend } => {
+        Command::Worker {
+            data,
+            backend,
+            scenes,
+            threads,
+        } => {
             init_tracing("info");
+            if let Some(n) = threads {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build_global()
+                    .context("starting the kernel threads")?;
+            }
             let store =
                 Files::open(&data).with_context(|| format!("opening {}", data.display()))?;
-            cicada_sched::worker::run_worker(&store, &parse_backend(&backend)?, &Limits::default())
+            let backend = parse_backend(&backend)?;
+            let scenes = Scenes::new(
+                Some(SnapshotStore::new(
+                    data.join("snapshots"),
+                    scenes.snapshot_limit_mib * 1024 * 1024,
+                )),
+                backend.name(),
+                scenes.scene_memory_mib * 1024 * 1024,
+            );
+            cicada_sched::worker::run_worker(&store, &backend, &Limits::default(), &scenes)
                 .context("worker loop")
         }
         Command::Schema => {
@@ -188,6 +264,40 @@ fn run_file(
     Ok(())
 }
 
+/// The pool's scaling from the command line: a fixed `--workers N`, or min/max/buffer with
+/// the maximum defaulting to one worker per GPU, or per CPU share.
+fn pool_config(args: &ServeArgs, backend: &Backend) -> anyhow::Result<PoolConfig> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let (min, max) = match args.workers {
+        Some(n) => (n.max(1), n.max(1)),
+        None => {
+            let max = args.max_workers.unwrap_or(if backend.gpu().is_some() {
+                1
+            } else {
+                (cores / args.threads_per_worker.unwrap_or(1).max(1)).clamp(1, 4)
+            });
+            (args.min_workers, max)
+        }
+    };
+    anyhow::ensure!(max >= 1, "--max-workers must be at least 1");
+    anyhow::ensure!(
+        min <= max,
+        "--min-workers ({min}) is more than --max-workers ({max})"
+    );
+    anyhow::ensure!(
+        args.idle_timeout_secs.is_finite() && args.idle_timeout_secs >= 0.0,
+        "--idle-timeout-secs must be a number of seconds >= 0"
+    );
+    Ok(PoolConfig {
+        min_workers: min,
+        max_workers: max,
+        buffer_workers: args.buffer_workers,
+        idle_timeout: Duration::from_secs_f64(args.idle_timeout_secs),
+    })
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let backend = parse_backend(&args.backend)?;
     std::fs::create_dir_all(&args.data)
@@ -200,27 +310,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Store::open(&data).with_context(|| format!("opening the store in {}", data.display()))?,
     );
     let metrics = Arc::new(Metrics::default());
-    let workers = args.workers.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(4)
-    });
+    let pool = pool_config(&args, &backend)?;
     let exe = std::env::current_exe().context("locating the cicada-server executable")?;
+    let mut worker_args = vec![
+        "worker".into(),
+        "--data".into(),
+        data.display().to_string(),
+        "--backend".into(),
+        backend.name().into(),
+    ];
+    worker_args.extend(args.scenes.to_args());
+    if let Some(threads) = args.threads_per_worker {
+        worker_args.extend(["--threads".into(), threads.max(1).to_string()]);
+    }
+    let workers = pool.max_workers;
     let config = SchedulerConfig {
-        workers: workers.max(1),
+        pool,
+        backend: backend.name().into(),
         max_attempts: args.max_attempts.max(1),
-        worker_command: (
-            exe,
-            vec![
-                "worker".into(),
-                "--data".into(),
-                data.display().to_string(),
-                "--backend".into(),
-                backend.name().into(),
-            ],
-        ),
+        worker_command: (exe, worker_args),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        prices: Prices {
+            serverless_per_worker_sec: args.price_serverless_per_worker_sec.max(0.0),
+            dedicated_per_hour: args.price_dedicated_per_hour.max(0.0),
+        },
     };
     let scheduler = Scheduler::start(config, store, metrics).context("starting the scheduler")?;
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);

@@ -11,10 +11,12 @@
 //! they stay conservative. A scene 500 km from the world origin behaves like one at it.
 
 mod build;
+mod flat;
 mod pairs;
 mod query;
 mod wide;
 
+pub use flat::{FlatError, Section};
 pub use pairs::candidate_pairs;
 pub use query::{Hit, Ray, ShadowCache};
 
@@ -24,7 +26,7 @@ use crate::vec3::Point3;
 ///
 /// A leaf has `count > 0` and owns `order[first .. first + count]`; an inner node has
 /// `count == 0` and its children at `first` and `first + 1`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
 pub struct BvhNode {
     /// Box minimum, relative to the hierarchy's origin.

@@ -16,7 +16,7 @@ use super::BvhNode;
 pub(super) const EMPTY: u32 = u32::MAX;
 
 /// Four children's boxes and links, 128 bytes.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C, align(64))]
 pub(super) struct WideNode {
     /// Box minima per axis, one lane per child.

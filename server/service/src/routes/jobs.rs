@@ -20,70 +20,81 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::wire::{Accept, Reply, WireBody};
 
-/// Decodes, validates and records a job; answers it from the cache when it can.
-async fn accept(state: &AppState, body: WireBody) -> Result<JobStatus, ApiError> {
-    if state.draining() {
-        return Err(ApiError::Draining);
-    }
-    let store = state.scheduler.store().clone();
-    let limits = state.config.limits.clone();
-    // Decoding, resolving blobs and hashing a large scene is CPU work: off the async threads.
-    let (status, payload) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let job: Job = decode_job(&body.bytes, body.format).map_err(|e| match e {
-            cicada_protocol::CodecError::Decode { path, message } => {
-                ApiError::BadPayload { path, message }
-            }
-            other => ApiError::Internal(other.to_string()),
-        })?;
-        let prepared = execute::prepare(&job, store.files(), &limits).map_err(|e| match e {
-            JobError::Invalid(problems) => ApiError::Invalid(problems),
-            JobError::MissingBlob { path, hash } => {
-                ApiError::Invalid(vec![cicada_protocol::Problem {
-                    path,
-                    message: format!(
-                        "blob {hash} not found; upload it first with PUT /v1/blobs/{hash}"
-                    ),
-                }])
-            }
-            other => ApiError::Internal(other.to_string()),
-        })?;
-        let key = execute::job_key(&prepared);
-        let cached = store.files().has_result(&key);
-        let now = now_unix_ms();
-        let status = JobStatus {
-            id: uuid::Uuid::now_v7().to_string(),
-            kind: job.task.kind(),
-            key,
-            state: if cached {
-                JobState::Succeeded
+/// A job's inputs checked and resolved, with its keys: ready to record.
+pub(crate) struct Checked {
+    pub job: Job,
+    pub key: String,
+    pub scene: Option<String>,
+}
+
+/// Validates `job` and resolves its inputs (blocking work: decoding and hashing scenes).
+pub(crate) fn check(
+    job: Job,
+    store: &cicada_sched::Store,
+    limits: &cicada_protocol::Limits,
+) -> Result<Checked, ApiError> {
+    let prepared = execute::prepare(&job, store.files(), limits).map_err(|e| match e {
+        JobError::Invalid(problems) => ApiError::Invalid(problems),
+        JobError::MissingBlob { path, hash } => ApiError::Invalid(vec![cicada_protocol::Problem {
+            path,
+            message: format!("blob {hash} not found; upload it first with PUT /v1/blobs/{hash}"),
+        }]),
+        other => ApiError::Internal(other.to_string()),
+    })?;
+    let key = execute::job_key(&prepared);
+    let scene = execute::scene_key(&prepared);
+    drop(prepared);
+    Ok(Checked { job, key, scene })
+}
+
+/// Records a checked job (answered at once when the result cache has it), in `batch`.
+pub(crate) fn record(
+    checked: &Checked,
+    store: &cicada_sched::Store,
+    batch: Option<&str>,
+) -> Result<JobStatus, ApiError> {
+    let cached = store.files().has_result(&checked.key);
+    let now = now_unix_ms();
+    let status = JobStatus {
+        id: uuid::Uuid::now_v7().to_string(),
+        kind: checked.job.task.kind(),
+        key: checked.key.clone(),
+        state: if cached {
+            JobState::Succeeded
+        } else {
+            JobState::Queued
+        },
+        progress: if cached { 1.0 } else { 0.0 },
+        message: Some(
+            if cached {
+                "answered from the result cache"
             } else {
-                JobState::Queued
-            },
-            progress: if cached { 1.0 } else { 0.0 },
-            message: Some(
-                if cached {
-                    "answered from the result cache"
-                } else {
-                    "queued"
-                }
-                .into(),
-            ),
-            attempts: 0,
-            created_unix_ms: now,
-            started_unix_ms: None,
-            finished_unix_ms: cached.then_some(now),
-            error: None,
-            cached,
-            worker_pid: None,
-        };
-        let payload =
-            encode(&job, Format::MsgPack).map_err(|e| ApiError::Internal(e.to_string()))?;
-        store.insert_job(&status, &payload)?;
-        Ok((status, payload))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
-    drop(payload);
+                "queued"
+            }
+            .into(),
+        ),
+        attempts: 0,
+        created_unix_ms: now,
+        started_unix_ms: None,
+        finished_unix_ms: cached.then_some(now),
+        error: None,
+        cached,
+        worker_pid: None,
+        priority: checked.job.priority,
+        timeout_secs: checked.job.timeout_secs,
+        scene: checked.scene.clone(),
+        scene_start: None,
+        worker_secs: 0.0,
+        batch: batch.map(str::to_string),
+    };
+    let payload =
+        encode(&checked.job, Format::MsgPack).map_err(|e| ApiError::Internal(e.to_string()))?;
+    store.insert_job(&status, &payload)?;
+    Ok(status)
+}
+
+/// Counts a recorded job, queues it unless the cache answered it, and tells subscribers.
+pub(crate) fn announce(state: &AppState, status: &JobStatus) {
     let metrics = state.scheduler.metrics();
     metrics
         .jobs_submitted
@@ -94,10 +105,37 @@ async fn accept(state: &AppState, body: WireBody) -> Result<JobStatus, ApiError>
             .cache_hits
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     } else {
-        state.scheduler.enqueue(&status.id);
+        state.scheduler.enqueue(status);
     }
-    state.scheduler.announce(&status);
+    state.scheduler.announce(status);
     tracing::info!(job = %status.id, kind = %status.kind, cached = status.cached, "job accepted");
+}
+
+/// The error of a body that does not decode as a job.
+pub(crate) fn decode_error(e: cicada_protocol::CodecError) -> ApiError {
+    match e {
+        cicada_protocol::CodecError::Decode { path, message } => {
+            ApiError::BadPayload { path, message }
+        }
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+/// Decodes, validates and records a job; answers it from the cache when it can.
+async fn accept(state: &AppState, body: WireBody) -> Result<JobStatus, ApiError> {
+    if state.draining() {
+        return Err(ApiError::Draining);
+    }
+    let store = state.scheduler.store().clone();
+    let limits = state.config.limits.clone();
+    // Decoding, resolving blobs and hashing a large scene is CPU work: off the async threads.
+    let status = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let job: Job = decode_job(&body.bytes, body.format).map_err(decode_error)?;
+        record(&check(job, &store, &limits)?, &store, None)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    announce(state, &status);
     Ok(status)
 }
 
