@@ -14,6 +14,12 @@ pub enum WorkerCommand {
         job_id: String,
         /// Time from acceptance to this assignment.
         queue_secs: f64,
+        /// The job's content key, as the service computed it at acceptance.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+        /// The key of its prepared scene, likewise (saves the worker hashing the scene).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scene: Option<String>,
     },
     /// Stop job `job_id` if it is the one running; the worker stays up.
     Cancel {

@@ -121,3 +121,55 @@ fn unreachable_service_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn batch_writes_every_variant_and_workers_and_usage_print() {
+    let server = Server::start(&["--max-workers", "2"]);
+    let dir = tempfile::tempdir().unwrap();
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/sunlight/sun_hours.json");
+    // Four days of the year, each a merge patch of the sample's period.
+    let variants: Vec<serde_json::Value> = [3, 6, 9, 12]
+        .iter()
+        .map(|m| serde_json::json!({"params": {"period": {"start_month": m, "end_month": m}}}))
+        .collect();
+    let variants_file = dir.path().join("variants.json");
+    std::fs::write(&variants_file, serde_json::to_vec(&variants).unwrap()).unwrap();
+    let out = dir.path().join("results");
+    let o = cicada(
+        &server,
+        &[
+            "batch",
+            sample.to_str().unwrap(),
+            variants_file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    stdout(&o);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("4 succeeded, 0 failed"), "{stderr}");
+    // Each file holds its own variant: the winter solstice day is the shortest.
+    let hours: Vec<f64> = (0..4)
+        .map(|k| {
+            let path = out.join(format!("variant-{k:04}.json"));
+            let r: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            r["output"]["sun_hours"]["statistics"]["max"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(hours[3], 9.5, "{hours:?}");
+    assert!(
+        hours[1] > hours[0] && hours[1] > hours[2] && hours[0] > hours[3],
+        "{hours:?}"
+    );
+
+    let workers: serde_json::Value =
+        serde_json::from_str(&stdout(&cicada(&server, &["workers"]))).unwrap();
+    assert_eq!(workers["pool"]["max_workers"], 2);
+    let usage: serde_json::Value =
+        serde_json::from_str(&stdout(&cicada(&server, &["usage"]))).unwrap();
+    assert_eq!(usage["jobs"], 4);
+}

@@ -9,7 +9,8 @@ use cicada_client::ClientConfig;
 use cicada_client::blocking::Client;
 use cicada_client::false_colour::false_colour_ply;
 use cicada_protocol::{
-    Format, Job, JobResult, JobState, JobStatus, Output, Scene, WeatherFile, decode, encode,
+    BatchRequest, Format, Job, JobResult, JobState, JobStatus, Output, Scene, WeatherFile, decode,
+    encode,
 };
 use clap::{Parser, Subcommand};
 
@@ -74,6 +75,29 @@ enum Command {
         /// Job id.
         id: String,
     },
+    /// Run one job over many variants: submit a batch, follow it with a progress bar, and
+    /// write each variant's result as it finishes.
+    Batch {
+        /// Job file (.json or .msgpack): the job every variant starts from.
+        job: PathBuf,
+        /// JSON file holding an array of variants, each a JSON merge patch of the job, e.g.
+        /// `[{"params": {"period": {"start_month": 6, "end_month": 6}}}, ...]`.
+        variants: PathBuf,
+        /// Directory for the results, `variant-0000.json` and so on (.msgpack with
+        /// `--msgpack`); none: results stay on the service.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write results as MessagePack.
+        #[arg(long)]
+        msgpack: bool,
+        /// Inline scenes at least this many bytes are uploaded once as blobs.
+        #[arg(long, default_value_t = 64 * 1024)]
+        blob_threshold: usize,
+    },
+    /// Print the worker pool (state, device, scenes held) as JSON.
+    Workers,
+    /// Print worker usage and the serverless-versus-dedicated figure as JSON.
+    Usage,
     /// Print the service's health (backend, workers, queue) as JSON.
     Health,
     /// Upload a scene, an EPW weather file or any file as a blob (skipped when the service
@@ -202,6 +226,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", status.id);
             Ok(())
         }
+        Command::Batch {
+            job,
+            variants,
+            out,
+            msgpack,
+            blob_threshold,
+        } => batch(
+            &client(&cli.server, blob_threshold)?,
+            &job,
+            &variants,
+            out.as_deref(),
+            msgpack,
+        ),
+        Command::Workers => write_json_or(None, &client(&cli.server, usize::MAX)?.workers()?),
+        Command::Usage => write_json_or(None, &client(&cli.server, usize::MAX)?.usage()?),
         Command::Health => write_json_or(None, &client(&cli.server, usize::MAX)?.health()?),
         Command::Status { id } => {
             write_json_or(None, &client(&cli.server, usize::MAX)?.status(&id)?)
@@ -248,6 +287,88 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Submits a batch, follows it, writes each result as its variant finishes; fails when any
+/// variant did not succeed.
+fn batch(
+    client: &Client,
+    job: &Path,
+    variants: &Path,
+    out: Option<&Path>,
+    msgpack: bool,
+) -> anyhow::Result<()> {
+    let mut job = read_job(job)?;
+    for upload in client.offload_inputs(&mut job)? {
+        eprintln!("blob {} ({} bytes) ready", upload.hash, upload.size);
+    }
+    let text =
+        std::fs::read(variants).with_context(|| format!("reading {}", variants.display()))?;
+    let variants: Vec<serde_json::Value> = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a JSON array of patches", variants.display()))?;
+    let request = BatchRequest {
+        job: serde_json::to_value(&job)?,
+        variants,
+    };
+    let batch = client.submit_batch(&request)?;
+    eprintln!("batch {}: {} jobs", batch.id, batch.jobs.len());
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(batch.jobs.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut failed = Vec::new();
+    let mut write_error = None;
+    client.follow_batch(&batch.id, |end| {
+        bar.inc(1);
+        match end.state {
+            JobState::Succeeded => {
+                if let Some(dir) = out {
+                    let ext = if msgpack { "msgpack" } else { "json" };
+                    let path = dir.join(format!("variant-{:04}.{ext}", end.variant));
+                    let written = client
+                        .result(&end.job)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|r| write_json_or(Some(&path), &r));
+                    if let Err(e) = written {
+                        write_error.get_or_insert(e);
+                    }
+                }
+            }
+            state => {
+                let why = end.error.clone().unwrap_or_else(|| state.as_str().into());
+                bar.println(format!("variant {} ({}): {why}", end.variant, end.job));
+                failed.push(end.variant);
+            }
+        }
+        if !bar.is_hidden() {
+            bar.set_message(format!("{} failed", failed.len()));
+        } else {
+            eprintln!("variant {}: {}", end.variant, end.state.as_str());
+        }
+    })?;
+    bar.finish_and_clear();
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    eprintln!(
+        "batch {}: {} succeeded, {} failed",
+        batch.id,
+        batch.jobs.len() - failed.len(),
+        failed.len()
+    );
+    if !failed.is_empty() {
+        bail!("variants {failed:?} did not succeed");
+    }
+    Ok(())
 }
 
 /// Waits for the job, with a progress bar on a terminal and plain lines otherwise.

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use cicada_protocol::{BlobHash, Health, Job, JobResult, JobStatus};
+use cicada_protocol::{
+    BatchEvent, BatchRequest, BatchStatus, BlobHash, Health, Job, JobResult, JobStatus, Usage,
+    WorkersView,
+};
 
 use crate::{BlobUpload, ClientConfig, ClientError, RunOutcome};
 
@@ -80,6 +83,40 @@ impl Client {
     /// Submits and waits up to `wait` on the service.
     pub fn run(&self, job: &Job, wait: Duration) -> Result<RunOutcome, ClientError> {
         self.runtime.block_on(self.inner.run(job, wait))
+    }
+
+    /// The worker pool.
+    pub fn workers(&self) -> Result<WorkersView, ClientError> {
+        self.runtime.block_on(self.inner.workers())
+    }
+
+    /// Usage since the service started.
+    pub fn usage(&self) -> Result<Usage, ClientError> {
+        self.runtime.block_on(self.inner.usage())
+    }
+
+    /// Submits a batch.
+    pub fn submit_batch(&self, request: &BatchRequest) -> Result<BatchStatus, ClientError> {
+        self.runtime.block_on(self.inner.submit_batch(request))
+    }
+
+    /// A batch's status.
+    pub fn batch(&self, id: &str) -> Result<BatchStatus, ClientError> {
+        self.runtime.block_on(self.inner.batch(id))
+    }
+
+    /// Follows a batch until every variant has ended, calling `on_end` for each. `on_end`
+    /// runs outside the client's runtime, so it may call the client (to fetch a result).
+    pub fn follow_batch(
+        &self,
+        id: &str,
+        mut on_end: impl FnMut(BatchEvent),
+    ) -> Result<(), ClientError> {
+        let mut events = self.runtime.block_on(self.inner.batch_events(id))?;
+        while let Some(e) = self.runtime.block_on(events.next())? {
+            on_end(e);
+        }
+        Ok(())
     }
 
     /// Polls until the job ends, calling `on_change` on each change.

@@ -13,7 +13,8 @@ pub mod false_colour;
 use std::time::Duration;
 
 use cicada_protocol::{
-    BlobHash, ErrorBody, Format, Health, Input, Job, JobResult, JobState, JobStatus, decode, encode,
+    BatchEvent, BatchRequest, BatchStatus, BlobHash, ErrorBody, Format, Health, Input, Job,
+    JobResult, JobState, JobStatus, Usage, WorkersView, decode, encode,
 };
 use reqwest::{Method, StatusCode, header};
 
@@ -273,6 +274,74 @@ impl Client {
         }
     }
 
+    /// `GET /v1/workers`: the pool and its workers.
+    pub async fn workers(&self) -> Result<WorkersView, ClientError> {
+        self.call(Method::GET, "/v1/workers", None).await
+    }
+
+    /// `GET /v1/usage`: worker time and what it would cost.
+    pub async fn usage(&self) -> Result<Usage, ClientError> {
+        self.call(Method::GET, "/v1/usage", None).await
+    }
+
+    /// `POST /v1/batches`: one job and its variants (JSON merge patches), as N jobs. Offload
+    /// the job's inputs first ([`Self::offload_inputs`]) so the request stays small; the
+    /// service stores inline inputs once either way.
+    pub async fn submit_batch(&self, request: &BatchRequest) -> Result<BatchStatus, ClientError> {
+        // JSON: the job travels as a JSON value, which has no binary type.
+        let body = serde_json::to_vec(request).map_err(|e| ClientError::Encode(e.to_string()))?;
+        self.call(
+            Method::POST,
+            "/v1/batches",
+            Some((Format::Json.mime(), body)),
+        )
+        .await
+    }
+
+    /// `GET /v1/batches/{id}`.
+    pub async fn batch(&self, id: &str) -> Result<BatchStatus, ClientError> {
+        self.call(Method::GET, &format!("/v1/batches/{id}"), None)
+            .await
+    }
+
+    /// Opens `GET /v1/batches/{id}/events`: the end of each variant's job, ended ones
+    /// first, as they come.
+    pub async fn batch_events(&self, id: &str) -> Result<BatchEvents, ClientError> {
+        let path = format!("/v1/batches/{id}/events");
+        // No overall timeout: the stream lasts as long as the batch.
+        let response = self
+            .http
+            .get(self.url(&path))
+            .header(header::ACCEPT, "text/event-stream")
+            .timeout(Duration::from_secs(365 * 24 * 3600))
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(format!("GET {path}: {e}")))?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let bytes = response.bytes().await.unwrap_or_default();
+            return Err(api_error(status, &bytes));
+        }
+        Ok(BatchEvents {
+            response,
+            buffer: String::new(),
+            path,
+        })
+    }
+
+    /// Follows a batch until every variant has ended, calling `on_end` for each.
+    pub async fn follow_batch(
+        &self,
+        id: &str,
+        mut on_end: impl FnMut(BatchEvent),
+    ) -> Result<(), ClientError> {
+        let mut events = self.batch_events(id).await?;
+        while let Some(e) = events.next().await? {
+            on_end(e);
+        }
+        Ok(())
+    }
+
     /// Polls job `id` until it ends, calling `on_change` whenever its state or progress
     /// moves; returns the final status.
     pub async fn wait(
@@ -298,6 +367,44 @@ impl Client {
             }
             tokio::time::sleep(poll).await;
             poll = (poll * 3 / 2).min(Duration::from_millis(500));
+        }
+    }
+}
+
+/// The ends of a batch's variants as the service streams them (server-sent events).
+pub struct BatchEvents {
+    response: reqwest::Response,
+    buffer: String,
+    path: String,
+}
+
+impl BatchEvents {
+    /// The next variant to end; `None` once every variant has.
+    pub async fn next(&mut self) -> Result<Option<BatchEvent>, ClientError> {
+        loop {
+            // Events end with a blank line; their JSON is on `data:` lines.
+            while let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                let data: String = event
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(str::trim_start)
+                    .collect();
+                if !data.is_empty() {
+                    return serde_json::from_str(&data)
+                        .map(Some)
+                        .map_err(|e| ClientError::Decode(e.to_string()));
+                }
+            }
+            let chunk = self
+                .response
+                .chunk()
+                .await
+                .map_err(|e| ClientError::Transport(format!("GET {}: {e}", self.path)))?;
+            match chunk {
+                Some(bytes) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                None => return Ok(None),
+            }
         }
     }
 }

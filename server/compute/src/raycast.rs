@@ -37,9 +37,19 @@ pub struct RayHit {
 pub struct TriangleScene {
     /// The hierarchy over all triangles.
     pub bvh: Bvh,
-    triangles: Vec<[Point3; 3]>,
     /// `(mesh, face)` of each triangle.
     source: Vec<(u32, u32)>,
+    /// Where the hierarchy stores each triangle (the inverse of its order).
+    stored: Vec<u32>,
+}
+
+/// The inverse of a hierarchy's order: the stored position of each caller triangle.
+fn stored_positions(bvh: &Bvh) -> Vec<u32> {
+    let mut stored = vec![0u32; bvh.len()];
+    for (k, &t) in bvh.order().iter().enumerate() {
+        stored[t as usize] = k as u32;
+    }
+    stored
 }
 
 impl TriangleScene {
@@ -59,27 +69,19 @@ impl TriangleScene {
                 }
             }
         }
+        let bvh = Bvh::new(&triangles);
         TriangleScene {
-            bvh: Bvh::new(&triangles),
-            triangles,
+            stored: stored_positions(&bvh),
+            bvh,
             source,
         }
     }
 
-    /// The scene as named arrays for a snapshot: the hierarchy's, the triangles' corners
-    /// (`tri.corners`) and where each came from (`tri.source`).
+    /// The scene as named arrays for a snapshot: the hierarchy's and where each triangle
+    /// came from (`tri.source`).
     pub fn to_sections(&self) -> Vec<cicada_geom::bvh::Section<'_>> {
-        let corners: Vec<f64> = self
-            .triangles
-            .iter()
-            .flat_map(|t| t.iter().flat_map(|p| p.to_array()))
-            .collect();
         let source: Vec<u32> = self.source.iter().flat_map(|&(m, f)| [m, f]).collect();
         let mut out = self.bvh.to_sections();
-        out.push((
-            "tri.corners",
-            bytemuck::cast_slice(&corners).to_vec().into(),
-        ));
         out.push(("tri.source", bytemuck::cast_slice(&source).to_vec().into()));
         out
     }
@@ -90,36 +92,50 @@ impl TriangleScene {
     ) -> Result<TriangleScene, cicada_geom::bvh::FlatError> {
         use cicada_geom::bvh::FlatError;
         let bvh = Bvh::from_sections(&section)?;
-        let corners = section("tri.corners").ok_or(FlatError::Missing("tri.corners"))?;
         let source = section("tri.source").ok_or(FlatError::Missing("tri.source"))?;
-        if corners.len() != bvh.len() * 72 || source.len() != bvh.len() * 8 {
-            return Err(FlatError::Length("tri.corners"));
+        if source.len() != bvh.len() * 8 {
+            return Err(FlatError::Length("tri.source"));
         }
-        let corners: Vec<f64> = bytemuck::pod_collect_to_vec(corners);
         let source: Vec<u32> = bytemuck::pod_collect_to_vec(source);
         Ok(TriangleScene {
+            stored: stored_positions(&bvh),
             bvh,
-            triangles: corners
-                .chunks_exact(9)
-                .map(|c| {
-                    [
-                        Point3::new(c[0], c[1], c[2]),
-                        Point3::new(c[3], c[4], c[5]),
-                        Point3::new(c[6], c[7], c[8]),
-                    ]
-                })
-                .collect(),
+            source: source.chunks_exact(2).map(|s| (s[0], s[1])).collect(),
+        })
+    }
+
+    /// The scene over [`Self::to_sections`]'s arrays where they lie in `backing` (a mapped
+    /// snapshot), at the ranges `range` names: the hierarchy is used in place.
+    pub fn from_mapped(
+        backing: std::sync::Arc<dyn cicada_geom::bvh::StableBytes>,
+        range: impl Fn(&str) -> Option<std::ops::Range<usize>>,
+    ) -> Result<TriangleScene, cicada_geom::bvh::FlatError> {
+        use cicada_geom::bvh::FlatError;
+        let source = range("tri.source")
+            .and_then(|r| backing.bytes().get(r))
+            .ok_or(FlatError::Missing("tri.source"))?;
+        let source: Vec<u32> = bytemuck::pod_collect_to_vec(source);
+        let bvh = Bvh::from_mapped(backing, range)?;
+        if source.len() != bvh.len() * 2 {
+            return Err(FlatError::Length("tri.source"));
+        }
+        Ok(TriangleScene {
+            stored: stored_positions(&bvh),
+            bvh,
             source: source.chunks_exact(2).map(|s| (s[0], s[1])).collect(),
         })
     }
 
     /// Bytes the scene holds in memory, roughly (for a worker's budget of held scenes).
     pub fn heap_bytes(&self) -> usize {
-        self.bvh.len() * (72 + 72 + 8 + 4) + self.bvh.nodes().len() * (32 + 64)
+        self.bvh.len() * (72 + 8 + 4 + 4) + self.bvh.nodes().len() * (32 + 64)
     }
 
     fn hit(&self, triangle: u32, distance: f64) -> RayHit {
-        let t = &self.triangles[triangle as usize];
+        // From the corners about the local origin: differences of small numbers, so the
+        // normal is as exact as the corners allow, and the same for a restored scene.
+        let t = self.bvh.local_triangles()[self.stored[triangle as usize] as usize]
+            .map(|[x, y, z]| Vector3::new(x, y, z));
         let n = (t[1] - t[0]).cross(t[2] - t[0]);
         let len = n.length();
         let (mesh, face) = self.source[triangle as usize];

@@ -33,6 +33,10 @@ pub enum JobError {
     /// The kernel was cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// The job was prepared without its scene (the worker expected to hold it, or to find
+    /// its snapshot) and the scene turned out to be needed after all.
+    #[error("the prepared scene is gone; the job needs its scene input")]
+    SceneNeeded,
 }
 
 fn join(problems: &[Problem]) -> String {
@@ -155,6 +159,8 @@ pub struct PreparedJob<'a> {
     pub source: &'a dyn BlobSource,
     /// The worker's prepared scenes and their snapshots; `None` builds every scene.
     pub scenes: Option<&'a crate::scenes::Scenes>,
+    /// The scene key when already known (the service computed it); else computed on use.
+    pub scene_key: Option<String>,
 }
 
 /// Validates `job` and resolves its inputs.
@@ -163,15 +169,27 @@ pub fn prepare<'a>(
     blobs: &'a dyn BlobSource,
     limits: &Limits,
 ) -> Result<PreparedJob<'a>, JobError> {
+    prepare_with(job, blobs, limits, true)
+}
+
+/// As [`prepare`]; with `resolve_scene` false the scene and context inputs are left
+/// unread, for a worker that holds the job's prepared scene or has its snapshot: reading
+/// and decoding a large scene would cost more than restoring it.
+pub fn prepare_with<'a>(
+    job: &'a Job,
+    blobs: &'a dyn BlobSource,
+    limits: &Limits,
+    resolve_scene: bool,
+) -> Result<PreparedJob<'a>, JobError> {
     let problems = validate_job(job, limits);
     if !problems.is_empty() {
         return Err(JobError::Invalid(problems));
     }
     let scene = match &job.inputs.scene {
-        Some(input) => Some(resolve(input, "/inputs/scene", blobs, |s, at| {
+        Some(input) if resolve_scene => Some(resolve(input, "/inputs/scene", blobs, |s, at| {
             validate_scene(s, at, limits)
         })?),
-        None => None,
+        _ => None,
     };
     let rays = match &job.inputs.rays {
         Some(input) => Some(resolve(input, "/inputs/rays", blobs, |r, at| {
@@ -180,10 +198,10 @@ pub fn prepare<'a>(
         None => None,
     };
     let context = match &job.inputs.context {
-        Some(input) => Some(resolve(input, "/inputs/context", blobs, |s, at| {
+        Some(input) if resolve_scene => Some(resolve(input, "/inputs/context", blobs, |s, at| {
             validate_scene(s, at, limits)
         })?),
-        None => None,
+        _ => None,
     };
     let weather = match &job.inputs.weather {
         Some(input) => Some(resolve(input, "/inputs/weather", blobs, |_, _| Vec::new())?),
@@ -197,6 +215,7 @@ pub fn prepare<'a>(
         weather,
         source: blobs,
         scenes: None,
+        scene_key: None,
     })
 }
 
@@ -295,11 +314,11 @@ pub fn compute(
     backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Output, JobError> {
-    let scene = || {
-        prepared
-            .scene
-            .as_deref()
-            .ok_or_else(|| missing("/inputs/scene", "a scene"))
+    let scene = || match (&prepared.scene, &prepared.job.inputs.scene) {
+        (Some(scene), _) => Ok(scene.as_ref()),
+        // Left unread on purpose (see `prepare_with`).
+        (None, Some(_)) => Err(JobError::SceneNeeded),
+        (None, None) => Err(missing("/inputs/scene", "a scene")),
     };
     let meshes = |scene: &Scene| {
         scene
@@ -330,14 +349,14 @@ pub fn compute(
             Ok(Output::MeshCheck(wire::MeshCheckReport { meshes }))
         }
         Task::Raycast(params) => {
-            let scene = scene()?;
             let rays = prepared
                 .rays
                 .as_deref()
                 .ok_or_else(|| missing("/inputs/rays", "rays"))?;
             progress.report(0.0, "building the BVH");
-            let build = || Ok(raycast::TriangleScene::new(&meshes(scene)?));
-            let triangles = match (prepared.scenes, scene_key(prepared)) {
+            let build = || Ok(raycast::TriangleScene::new(&meshes(scene()?)?));
+            let key = prepared.scene_key.clone().or_else(|| scene_key(prepared));
+            let triangles = match (prepared.scenes, key) {
                 (Some(scenes), Some(key)) => scenes.get(&key, build)?,
                 _ => std::sync::Arc::new(build()?),
             };

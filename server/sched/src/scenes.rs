@@ -16,8 +16,9 @@ use crate::snapshot::{Section, Snapshot, SnapshotError, SnapshotStore};
 pub trait Prepared: Send + Sync + Sized + 'static {
     /// The state as named arrays.
     fn to_sections(&self) -> Vec<Section<'_>>;
-    /// The state back from a checked snapshot, or why the arrays do not make one.
-    fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String>;
+    /// The state back from a checked snapshot (borrowing its mapped arrays where it can),
+    /// or why the arrays do not make one.
+    fn from_snapshot(snapshot: &Arc<Snapshot>) -> Result<Self, String>;
     /// Bytes it holds in memory, roughly.
     fn heap_bytes(&self) -> usize;
 }
@@ -66,7 +67,7 @@ impl Scenes {
             .store
             .as_ref()
             .and_then(|store| match store.load(&file_key) {
-                Ok(snapshot) => match T::from_snapshot(&snapshot) {
+                Ok(snapshot) => match T::from_snapshot(&Arc::new(snapshot)) {
                     Ok(scene) => Some(scene),
                     Err(why) => {
                         tracing::warn!(%key, %why, "snapshot does not restore; rebuilding");
@@ -95,6 +96,19 @@ impl Scenes {
         self.hold(key, scene.clone(), scene.heap_bytes());
         self.record(key, start, started);
         Ok(scene)
+    }
+
+    /// True when the scene under `key` is held or has a snapshot file, so a job on it can
+    /// skip reading its scene input.
+    pub fn has(&self, key: &str) -> bool {
+        let held = self
+            .held
+            .lock()
+            .is_ok_and(|h| h.iter().any(|(k, _, _)| k == key));
+        held || self
+            .store
+            .as_ref()
+            .is_some_and(|s| s.contains(&format!("{key}.{}", self.backend)))
     }
 
     fn take_held<T: Prepared>(&self, key: &str) -> Option<Arc<T>> {
@@ -143,8 +157,8 @@ impl Prepared for cicada_compute::raycast::TriangleScene {
         cicada_compute::raycast::TriangleScene::to_sections(self)
     }
 
-    fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
-        cicada_compute::raycast::TriangleScene::from_sections(|n| snapshot.section(n))
+    fn from_snapshot(snapshot: &Arc<Snapshot>) -> Result<Self, String> {
+        cicada_compute::raycast::TriangleScene::from_mapped(snapshot.clone(), |n| snapshot.range(n))
             .map_err(|e| e.to_string())
     }
 

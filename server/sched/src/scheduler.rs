@@ -813,6 +813,8 @@ impl RunLoop {
             let command = WorkerCommand::Run {
                 job_id: job.id.clone(),
                 queue_secs,
+                key: Some(status.key.clone()),
+                scene: status.scene.clone(),
             };
             if let Err(e) = send(&mut slot.stdin, &command).await {
                 // The worker is dying; its exit requeues the job.

@@ -47,6 +47,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Where section `name` lies in the file.
+    pub fn range(&self, name: &str) -> Option<std::ops::Range<usize>> {
+        self.sections
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.clone())
+    }
+
     /// The bytes of section `name`.
     pub fn section(&self, name: &str) -> Option<&[u8]> {
         self.sections
@@ -63,6 +71,14 @@ impl Snapshot {
     /// True for an empty mapping (never, for a checked snapshot).
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
+    }
+}
+
+// SAFETY: the mapping is read-only and its file is never written in place (see `load`), so
+// its bytes stay at one address, unchanged, while the mapping lives.
+unsafe impl cicada_geom::bvh::StableBytes for Snapshot {
+    fn bytes(&self) -> &[u8] {
+        &self.map
     }
 }
 
@@ -97,6 +113,11 @@ impl SnapshotStore {
         self.dir.join(format!("{name}.snap"))
     }
 
+    /// True when a snapshot file exists under `key` (unchecked).
+    pub fn contains(&self, key: &str) -> bool {
+        self.path(key).exists()
+    }
+
     /// Maps and checks the snapshot under `key`; a file that fails a check is removed.
     pub fn load(&self, key: &str) -> Result<Snapshot, SnapshotError> {
         let path = self.path(key);
@@ -110,7 +131,8 @@ impl SnapshotStore {
         // SAFETY: snapshot files are written to a temporary name and renamed into place, and
         // removed whole; nothing writes to a file under its final name, so the mapped bytes
         // cannot change while mapped.
-        let map = unsafe { memmap2::Mmap::map(&file) }?;
+        // Populated: the pages are mapped up front rather than faulted in one by one.
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }?;
         match check(&map, key) {
             Ok(sections) => {
                 // Recency for the LRU limit; failing to record it only ages the file.
@@ -198,9 +220,16 @@ fn encode(key: &str, sections: &[Section]) -> Vec<u8> {
         out[e + NAME + 8..e + NAME + 16].copy_from_slice(&(*len as u64).to_le_bytes());
         out[*offset..*offset + len].copy_from_slice(data);
     }
-    let hash = blake3::hash(&out[HEADER..]);
+    let hash = digest(&out[HEADER..]);
     out[32..64].copy_from_slice(hash.as_bytes());
     out
+}
+
+/// BLAKE3 of `bytes` on every core: hundreds of megabytes are checked on each restore.
+fn digest(bytes: &[u8]) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    h.update_rayon(bytes);
+    h.finalize()
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -225,7 +254,7 @@ fn check(b: &[u8], key: &str) -> Result<Vec<(String, std::ops::Range<usize>)>, S
     if u64_at(b, 24) != b.len() as u64 {
         return Err(format!("{} bytes, header says {}", b.len(), u64_at(b, 24)));
     }
-    if blake3::hash(&b[HEADER..]).as_bytes() != &b[32..64] {
+    if digest(&b[HEADER..]).as_bytes() != &b[32..64] {
         return Err("checksum mismatch".into());
     }
     let key_len = u32_at(b, HEADER) as usize;

@@ -126,7 +126,7 @@ fn study(
     check: impl Fn(usize) -> Result<(), JobError>,
 ) -> Result<Arc<Study>, JobError> {
     let build = || build_study(prepared, grid, progress, &check);
-    match (prepared.scenes, crate::execute::scene_key(prepared)) {
+    match (prepared.scenes, study_key(prepared)) {
         (Some(scenes), Some(key)) => {
             let s = scenes.get(&key, build)?;
             check(s.sensors.len())?;
@@ -171,7 +171,7 @@ impl Prepared for Study {
         out
     }
 
-    fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
+    fn from_snapshot(snapshot: &Arc<Snapshot>) -> Result<Self, String> {
         let get = |name: &str| snapshot.section(name).ok_or(format!("no section {name}"));
         let floats = |name: &str| -> Result<Vec<f64>, String> {
             let b = get(name)?;
@@ -213,7 +213,7 @@ impl Prepared for Study {
                 .collect(),
             sources: rmp_serde::from_slice(get("study.sources")?).map_err(|e| e.to_string())?,
             by_vertex: by_vertex != 0.0,
-            occluders: TriangleScene::from_sections(|n| snapshot.section(n))
+            occluders: TriangleScene::from_mapped(snapshot.clone(), |n| snapshot.range(n))
                 .map_err(|e| e.to_string())?,
             metres_per_unit,
         })
@@ -234,10 +234,12 @@ fn build_study(
     progress: &dyn Progress,
     check: &dyn Fn(usize) -> Result<(), JobError>,
 ) -> Result<Study, JobError> {
-    let scene = prepared
-        .scene
-        .as_deref()
-        .ok_or_else(|| invalid("/inputs/scene", "this job needs a scene"))?;
+    let scene = match (&prepared.scene, &prepared.job.inputs.scene) {
+        (Some(scene), _) => scene.as_ref(),
+        // Left unread on purpose (see `execute::prepare_with`).
+        (None, Some(_)) => return Err(JobError::SceneNeeded),
+        (None, None) => return Err(invalid("/inputs/scene", "this job needs a scene")),
+    };
     let metres_per_unit = scene.units.metres_per_unit();
     let grid_size = grid.grid_size.unwrap_or(1.0 / metres_per_unit);
     let offset = grid.offset.unwrap_or(0.1 / metres_per_unit);
@@ -496,7 +498,7 @@ pub fn radiation(
     directions.extend(sky_dirs.iter().map(|d| [d[0], d[1], -d[2]]));
     // Visibility depends on geometry, sensors and sky layout only: keep it, so the same
     // scene under another weather file or period costs one product.
-    let key = visibility_key(prepared, &params.grid, patches.len());
+    let key = visibility_key(prepared, patches.len());
     let kept = prepared
         .source
         .derived(&key)
@@ -579,28 +581,23 @@ pub fn radiation(
     }))
 }
 
-/// The content key of a study's sky visibility: the kernel, the analysis and context
-/// scenes, the sensor parameters and the sky layout.
-fn visibility_key(prepared: &PreparedJob, grid: &wire::SensorGridParams, patches: usize) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(sunlight::RADIATION_VERSION.as_bytes());
-    h.update(b"\0sky-visibility\0");
-    for scene in [prepared.scene.as_deref(), prepared.context.as_deref()] {
-        match scene.map(|s| wire::encode(s, wire::Format::MsgPack)) {
-            Some(Ok(bytes)) => {
-                h.update(&(bytes.len() as u64).to_le_bytes());
-                h.update(&bytes);
-            }
-            _ => {
-                h.update(&u64::MAX.to_le_bytes());
-            }
-        }
-    }
-    if let Ok(bytes) = wire::encode(grid, wire::Format::MsgPack) {
-        h.update(&bytes);
-    }
-    h.update(&(patches as u64).to_le_bytes());
-    h.finalize().to_hex().to_string()
+/// The key of a job's study: the one the service computed, else from its inputs.
+fn study_key(prepared: &PreparedJob) -> Option<String> {
+    prepared
+        .scene_key
+        .clone()
+        .or_else(|| crate::execute::scene_key(prepared))
+}
+
+/// The content key of a study's sky visibility: the kernel, the study (analysis and context
+/// scenes, sensor parameters) and the sky layout.
+fn visibility_key(prepared: &PreparedJob, patches: usize) -> String {
+    crate::execute::content_key(&[
+        sunlight::RADIATION_VERSION.as_bytes(),
+        b"sky-visibility",
+        study_key(prepared).unwrap_or_default().as_bytes(),
+        &(patches as u64).to_le_bytes(),
+    ])
 }
 
 /// Kept bytes with a BLAKE3 checksum behind them, so a torn or altered file is recomputed,

@@ -91,7 +91,7 @@ pub fn run_worker(
     // Commands are read on their own thread, so a cancellation reaches a running kernel
     // (through its progress checks) instead of waiting behind it.
     let cancelled: Cancelled = Arc::default();
-    let (runs, next_run) = std::sync::mpsc::channel::<(String, f64)>();
+    let (runs, next_run) = std::sync::mpsc::channel::<Run>();
     let reader = {
         let cancelled = cancelled.clone();
         std::thread::spawn(move || -> std::io::Result<()> {
@@ -101,8 +101,19 @@ pub fn run_worker(
                     continue;
                 }
                 match serde_json::from_str::<WorkerCommand>(&line) {
-                    Ok(WorkerCommand::Run { job_id, queue_secs }) => {
-                        if runs.send((job_id, queue_secs)).is_err() {
+                    Ok(WorkerCommand::Run {
+                        job_id,
+                        queue_secs,
+                        key,
+                        scene,
+                    }) => {
+                        let run = Run {
+                            job_id,
+                            queue_secs,
+                            key,
+                            scene,
+                        };
+                        if runs.send(run).is_err() {
                             break;
                         }
                     }
@@ -125,12 +136,12 @@ pub fn run_worker(
         reporter: &reporter,
         cancelled: &cancelled,
     };
-    for (job_id, queue_secs) in next_run {
-        let span = tracing::info_span!("job", id = %job_id);
+    for run in next_run {
+        let span = tracing::info_span!("job", id = %run.job_id);
         let _guard = span.enter();
-        let report = run_one(&ctx, &job_id, queue_secs);
+        let report = run_one(&ctx, &run);
         if let Ok(mut c) = cancelled.lock() {
-            c.remove(&job_id);
+            c.remove(&run.job_id);
         }
         reporter.send(&report);
     }
@@ -149,7 +160,16 @@ struct Context<'a> {
     cancelled: &'a Cancelled,
 }
 
-fn run_one(ctx: &Context, job_id: &str, queue_secs: f64) -> WorkerReport {
+/// One job to run, as the service handed it over.
+struct Run {
+    job_id: String,
+    queue_secs: f64,
+    key: Option<String>,
+    scene: Option<String>,
+}
+
+fn run_one(ctx: &Context, run: &Run) -> WorkerReport {
+    let (job_id, queue_secs) = (run.job_id.as_str(), run.queue_secs);
     let Context {
         store,
         backend,
@@ -172,12 +192,25 @@ fn run_one(ctx: &Context, job_id: &str, queue_secs: f64) -> WorkerReport {
         Ok(j) => j,
         Err(e) => return failed(format!("stored job does not decode: {e}")),
     };
-    let mut prepared = match execute::prepare(&job, store, limits) {
+    // The service hashed the inputs at acceptance; hashing a large scene again costs tens
+    // of milliseconds of every job's start, and a scene held or snapshotted here need not
+    // even be read.
+    let known = run.key.is_some() && run.scene.as_deref().is_some_and(|k| scenes.has(k));
+    let prepare = |resolve_scene| {
+        execute::prepare_with(&job, store, limits, resolve_scene).map(|mut p| {
+            p.scenes = Some(scenes);
+            p.scene_key = run.scene.clone();
+            p
+        })
+    };
+    let prepared = match prepare(!known) {
         Ok(p) => p,
         Err(e) => return failed(e.to_string()),
     };
-    prepared.scenes = Some(scenes);
-    let key = execute::job_key(&prepared);
+    let key = run
+        .key
+        .clone()
+        .unwrap_or_else(|| execute::job_key(&prepared));
     if store.has_result(&key) {
         return WorkerReport::Done {
             job_id: job_id.to_string(),
@@ -196,7 +229,12 @@ fn run_one(ctx: &Context, job_id: &str, queue_secs: f64) -> WorkerReport {
         cancelled,
     };
     let started = Instant::now();
-    let output = match execute::compute(&prepared, backend, &progress) {
+    let mut output = execute::compute(&prepared, backend, &progress);
+    if matches!(output, Err(JobError::SceneNeeded)) {
+        // The snapshot went (evicted, or found damaged) between the look and the load.
+        output = prepare(true).and_then(|prepared| execute::compute(&prepared, backend, &progress));
+    }
+    let output = match output {
         Ok(o) => o,
         Err(JobError::Cancelled) => return failed("cancelled".into()),
         Err(e) => return failed(e.to_string()),

@@ -136,11 +136,13 @@ fn trace_sensors<R: Send>(
             report(out.len());
         }
     }
-    // The CPU: blocks small enough that progress is seen every fraction of a second.
-    const BLOCK: usize = 512;
+    // The CPU: blocks of about 2^19 (sensor, direction) pairs, a few tens of milliseconds
+    // on a few cores, so progress moves and a cancellation is seen that often (a fixed
+    // sensor count would make blocks of a year of minute suns take seconds).
+    let block_size = ((1usize << 19) / directions.len().max(1)).clamp(4, 512);
     let order = direction_order(directions);
     let start = out.len();
-    for block in sensors[start..].chunks(BLOCK) {
+    for block in sensors[start..].chunks(block_size) {
         progress.check()?;
         let rows: Vec<(R, u64)> = block
             .par_iter()

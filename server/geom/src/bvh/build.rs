@@ -75,10 +75,10 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
     if input.is_empty() {
         return Bvh {
             origin,
-            triangles: Vec::new(),
-            order,
-            nodes,
-            wide: Vec::new(),
+            triangles: Vec::new().into(),
+            order: order.into(),
+            nodes: nodes.into(),
+            wide: Vec::new().into(),
             radius: 0.0,
         };
     }
@@ -132,10 +132,10 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
     let wide = super::wide::collapse(&nodes);
     Bvh {
         origin,
-        triangles,
-        order,
-        nodes,
-        wide,
+        triangles: triangles.into(),
+        order: order.into(),
+        nodes: nodes.into(),
+        wide: wide.into(),
         radius,
     }
 }

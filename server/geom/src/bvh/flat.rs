@@ -1,10 +1,12 @@
 //! The hierarchy as plain arrays and back, for snapshot files that a worker maps instead of
 //! rebuilding: every array goes out as its in-memory bytes (little-endian, `#[repr(C)]`), and
-//! comes back with one copy per array after checks that every link stays in range, so a
-//! damaged file is an error, never a panic or a wrong walk.
+//! comes back copied or used where it lies in the mapping, after checks that every link
+//! stays in range, so a damaged file is an error, never a panic or a wrong walk.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
+use super::shared::{Arr, StableBytes};
 use super::wide::{EMPTY, WideNode};
 use super::{Bvh, BvhNode};
 use crate::vec3::Point3;
@@ -49,17 +51,55 @@ impl Bvh {
         ]
     }
 
-    /// Rebuilds the hierarchy from [`Self::to_sections`]'s arrays, as `section` finds them.
+    /// Rebuilds the hierarchy from [`Self::to_sections`]'s arrays, as `section` finds them,
+    /// copying them.
     pub fn from_sections<'a>(section: impl Fn(&str) -> Option<&'a [u8]>) -> Result<Bvh, FlatError> {
         let get = |name: &'static str| section(name).ok_or(FlatError::Missing(name));
-        let meta: Vec<f64> = array(get("bvh.meta")?, "bvh.meta")?;
+        Bvh::checked(
+            array(get("bvh.meta")?, "bvh.meta")?,
+            array(get("bvh.triangles")?, "bvh.triangles")?.into(),
+            array(get("bvh.order")?, "bvh.order")?.into(),
+            array(get("bvh.nodes")?, "bvh.nodes")?.into(),
+            array(get("bvh.wide")?, "bvh.wide")?.into(),
+        )
+    }
+
+    /// The hierarchy over [`Self::to_sections`]'s arrays where they lie in `backing` (a
+    /// mapped snapshot file) at the byte ranges `range` names: nothing is copied, and the
+    /// hierarchy keeps `backing` alive. Each array must be aligned for its type.
+    pub fn from_mapped(
+        backing: Arc<dyn StableBytes>,
+        range: impl Fn(&str) -> Option<std::ops::Range<usize>>,
+    ) -> Result<Bvh, FlatError> {
+        fn borrow<T: bytemuck::Pod>(
+            backing: &Arc<dyn StableBytes>,
+            range: &dyn Fn(&str) -> Option<std::ops::Range<usize>>,
+            name: &'static str,
+        ) -> Result<Arr<T>, FlatError> {
+            let r = range(name).ok_or(FlatError::Missing(name))?;
+            Arr::shared(backing, r).ok_or(FlatError::Length(name))
+        }
+        let meta: Arr<f64> = borrow(&backing, &range, "bvh.meta")?;
+        Bvh::checked(
+            meta.to_vec(),
+            borrow(&backing, &range, "bvh.triangles")?,
+            borrow(&backing, &range, "bvh.order")?,
+            borrow(&backing, &range, "bvh.nodes")?,
+            borrow(&backing, &range, "bvh.wide")?,
+        )
+    }
+
+    /// A hierarchy of these arrays once every link is checked to stay inside them.
+    fn checked(
+        meta: Vec<f64>,
+        triangles: Arr<[[f64; 3]; 3]>,
+        order: Arr<u32>,
+        nodes: Arr<BvhNode>,
+        wide: Arr<WideNode>,
+    ) -> Result<Bvh, FlatError> {
         let [x, y, z, radius] = meta[..] else {
             return Err(FlatError::Length("bvh.meta"));
         };
-        let triangles: Vec<[[f64; 3]; 3]> = array(get("bvh.triangles")?, "bvh.triangles")?;
-        let order: Vec<u32> = array(get("bvh.order")?, "bvh.order")?;
-        let nodes: Vec<BvhNode> = array(get("bvh.nodes")?, "bvh.nodes")?;
-        let wide: Vec<WideNode> = array(get("bvh.wide")?, "bvh.wide")?;
         let n = order.len();
         if triangles.len() != n || (n > 0 && (nodes.is_empty() || wide.is_empty())) {
             return Err(FlatError::Length("bvh.triangles"));
@@ -68,7 +108,7 @@ impl Bvh {
             return Err(FlatError::Link("bvh.order"));
         }
         let leaf_ok = |first: u32, count: u32| first as usize + count as usize <= n;
-        for node in &nodes {
+        for node in nodes.iter() {
             let ok = if node.count > 0 {
                 leaf_ok(node.first, node.count)
             } else {
@@ -78,7 +118,7 @@ impl Bvh {
                 return Err(FlatError::Link("bvh.nodes"));
             }
         }
-        for node in &wide {
+        for node in wide.iter() {
             for lane in 0..4 {
                 let (child, count) = (node.child[lane], node.count[lane]);
                 let ok = child == EMPTY
@@ -153,6 +193,61 @@ mod tests {
             };
             assert_eq!(back.closest_hit(&ray), bvh.closest_hit(&ray));
         }
+    }
+
+    /// Bytes in a 64-byte aligned buffer, as a mapping is.
+    struct Aligned(Vec<WideNode>, usize);
+
+    // SAFETY: the vector is never touched after construction; its bytes stay put.
+    #[allow(unsafe_code)]
+    unsafe impl StableBytes for Aligned {
+        fn bytes(&self) -> &[u8] {
+            &bytemuck::cast_slice(&self.0)[..self.1]
+        }
+    }
+
+    #[test]
+    fn a_mapped_hierarchy_is_used_in_place() {
+        let bvh = Bvh::new(&grid(30));
+        let sections = bvh.to_sections();
+        // Lay the sections out 64-aligned in one buffer, as a snapshot file does.
+        let mut bytes = Vec::new();
+        let mut ranges = Vec::new();
+        for (name, data) in &sections {
+            while bytes.len() % 64 != 0 {
+                bytes.push(0);
+            }
+            ranges.push((*name, bytes.len()..bytes.len() + data.len()));
+            bytes.extend_from_slice(data);
+        }
+        let len = bytes.len();
+        let mut store = vec![bytemuck::Zeroable::zeroed(); len.div_ceil(128)];
+        bytemuck::cast_slice_mut::<WideNode, u8>(&mut store)[..len].copy_from_slice(&bytes);
+        let backing: Arc<dyn StableBytes> = Arc::new(Aligned(store, len));
+        let mapped = Bvh::from_mapped(backing.clone(), |n| {
+            ranges.iter().find(|(s, _)| *s == n).map(|(_, r)| r.clone())
+        })
+        .unwrap();
+        assert!(format!("{:?}", mapped.nodes).contains("shared"));
+        assert_eq!(mapped.nodes(), bvh.nodes());
+        let ray = Ray {
+            origin: Point3::new(7.3, 11.1, 9.0),
+            direction: Vector3::new(0.02, 0.01, -1.0),
+            t_min: 0.0,
+            t_max: f64::INFINITY,
+        };
+        assert_eq!(mapped.closest_hit(&ray), bvh.closest_hit(&ray));
+        // An array off its alignment is refused, not read unaligned.
+        let shifted = Bvh::from_mapped(backing, |n| {
+            ranges.iter().find(|(s, _)| *s == n).map(|(_, r)| {
+                if n == "bvh.triangles" {
+                    r.start + 4..r.end + 4
+                } else {
+                    r.clone()
+                }
+            })
+        });
+        assert!(matches!(shifted, Err(FlatError::Length("bvh.triangles"))));
     }
 
     #[test]

@@ -14,11 +14,15 @@ mod build;
 mod flat;
 mod pairs;
 mod query;
+mod shared;
 mod wide;
 
 pub use flat::{FlatError, Section};
 pub use pairs::candidate_pairs;
 pub use query::{Hit, Ray, ShadowCache};
+pub use shared::StableBytes;
+
+use shared::Arr;
 
 use crate::vec3::Point3;
 
@@ -44,12 +48,12 @@ pub struct BvhNode {
 pub struct Bvh {
     origin: Point3,
     /// Triangle corners relative to `origin`, in primitive order (`order`).
-    triangles: Vec<[[f64; 3]; 3]>,
+    triangles: Arr<[[f64; 3]; 3]>,
     /// `order[k]` is the caller's index of the k-th stored triangle.
-    order: Vec<u32>,
-    nodes: Vec<BvhNode>,
+    order: Arr<u32>,
+    nodes: Arr<BvhNode>,
     /// The same hierarchy 4 wide, for CPU ray traversal.
-    wide: Vec<wide::WideNode>,
+    wide: Arr<wide::WideNode>,
     /// Largest absolute coordinate of any stored triangle (bounds the box coordinates).
     radius: f64,
 }
