@@ -132,7 +132,7 @@ fn main() {
         held.push(prepare);
     }
     let (cp, wp) = (median(cold.0), median(warm.0));
-    println!("worker start to ready     {:>9.3} s", median(ready));
+    println!("worker start to ready     {:>9.1} ms", median(ready) * 1e3);
     println!(
         "cold  prepare {:>8.3} s   compute {:>8.3} s",
         cp,

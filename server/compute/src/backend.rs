@@ -5,13 +5,25 @@
 
 use std::sync::Arc;
 
-use cicada_gpu::{Cuda, Device, Gpu, GpuError};
+use std::sync::Mutex;
+
+use cicada_geom::bvh::Bvh;
+use cicada_gpu::{Cuda, Device, Gpu, GpuError, Scene};
 
 /// A compute backend, opened once per worker.
 #[derive(Clone, Default)]
 pub struct Backend {
     gpu: Option<Arc<Device>>,
+    /// Hierarchies on the GPU by [`Bvh::id`], most recently used last: a worker that holds
+    /// a scene keeps its device buffers too.
+    uploads: Arc<Mutex<Vec<KeptUpload>>>,
 }
+
+/// A hierarchy's id and its upload.
+type KeptUpload = (u64, Arc<Scene>);
+
+/// Uploads a backend keeps on its GPU.
+const KEPT_UPLOADS: usize = 4;
 
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -38,7 +50,7 @@ pub enum BackendError {
 impl Backend {
     /// The CPU reference backend.
     pub fn cpu() -> Backend {
-        Backend { gpu: None }
+        Backend::default()
     }
 
     /// Opens a backend by name: `cpu`; `wgpu` (fails cleanly without a Vulkan driver);
@@ -58,6 +70,7 @@ impl Backend {
         };
         let with = |device: Device| Backend {
             gpu: Some(Arc::new(device)),
+            uploads: Arc::default(),
         };
         match name {
             "cpu" => Ok(Backend::cpu()),
@@ -106,6 +119,29 @@ impl Backend {
         }
     }
 
+    /// `bvh` on this backend's GPU: the kept upload when it is there, else uploaded now and
+    /// kept (the oldest of [`KEPT_UPLOADS`] dropped). `None` without a GPU, or when the
+    /// device cannot take the tree (the caller then runs on the CPU).
+    pub fn upload(&self, bvh: &Bvh) -> Option<Arc<Scene>> {
+        let device = self.gpu.as_deref()?;
+        if let Ok(mut kept) = self.uploads.lock()
+            && let Some(at) = kept.iter().position(|(id, _)| *id == bvh.id())
+        {
+            let entry = kept.remove(at);
+            let scene = entry.1.clone();
+            kept.push(entry);
+            return Some(scene);
+        }
+        let scene = Arc::new(device.upload(bvh).ok()?);
+        if let Ok(mut kept) = self.uploads.lock() {
+            kept.push((bvh.id(), scene.clone()));
+            while kept.len() > KEPT_UPLOADS {
+                kept.remove(0);
+            }
+        }
+        Some(scene)
+    }
+
     /// The GPU, for kernels that have a GPU version.
     pub fn gpu(&self) -> Option<&Device> {
         self.gpu.as_deref()
@@ -118,4 +154,42 @@ fn system_memory_bytes() -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cicada_geom::Point3;
+
+    #[test]
+    fn a_hierarchy_is_uploaded_once_and_kept() {
+        let backend = match Backend::open("wgpu") {
+            Ok(b) => b,
+            Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
+                eprintln!("skipped: {e}");
+                return;
+            }
+            Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+        };
+        let tri = |z: f64| {
+            [
+                Point3::new(0.0, 0.0, z),
+                Point3::new(1.0, 0.0, z),
+                Point3::new(0.0, 1.0, z),
+            ]
+        };
+        let a = Bvh::new(&[tri(0.0), tri(1.0)]);
+        let first = backend.upload(&a).unwrap();
+        // The same hierarchy (or a copy of it) gets the kept upload; another gets its own.
+        assert!(Arc::ptr_eq(&first, &backend.upload(&a).unwrap()));
+        assert!(Arc::ptr_eq(&first, &backend.upload(&a.clone()).unwrap()));
+        let b = Bvh::new(&[tri(0.0), tri(1.0)]);
+        assert!(!Arc::ptr_eq(&first, &backend.upload(&b).unwrap()));
+        // Past the limit the oldest goes.
+        for _ in 0..KEPT_UPLOADS {
+            backend.upload(&Bvh::new(&[tri(2.0)])).unwrap();
+        }
+        assert!(!Arc::ptr_eq(&first, &backend.upload(&a).unwrap()));
+        assert!(Backend::cpu().upload(&a).is_none());
+    }
 }

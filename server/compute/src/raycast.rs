@@ -172,7 +172,7 @@ pub fn raycast(
     // on the CPU rather than not at all.
     let gpu = backend
         .gpu()
-        .and_then(|g| g.upload(&scene.bvh).ok().map(|s| (g, s)));
+        .and_then(|g| backend.upload(&scene.bvh).map(|s| (g, s)));
     let block = if gpu.is_some() { 1 << 20 } else { BLOCK };
     let mut out = Vec::with_capacity(rays.len());
     for (b, chunk) in rays.chunks(block).enumerate() {

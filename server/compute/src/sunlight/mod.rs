@@ -124,7 +124,7 @@ fn trace_sensors<R: Send>(
     // On a GPU a block goes in one submission; a device failure leaves the rest to the CPU.
     if let Some((g, scene)) = backend
         .gpu()
-        .and_then(|g| g.upload(bvh).ok().map(|s| (g, s)))
+        .and_then(|g| backend.upload(bvh).map(|s| (g, s)))
     {
         for block in sensors.chunks(gpu_block(directions.len())) {
             progress.check()?;

@@ -80,6 +80,7 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
             nodes: nodes.into(),
             wide: Vec::new().into(),
             radius: 0.0,
+            id: super::next_id(),
         };
     }
     // (node index, first, count)
@@ -137,6 +138,7 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
         nodes: nodes.into(),
         wide: wide.into(),
         radius,
+        id: super::next_id(),
     }
 }
 

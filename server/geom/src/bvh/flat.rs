@@ -139,6 +139,7 @@ impl Bvh {
             nodes,
             wide,
             radius,
+            id: super::next_id(),
         })
     }
 }

@@ -56,6 +56,14 @@ pub struct Bvh {
     wide: Arr<wide::WideNode>,
     /// Largest absolute coordinate of any stored triangle (bounds the box coordinates).
     radius: f64,
+    /// Unique per construction (a copy keeps it): lets a GPU backend reuse an upload.
+    id: u64,
+}
+
+/// The next hierarchy's id.
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Bvh {
@@ -84,6 +92,12 @@ impl Bvh {
     /// The local origin that boxes and stored triangles are relative to.
     pub fn origin(&self) -> Point3 {
         self.origin
+    }
+
+    /// An id no other hierarchy built or restored in this process has (copies share it):
+    /// a key under which a backend may keep this hierarchy's upload.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Number of triangles.
