@@ -147,14 +147,14 @@ fn main() {
     println!("held  prepare {:>8.3} s", median(held));
 
     println!(
-        "\n== a batch of {variants} sun-hours variants (plaza sample, a day each), one thread per worker"
+        "\n== a batch of {variants} sun-hours variants (plaza sample, 1 m grid, a day each in 10-minute steps), one thread per worker"
     );
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/sunlight/sun_hours.json");
     let mut template: serde_json::Value =
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    template["params"]["grid_size"] = json!(1.5);
-    template["params"]["period"]["timestep"] = json!(12);
+    template["params"]["grid_size"] = json!(1.0);
+    template["params"]["period"]["timestep"] = json!(6);
     let patches: Vec<serde_json::Value> = (0..variants)
         .map(|k| {
             let month = 1 + k % 12;
