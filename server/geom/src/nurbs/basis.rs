@@ -1,6 +1,8 @@
 //! B-spline basis functions: the knot span of a parameter and the non-zero basis functions
 //! with their derivatives there (Piegl & Tiller A2.1 and A2.3).
 
+use super::small::SmallBuf;
+
 /// The knot span index `i` with `knots[i] <= u < knots[i + 1]` for a B-spline of `count`
 /// control points and degree `p`, clamped to the domain `[knots[p], knots[count]]`: a `u` at
 /// or past the end gives the last non-empty span (A2.1).
@@ -34,42 +36,63 @@ pub fn find_span(count: usize, p: usize, u: f64, knots: &[f64]) -> usize {
     mid
 }
 
+/// The non-zero basis functions at one parameter and their derivatives: row `k` holds the
+/// k-th derivatives of the `p + 1` functions `N_{span - p + j, p}`.
+pub struct Basis {
+    values: SmallBuf<f64, 32>,
+    width: usize,
+}
+
+impl Basis {
+    /// The k-th derivatives (row 0: the functions themselves).
+    pub fn row(&self, k: usize) -> &[f64] {
+        &self.values[k * self.width..(k + 1) * self.width]
+    }
+
+    /// Every row, from the functions up.
+    pub fn rows(&self) -> impl Iterator<Item = &[f64]> {
+        self.values.chunks_exact(self.width)
+    }
+}
+
 /// The `p + 1` non-zero basis functions at `u` in `span` and their derivatives up to order
-/// `nd`: `ders[k][j]` is the k-th derivative of `N_{span - p + j, p}(u)` (A2.3). Orders above
-/// `p` are zero.
-pub fn basis_derivatives(span: usize, u: f64, p: usize, nd: usize, knots: &[f64]) -> Vec<Vec<f64>> {
-    let mut ndu = vec![vec![0.0; p + 1]; p + 1];
-    let mut left = vec![0.0; p + 1];
-    let mut right = vec![0.0; p + 1];
-    ndu[0][0] = 1.0;
+/// `nd` (A2.3). Orders above `p` are zero. Allocates nothing up to degree 7 and order 3
+/// (the buffers are zeroed on every call, so they are kept to that size).
+pub fn basis_derivatives(span: usize, u: f64, p: usize, nd: usize, knots: &[f64]) -> Basis {
+    let w = p + 1;
+    // ndu[j * w + r]: lower triangle knot differences, upper triangle basis functions.
+    let mut ndu: SmallBuf<f64, 64> = SmallBuf::new(w * w);
+    let mut left: SmallBuf<f64, 8> = SmallBuf::new(w);
+    let mut right: SmallBuf<f64, 8> = SmallBuf::new(w);
+    ndu[0] = 1.0;
     for j in 1..=p {
         left[j] = u - knots[span + 1 - j];
         right[j] = knots[span + j] - u;
         let mut saved = 0.0;
         for r in 0..j {
-            // Lower triangle: knot differences; upper: basis functions.
-            ndu[j][r] = right[r + 1] + left[j - r];
-            let temp = ndu[r][j - 1] / ndu[j][r];
-            ndu[r][j] = saved + right[r + 1] * temp;
+            ndu[j * w + r] = right[r + 1] + left[j - r];
+            let temp = ndu[r * w + j - 1] / ndu[j * w + r];
+            ndu[r * w + j] = saved + right[r + 1] * temp;
             saved = left[j - r] * temp;
         }
-        ndu[j][j] = saved;
+        ndu[j * w + j] = saved;
     }
-    let mut ders = vec![vec![0.0; p + 1]; nd + 1];
+    let mut ders: SmallBuf<f64, 32> = SmallBuf::new((nd + 1) * w);
     for j in 0..=p {
-        ders[0][j] = ndu[j][p];
+        ders[j] = ndu[j * w + p];
     }
-    let mut a = [vec![0.0; p + 1], vec![0.0; p + 1]];
+    // Two rows of coefficients, used alternately.
+    let mut a: SmallBuf<f64, 16> = SmallBuf::new(2 * w);
     for r in 0..=p {
-        let (mut s1, mut s2) = (0usize, 1usize);
-        a[0][0] = 1.0;
+        let (mut s1, mut s2) = (0usize, w);
+        a[0] = 1.0;
         for k in 1..=nd.min(p) {
             let mut d = 0.0;
             let rk = r as isize - k as isize;
             let pk = p - k;
             if r >= k {
-                a[s2][0] = a[s1][0] / ndu[pk + 1][rk as usize];
-                d = a[s2][0] * ndu[rk as usize][pk];
+                a[s2] = a[s1] / ndu[(pk + 1) * w + rk as usize];
+                d = a[s2] * ndu[rk as usize * w + pk];
             }
             let j1 = if rk >= -1 { 1 } else { (-rk) as usize };
             let j2 = if r as isize - 1 <= pk as isize {
@@ -79,26 +102,29 @@ pub fn basis_derivatives(span: usize, u: f64, p: usize, nd: usize, knots: &[f64]
             };
             for j in j1..=j2 {
                 let idx = (rk + j as isize) as usize;
-                a[s2][j] = (a[s1][j] - a[s1][j - 1]) / ndu[pk + 1][idx];
-                d += a[s2][j] * ndu[idx][pk];
+                a[s2 + j] = (a[s1 + j] - a[s1 + j - 1]) / ndu[(pk + 1) * w + idx];
+                d += a[s2 + j] * ndu[idx * w + pk];
             }
             if r <= pk {
-                a[s2][k] = -a[s1][k - 1] / ndu[pk + 1][r];
-                d += a[s2][k] * ndu[r][pk];
+                a[s2 + k] = -a[s1 + k - 1] / ndu[(pk + 1) * w + r];
+                d += a[s2 + k] * ndu[r * w + pk];
             }
-            ders[k][r] = d;
+            ders[k * w + r] = d;
             std::mem::swap(&mut s1, &mut s2);
         }
     }
     // The k-th derivative carries the factor p! / (p - k)!.
     let mut factor = p as f64;
-    for (k, row) in ders.iter_mut().enumerate().take(nd.min(p) + 1).skip(1) {
-        for d in row.iter_mut() {
+    for k in 1..=nd.min(p) {
+        for d in &mut ders[k * w..(k + 1) * w] {
             *d *= factor;
         }
         factor *= (p - k) as f64;
     }
-    ders
+    Basis {
+        values: ders,
+        width: w,
+    }
 }
 
 #[cfg(test)]
@@ -120,11 +146,17 @@ mod tests {
         // The NURBS Book, Ex. 2.3: at u = 5/2, N_{2,2} = 1/8, N_{3,2} = 6/8, N_{4,2} = 1/8.
         let u = [0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 4.0, 5.0, 5.0, 5.0];
         let d = basis_derivatives(4, 2.5, 2, 2, &u);
-        assert_eq!(d[0], vec![0.125, 0.75, 0.125]);
+        assert_eq!(d.row(0), [0.125, 0.75, 0.125]);
         // Derivatives of a partition of unity sum to zero.
-        assert!(d[1].iter().sum::<f64>().abs() < 1e-15);
-        assert!(d[2].iter().sum::<f64>().abs() < 1e-15);
+        assert!(d.row(1).iter().sum::<f64>().abs() < 1e-15);
+        assert!(d.row(2).iter().sum::<f64>().abs() < 1e-15);
         // Ex. 2.4: N'_{2,2}(5/2) = -1/2, N'_{3,2} = 0, N'_{4,2} = 1/2.
-        assert_eq!(d[1], vec![-0.5, 0.0, 0.5]);
+        assert_eq!(d.row(1), [-0.5, 0.0, 0.5]);
+        assert_eq!(d.rows().count(), 3);
+        // A degree past the inline buffers takes the heap path, same algorithm.
+        let knots: Vec<f64> = [0.0; 18].into_iter().chain([1.0; 18]).collect();
+        let d = basis_derivatives(17, 0.3, 17, 2, &knots);
+        assert!((d.row(0).iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(d.row(1).iter().sum::<f64>().abs() < 1e-9);
     }
 }

@@ -80,7 +80,7 @@ impl NurbsCurve {
         let span = find_span(self.points.len(), p, t, &self.knots);
         let n = basis_derivatives(span, t, p, order.min(p), &self.knots);
         let mut out = vec![[0.0; 4]; order + 1];
-        for (k, row) in n.iter().enumerate() {
+        for (k, row) in n.rows().enumerate() {
             for (j, &b) in row.iter().enumerate() {
                 add_scaled(&mut out[k], &self.points[span - p + j], b);
             }

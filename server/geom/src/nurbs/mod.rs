@@ -12,9 +12,10 @@
 
 mod basis;
 mod curve;
+mod small;
 mod surface;
 
-pub use basis::{basis_derivatives, find_span};
+pub use basis::{Basis, basis_derivatives, find_span};
 pub use curve::NurbsCurve;
 pub use surface::NurbsSurface;
 

@@ -1,6 +1,7 @@
 //! NURBS surfaces.
 
 use super::curve::insert_knot_homogeneous;
+use super::small::SmallBuf;
 use super::{NurbsError, basis_derivatives, binomial, check_knots, find_span, homogeneous};
 use crate::vec3::{Point3, Vector3};
 
@@ -77,18 +78,20 @@ impl NurbsSurface {
         )
     }
 
-    /// Mixed partial derivatives of the homogeneous surface, `h[k][l]` for `k + l <= order`
-    /// (A3.6).
-    fn homogeneous_derivatives(&self, u: f64, v: f64, order: usize) -> Vec<Vec<[f64; 4]>> {
+    /// Mixed partial derivatives of the homogeneous surface, `h[k * (order + 1) + l]` for
+    /// `k + l <= order` (A3.6).
+    fn homogeneous_derivatives(&self, u: f64, v: f64, order: usize) -> SmallBuf<[f64; 4], 16> {
         let (p, q) = (self.degree_u, self.degree_v);
         let su = find_span(self.count_u, p, u, &self.knots_u);
         let sv = find_span(self.count_v, q, v, &self.knots_v);
         let nu = basis_derivatives(su, u, p, order.min(p), &self.knots_u);
         let nv = basis_derivatives(sv, v, q, order.min(q), &self.knots_v);
-        let mut out = vec![vec![[0.0; 4]; order + 1]; order + 1];
-        for (k, nuk) in nu.iter().enumerate() {
+        let n = order + 1;
+        let mut out: SmallBuf<[f64; 4], 16> = SmallBuf::new(n * n);
+        let mut temp: SmallBuf<[f64; 4], 8> = SmallBuf::new(q + 1);
+        for (k, nuk) in nu.rows().enumerate() {
             // temp[s] = sum over r of N_u^(k)[r] * P[su - p + r][sv - q + s]
-            let mut temp = vec![[0.0; 4]; q + 1];
+            temp.fill([0.0; 4]);
             for (s, t) in temp.iter_mut().enumerate() {
                 for (r, &b) in nuk.iter().enumerate() {
                     let pt = &self.points[(su - p + r) * self.count_v + sv - q + s];
@@ -97,10 +100,10 @@ impl NurbsSurface {
                     }
                 }
             }
-            for (l, nvl) in nv.iter().enumerate().take(order - k + 1) {
+            for (l, nvl) in nv.rows().enumerate().take(order - k + 1) {
                 for (s, &b) in nvl.iter().enumerate() {
                     for c in 0..4 {
-                        out[k][l][c] += b * temp[s][c];
+                        out[k * n + l][c] += b * temp[s][c];
                     }
                 }
             }
@@ -112,11 +115,13 @@ impl NurbsSurface {
     /// `k + l <= order` (A4.4), `d[0][0]` the point as a vector from the origin.
     pub fn derivatives(&self, u: f64, v: f64, order: usize) -> Vec<Vec<Vector3>> {
         let h = self.homogeneous_derivatives(u, v, order);
-        let w = |k: usize, l: usize| h[k][l][3];
+        let n = order + 1;
+        let h = |k: usize, l: usize| h[k * n + l];
+        let w = |k: usize, l: usize| h(k, l)[3];
         let mut skl = vec![vec![Vector3::default(); order + 1]; order + 1];
         for k in 0..=order {
             for l in 0..=(order - k) {
-                let mut a = Vector3::new(h[k][l][0], h[k][l][1], h[k][l][2]);
+                let mut a = Vector3::new(h(k, l)[0], h(k, l)[1], h(k, l)[2]);
                 for j in 1..=l {
                     a = a - skl[k][l - j] * (binomial(l, j) * w(0, j));
                 }
@@ -138,7 +143,7 @@ impl NurbsSurface {
     /// The point at `(u, v)` (clamped to the domain).
     pub fn point_at(&self, u: f64, v: f64) -> Point3 {
         let h = self.homogeneous_derivatives(u, v, 0);
-        let p = h[0][0];
+        let p = h[0];
         self.origin + Vector3::new(p[0] / p[3], p[1] / p[3], p[2] / p[3])
     }
 
