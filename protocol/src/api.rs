@@ -246,6 +246,8 @@ pub struct WorkerView {
     pub jobs: u64,
     /// Prepared scenes it holds in memory (jobs on these prefer it).
     pub scenes: Vec<String>,
+    /// Its busy and alive seconds per minute, oldest first (the last hour).
+    pub timeline: Vec<UsageSample>,
 }
 
 /// `GET /v1/usage`: what the workers did since the service started, and what that would

@@ -105,6 +105,21 @@ fn buffer_workers_are_kept_ready_while_the_pool_is_busy() {
     assert!(spare["memory_bytes"].as_u64().unwrap() > 0);
     assert!(spare["ready_secs"].as_f64().unwrap() > 0.0);
     finish(&client, &slow.id);
+    // Each worker's utilisation over time: the one that ran the job shows busy seconds in
+    // its minutes, never more than it was alive.
+    let view = eventually(5, "a busy minute in a worker's timeline", || {
+        let w = workers(&server);
+        w["workers"]
+            .as_array()?
+            .iter()
+            .any(|w| w["timeline"][0]["busy_secs"].as_f64().unwrap_or(0.0) > 0.0)
+            .then_some(w)
+    });
+    for w in view["workers"].as_array().unwrap() {
+        for m in w["timeline"].as_array().unwrap() {
+            assert!(m["busy_secs"].as_f64().unwrap() <= m["alive_secs"].as_f64().unwrap() + 1e-9);
+        }
+    }
 }
 
 /// A raycast job on a scene of three tori, with `n` rays from `seed`.

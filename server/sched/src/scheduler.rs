@@ -364,6 +364,33 @@ struct WorkerSlot {
     jobs: u64,
     /// Prepared scenes it holds, as of its last report.
     held: Vec<String>,
+    /// Its busy and alive seconds per minute, the last hour.
+    minutes: Timeline,
+}
+
+/// Busy and alive seconds per minute over the last hour, oldest first.
+#[derive(Default)]
+struct Timeline(std::collections::VecDeque<UsageSample>);
+
+impl Timeline {
+    /// Adds `dt` seconds alive, busy or not, to the current minute.
+    fn add(&mut self, dt: f64, alive: f64, busy: f64) {
+        let minute = now_unix_ms() / 60_000 * 60_000;
+        if self.0.back().is_none_or(|m| m.unix_ms != minute) {
+            self.0.push_back(UsageSample {
+                unix_ms: minute,
+                busy_secs: 0.0,
+                alive_secs: 0.0,
+            });
+            while self.0.len() > 60 {
+                self.0.pop_front();
+            }
+        }
+        if let Some(m) = self.0.back_mut() {
+            m.busy_secs += dt * busy;
+            m.alive_secs += dt * alive;
+        }
+    }
 }
 
 impl WorkerSlot {
@@ -387,7 +414,7 @@ struct Ledger {
     workers_started: u64,
     starts: SceneStarts,
     by_device: BTreeMap<(String, String), (u64, f64)>,
-    minutes: std::collections::VecDeque<UsageSample>,
+    minutes: Timeline,
 }
 
 impl Ledger {
@@ -402,31 +429,19 @@ impl Ledger {
             workers_started: 0,
             starts: SceneStarts::default(),
             by_device: BTreeMap::new(),
-            minutes: std::collections::VecDeque::new(),
+            minutes: Timeline::default(),
         }
     }
 
-    /// Adds the time since the last tick, with `alive` and `busy` workers, to the timeline.
-    fn tick(&mut self, alive: usize, busy: usize) {
+    /// Adds the time since the last tick, with `alive` and `busy` workers, to the timeline;
+    /// returns that time.
+    fn tick(&mut self, alive: usize, busy: usize) -> f64 {
         let now = Instant::now();
         let dt = (now - self.last_tick).as_secs_f64();
         self.last_tick = now;
         self.alive_secs += dt * alive as f64;
-        let minute = now_unix_ms() / 60_000 * 60_000;
-        if self.minutes.back().is_none_or(|m| m.unix_ms != minute) {
-            self.minutes.push_back(UsageSample {
-                unix_ms: minute,
-                busy_secs: 0.0,
-                alive_secs: 0.0,
-            });
-            while self.minutes.len() > 60 {
-                self.minutes.pop_front();
-            }
-        }
-        if let Some(m) = self.minutes.back_mut() {
-            m.busy_secs += dt * busy as f64;
-            m.alive_secs += dt * alive as f64;
-        }
+        self.minutes.add(dt, alive as f64, busy as f64);
+        dt
     }
 
     fn job_run(&mut self, slot: &WorkerSlot, secs: f64) {
@@ -494,7 +509,7 @@ impl Ledger {
                     worker_secs: *secs,
                 })
                 .collect(),
-            timeline: self.minutes.iter().cloned().collect(),
+            timeline: self.minutes.0.iter().cloned().collect(),
             cost: CostView {
                 serverless_per_worker_sec: prices.serverless_per_worker_sec,
                 dedicated_per_hour: prices.dedicated_per_hour,
@@ -621,7 +636,11 @@ impl RunLoop {
     async fn on_tick(&mut self) {
         let alive = self.workers.values().filter(|w| !w.stopping).count();
         let busy = self.busy_count();
-        self.ledger.tick(alive, busy);
+        let dt = self.ledger.tick(alive, busy);
+        for w in self.workers.values_mut().filter(|w| !w.stopping) {
+            let busy = f64::from(u8::from(matches!(w.state, WorkerState::Busy(_))));
+            w.minutes.add(dt, 1.0, busy);
+        }
         let now = Instant::now();
         let mut timed_out = Vec::new();
         let mut unresponsive = Vec::new();
@@ -1133,6 +1152,7 @@ impl RunLoop {
                 busy_secs: 0.0,
                 jobs: 0,
                 held: Vec::new(),
+                minutes: Timeline::default(),
             },
         );
         self.metrics
@@ -1174,6 +1194,7 @@ impl RunLoop {
                     utilisation: if alive > 0.0 { busy / alive } else { 0.0 },
                     jobs: w.jobs,
                     scenes: w.held.clone(),
+                    timeline: w.minutes.0.iter().cloned().collect(),
                 }
             })
             .collect();
