@@ -201,6 +201,8 @@ pub struct WorkersView {
 pub struct PoolView {
     /// Backend the pool's workers run (`cpu`, `wgpu`, `cuda`, `auto`).
     pub backend: String,
+    /// Devices of that backend here (GPUs; 1 for the CPU); workers spread over them.
+    pub devices: u32,
     /// Workers kept even when idle (0: the pool scales to zero).
     pub min_workers: u32,
     /// Most workers at once (one per GPU, or per CPU share).
@@ -216,6 +218,8 @@ pub struct PoolView {
 pub struct WorkerView {
     /// The pool's number for it.
     pub id: u64,
+    /// The device it runs on (0 for the CPU, or the first GPU).
+    pub ordinal: u32,
     /// Its process id, once known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<u32>,

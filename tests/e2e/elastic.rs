@@ -94,6 +94,7 @@ fn buffer_workers_are_kept_ready_while_the_pool_is_busy() {
     });
     assert_eq!(view["pool"]["buffer_workers"], 1);
     assert_eq!(view["pool"]["max_workers"], 3);
+    assert_eq!(view["pool"]["devices"], 1);
     let spare = view["workers"]
         .as_array()
         .unwrap()

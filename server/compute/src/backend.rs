@@ -59,6 +59,26 @@ impl Backend {
     /// a real Vulkan GPU, else `cpu`: a software Vulkan device is slower than the CPU
     /// reference, so `auto` never picks one).
     pub fn open(name: &str) -> Result<Backend, BackendError> {
+        Backend::open_on(name, 0)
+    }
+
+    /// Devices of backend `name` on this machine: GPUs for `cuda` and `wgpu` (for `auto`,
+    /// those of the backend it would pick), 1 for `cpu`. A pool runs one worker per device.
+    pub fn device_count(name: &str) -> usize {
+        match name {
+            "cuda" => Cuda::count(),
+            "wgpu" => Gpu::count(),
+            "auto" => match Cuda::count() {
+                0 => Gpu::count().max(1),
+                n => n,
+            },
+            _ => 1,
+        }
+    }
+
+    /// As [`Backend::open`], on device `ordinal` of a machine with several (GPU backends;
+    /// `cpu` has one).
+    pub fn open_on(name: &str, ordinal: usize) -> Result<Backend, BackendError> {
         let unavailable = |backend: &'static str| {
             move |e: GpuError| BackendError::Unavailable {
                 backend,
@@ -74,17 +94,17 @@ impl Backend {
         };
         match name {
             "cpu" => Ok(Backend::cpu()),
-            "wgpu" => Gpu::with_cache(cicada_gpu::default_cache_dir().as_deref())
+            "wgpu" => Gpu::open(ordinal, cicada_gpu::default_cache_dir().as_deref())
                 .map(|g| with(Device::Wgpu(Box::new(g))))
                 .map_err(unavailable("wgpu")),
-            "cuda" => Cuda::new(cicada_gpu::default_cache_dir().as_deref())
+            "cuda" => Cuda::open(ordinal, cicada_gpu::default_cache_dir().as_deref())
                 .map(Device::Cuda)
                 .map(with)
                 .map_err(unavailable("cuda")),
-            "auto" => Ok(Backend::open("cuda")
+            "auto" => Ok(Backend::open_on("cuda", ordinal)
                 .ok()
                 .or_else(|| {
-                    Gpu::with_cache(cicada_gpu::default_cache_dir().as_deref())
+                    Gpu::open(ordinal, cicada_gpu::default_cache_dir().as_deref())
                         .ok()
                         .filter(|g| !g.is_software())
                         .map(|g| with(Device::Wgpu(Box::new(g))))

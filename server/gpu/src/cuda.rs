@@ -124,13 +124,26 @@ impl Cuda {
     /// (a cached file that fails to load is compiled again and replaced), or says why
     /// there is no CUDA device here.
     pub fn new(cache: Option<&Path>) -> Result<Cuda, GpuError> {
+        Cuda::open(0, cache)
+    }
+
+    /// CUDA devices on this machine (0 without a driver).
+    pub fn count() -> usize {
+        if !driver_present() {
+            return 0;
+        }
+        CudaContext::device_count().map_or(0, |n| n.max(0) as usize)
+    }
+
+    /// As [`Cuda::new`], on device `ordinal`.
+    pub fn open(ordinal: usize, cache: Option<&Path>) -> Result<Cuda, GpuError> {
         let start = Instant::now();
         if !driver_present() {
             return Err(GpuError::Unavailable(
                 "no CUDA driver (libcuda.so) on this machine".into(),
             ));
         }
-        let ctx = CudaContext::new(0).map_err(|e| GpuError::Unavailable(e.to_string()))?;
+        let ctx = CudaContext::new(ordinal).map_err(|e| GpuError::Unavailable(e.to_string()))?;
         let (major, minor) = ctx.compute_capability().map_err(driver)?;
         let name = ctx.name().map_err(driver)?;
         let memory = ctx.total_mem().map_err(driver)? as u64;

@@ -34,15 +34,50 @@ impl Gpu {
     /// As [`Gpu::new`], keeping the driver's compiled pipelines in `cache` (a directory)
     /// where the device supports pipeline caches, so the next worker skips the compile.
     pub fn with_cache(cache: Option<&Path>) -> Result<Gpu, GpuError> {
-        let start = Instant::now();
+        Gpu::open(0, cache)
+    }
+
+    /// The Vulkan adapters of this machine, hardware GPUs first (in the driver's order),
+    /// then software ones.
+    fn adapters() -> Vec<wgpu::Adapter> {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
         desc.backends = wgpu::Backends::VULKAN;
         let instance = wgpu::Instance::new(desc);
-        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            ..Default::default()
-        }))
-        .map_err(|e| GpuError::Unavailable(format!("no Vulkan adapter ({e})")))?;
+        let mut adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN));
+        adapters.sort_by_key(|a| a.get_info().device_type == wgpu::DeviceType::Cpu);
+        adapters
+    }
+
+    /// Hardware Vulkan GPUs on this machine (one worker each); 1 when only a software
+    /// device is there, 0 when there is no Vulkan at all.
+    pub fn count() -> usize {
+        let adapters = Gpu::adapters();
+        let hardware = adapters
+            .iter()
+            .filter(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
+            .count();
+        if hardware > 0 {
+            hardware
+        } else {
+            adapters.len().min(1)
+        }
+    }
+
+    /// Opens Vulkan adapter `ordinal` (hardware GPUs first), with the pipeline cache in
+    /// `cache`, or says why it cannot.
+    pub fn open(ordinal: usize, cache: Option<&Path>) -> Result<Gpu, GpuError> {
+        let start = Instant::now();
+        let mut adapters = Gpu::adapters();
+        if adapters.is_empty() {
+            return Err(GpuError::Unavailable("no Vulkan adapter".into()));
+        }
+        if ordinal >= adapters.len() {
+            return Err(GpuError::Unavailable(format!(
+                "no Vulkan adapter {ordinal}: this machine has {}",
+                adapters.len()
+            )));
+        }
+        let adapter = adapters.swap_remove(ordinal);
         let info = adapter.get_info();
         let limits = adapter.limits();
         let cache_file = cache

@@ -60,6 +60,9 @@ pub struct SchedulerConfig {
     pub pool: PoolConfig,
     /// Backend the workers are started with (for views).
     pub backend: String,
+    /// Devices of that backend on this machine (GPUs; 1 for the CPU): each worker is
+    /// started on the device with the fewest workers, with `--device N`.
+    pub devices: usize,
     /// Most runs of one job before it fails (a run ends early when its worker dies).
     pub max_attempts: u32,
     /// The worker executable and its arguments (`cicada-server worker --data DIR ...`).
@@ -366,6 +369,8 @@ struct WorkerSlot {
     held: Vec<String>,
     /// Its busy and alive seconds per minute, the last hour.
     minutes: Timeline,
+    /// The device it was started on.
+    ordinal: usize,
 }
 
 /// Busy and alive seconds per minute over the last hour, oldest first.
@@ -1110,10 +1115,21 @@ impl RunLoop {
 
     /// Starts a worker process; false when it could not be started.
     fn spawn_worker(&mut self) -> bool {
+        // The device with the fewest live workers: one worker per GPU when max = devices.
+        let devices = self.config.devices.max(1);
+        let ordinal = (0..devices)
+            .min_by_key(|d| {
+                self.workers
+                    .values()
+                    .filter(|w| !w.stopping && w.ordinal == *d)
+                    .count()
+            })
+            .unwrap_or(0);
         let (exe, args) = &self.config.worker_command;
         let mut command = Command::new(exe);
         command
             .args(args)
+            .args(["--device".to_string(), ordinal.to_string()])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -1153,6 +1169,7 @@ impl RunLoop {
                 jobs: 0,
                 held: Vec::new(),
                 minutes: Timeline::default(),
+                ordinal,
             },
         );
         self.metrics
@@ -1182,6 +1199,7 @@ impl RunLoop {
                 let busy = w.busy_secs + running;
                 WorkerView {
                     id,
+                    ordinal: w.ordinal as u32,
                     pid: w.pid,
                     state: state.into(),
                     job,
@@ -1202,6 +1220,7 @@ impl RunLoop {
         WorkersView {
             pool: PoolView {
                 backend: self.config.backend.clone(),
+                devices: self.config.devices as u32,
                 min_workers: pool.min_workers as u32,
                 max_workers: pool.max_workers as u32,
                 buffer_workers: pool.buffer_workers as u32,

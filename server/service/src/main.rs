@@ -61,6 +61,9 @@ enum Command {
         /// CPU threads for the kernels (default: every core).
         #[arg(long)]
         threads: Option<usize>,
+        /// The device of the backend to run on (GPU ordinal).
+        #[arg(long, default_value_t = 0)]
+        device: usize,
     },
     /// Print the JSON Schema of job files.
     Schema,
@@ -80,8 +83,8 @@ struct ServeArgs {
     /// Workers kept while idle; 0 lets the pool scale to zero.
     #[arg(long, default_value_t = 0, env = "CICADA_MIN_WORKERS")]
     min_workers: usize,
-    /// Most workers at once (default: one for a GPU backend; for cpu, the cores divided by
-    /// --threads-per-worker, at most 4).
+    /// Most workers at once (default: one per GPU for a GPU backend; for cpu, the cores
+    /// divided by --threads-per-worker, at most 4).
     #[arg(long, env = "CICADA_MAX_WORKERS")]
     max_workers: Option<usize>,
     /// Idle workers kept started while the pool is busy, ready for the next burst.
@@ -190,6 +193,7 @@ fn main() -> anyhow::Result<()> {
             backend,
             scenes,
             threads,
+            device,
         } => {
             init_tracing("info");
             if let Some(n) = threads {
@@ -200,7 +204,8 @@ fn main() -> anyhow::Result<()> {
             }
             let store =
                 Files::open(&data).with_context(|| format!("opening {}", data.display()))?;
-            let backend = parse_backend(&backend)?;
+            let backend = Backend::open_on(&backend, device)
+                .with_context(|| format!("--backend {backend} --device {device}"))?;
             let scenes = Scenes::new(
                 Some(SnapshotStore::new(
                     data.join("snapshots"),
@@ -274,7 +279,7 @@ fn pool_config(args: &ServeArgs, backend: &Backend) -> anyhow::Result<PoolConfig
         Some(n) => (n.max(1), n.max(1)),
         None => {
             let max = args.max_workers.unwrap_or(if backend.gpu().is_some() {
-                1
+                Backend::device_count(backend.name()).max(1)
             } else {
                 (cores / args.threads_per_worker.unwrap_or(1).max(1)).clamp(1, 4)
             });
@@ -327,6 +332,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = SchedulerConfig {
         pool,
         backend: backend.name().into(),
+        devices: Backend::device_count(backend.name()),
         max_attempts: args.max_attempts.max(1),
         worker_command: (exe, worker_args),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
