@@ -365,3 +365,28 @@ fn interactive_jobs_overtake_bulk_ones_and_timeouts_stop_jobs() {
     );
     assert_eq!(server.metric("cicada_workers_started_total"), 1.0);
 }
+
+#[test]
+fn usage_totals_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start_in(&data, &["--workers", "1"]);
+    let client = server.client();
+    for k in 0..2 {
+        finish(
+            &client,
+            &client
+                .submit(&mesh_check_job(vec![torus(40 + k, 10.0, 3.0)]))
+                .unwrap()
+                .id,
+        );
+    }
+    let before = server.request("GET", "/v1/usage", &[], b"").json();
+    server.terminate();
+    let server = Server::start_in(&data, &["--workers", "1"]);
+    let after = server.request("GET", "/v1/usage", &[], b"").json();
+    assert_eq!(after["jobs"], 2, "{after}");
+    assert_eq!(after["since_unix_ms"], before["since_unix_ms"]);
+    assert!(after["worker_secs"].as_f64().unwrap() >= before["worker_secs"].as_f64().unwrap());
+    assert_eq!(after["workers_started"], 2, "one worker per service start");
+}

@@ -235,7 +235,10 @@ impl Scheduler {
             failed_spawns: 0,
             spawn_after: Instant::now(),
             draining: None,
-            ledger: Ledger::new(),
+            ledger: Ledger::new(store.usage().unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "usage totals unreadable; counting from zero");
+                None
+            })),
         };
         tokio::spawn(run_loop.run(rx));
         Ok(Scheduler {
@@ -410,7 +413,6 @@ impl WorkerSlot {
 
 /// Usage since the service started.
 struct Ledger {
-    since: Instant,
     since_unix_ms: u64,
     last_tick: Instant,
     jobs: u64,
@@ -423,9 +425,9 @@ struct Ledger {
 }
 
 impl Ledger {
-    fn new() -> Ledger {
-        Ledger {
-            since: Instant::now(),
+    /// Usage carried on from `kept` (the last service's totals), or from zero.
+    fn new(kept: Option<Usage>) -> Ledger {
+        let mut ledger = Ledger {
             since_unix_ms: now_unix_ms(),
             last_tick: Instant::now(),
             jobs: 0,
@@ -435,7 +437,22 @@ impl Ledger {
             starts: SceneStarts::default(),
             by_device: BTreeMap::new(),
             minutes: Timeline::default(),
+        };
+        if let Some(u) = kept {
+            ledger.since_unix_ms = u.since_unix_ms;
+            ledger.jobs = u.jobs;
+            ledger.worker_secs = u.worker_secs;
+            ledger.alive_secs = u.alive_secs;
+            ledger.workers_started = u.workers_started;
+            ledger.starts = u.scene_starts;
+            ledger.by_device = u
+                .by_device
+                .into_iter()
+                .map(|d| ((d.backend, d.device), (d.jobs, d.worker_secs)))
+                .collect();
+            ledger.minutes = Timeline(u.timeline.into());
         }
+        ledger
     }
 
     /// Adds the time since the last tick, with `alive` and `busy` workers, to the timeline;
@@ -475,7 +492,9 @@ impl Ledger {
     }
 
     fn report(&self, pool: &PoolConfig, prices: &Prices) -> Usage {
-        let elapsed = self.since.elapsed().as_secs_f64();
+        // Counted from the first service on this data directory: a dedicated machine
+        // would have cost money while this one was down too.
+        let elapsed = now_unix_ms().saturating_sub(self.since_unix_ms) as f64 / 1000.0;
         let slots = pool.max_workers.max(1) as f64;
         let utilisation = if elapsed > 0.0 {
             self.worker_secs / (elapsed * slots)
@@ -607,7 +626,16 @@ impl RunLoop {
             self.scale();
             self.dispatch().await;
         }
+        self.keep_usage();
         tracing::info!("scheduler stopped");
+    }
+
+    /// Writes the usage totals to the store (each new minute, and at the end).
+    fn keep_usage(&self) {
+        let usage = self.ledger.report(&self.config.pool, &self.config.prices);
+        if let Err(e) = self.store.put_usage(&usage) {
+            tracing::warn!(error = %e, "could not keep the usage totals");
+        }
     }
 
     async fn handle(&mut self, msg: Msg) {
@@ -641,7 +669,11 @@ impl RunLoop {
     async fn on_tick(&mut self) {
         let alive = self.workers.values().filter(|w| !w.stopping).count();
         let busy = self.busy_count();
+        let minute = self.ledger.minutes.0.back().map(|m| m.unix_ms);
         let dt = self.ledger.tick(alive, busy);
+        if self.ledger.minutes.0.back().map(|m| m.unix_ms) != minute {
+            self.keep_usage();
+        }
         for w in self.workers.values_mut().filter(|w| !w.stopping) {
             let busy = f64::from(u8::from(matches!(w.state, WorkerState::Busy(_))));
             w.minutes.add(dt, 1.0, busy);

@@ -16,11 +16,12 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use cicada_protocol::{BatchStatus, BlobHash, Format, JobState, JobStatus, decode, encode};
+use cicada_protocol::{BatchStatus, BlobHash, Format, JobState, JobStatus, Usage, decode, encode};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
 const BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
+const USAGE: TableDefinition<&str, &[u8]> = TableDefinition::new("usage");
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +82,7 @@ impl Store {
         let tx = db.begin_write().map_err(db_err)?;
         tx.open_table(JOBS).map_err(db_err)?;
         tx.open_table(BATCHES).map_err(db_err)?;
+        tx.open_table(USAGE).map_err(db_err)?;
         tx.commit().map_err(db_err)?;
         Ok(Store { files, db })
     }
@@ -172,6 +174,29 @@ impl Store {
         }
         batch.counts = counts;
         Ok(Some(batch))
+    }
+
+    /// Keeps the usage totals, so they survive a restart.
+    pub fn put_usage(&self, usage: &Usage) -> Result<(), StoreError> {
+        let bytes = encode(usage, Format::MsgPack).map_err(db_err)?;
+        let tx = self.db.begin_write().map_err(db_err)?;
+        {
+            let mut t = tx.open_table(USAGE).map_err(db_err)?;
+            t.insert("usage", bytes.as_slice()).map_err(db_err)?;
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    /// The usage totals kept by the last service on this data directory.
+    pub fn usage(&self) -> Result<Option<Usage>, StoreError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let t = tx.open_table(USAGE).map_err(db_err)?;
+        let Some(guard) = t.get("usage").map_err(db_err)? else {
+            return Ok(None);
+        };
+        decode(guard.value(), Format::MsgPack)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt("usage".into(), e.to_string()))
     }
 
     /// Counts of job records by state, in [`JobState::ALL`] order.
