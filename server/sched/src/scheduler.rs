@@ -133,12 +133,25 @@ impl Queued {
     }
 }
 
-/// Queued jobs in dispatch order: higher priority first, then older first. A retried job
-/// keeps its place.
-#[derive(Default)]
+/// Queued jobs in dispatch order: higher priority first, then older first; a job put back
+/// after its worker died goes ahead of its priority's others.
 struct Queue {
     jobs: BTreeMap<(std::cmp::Reverse<Priority>, u64), Queued>,
+    /// Sequence of the next new job: counts up from the middle of the range.
     next: u64,
+    /// Sequence of the next job put back: counts down from the middle, so every job put
+    /// back sorts before every new one and no two ever share a key.
+    front: u64,
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue {
+            jobs: BTreeMap::new(),
+            next: 1 << 62,
+            front: (1 << 62) - 1,
+        }
+    }
 }
 
 impl Queue {
@@ -150,15 +163,9 @@ impl Queue {
 
     /// Puts a job back ahead of its priority's others (a retry after a worker died).
     fn push_front(&mut self, job: Queued) {
-        let first = self
-            .jobs
-            .keys()
-            .find(|(p, _)| p.0 == job.priority)
-            .map_or(self.next + 1, |(_, seq)| *seq);
-        // Sequence numbers start above zero, so there is always room below the first.
-        let seq = first.saturating_sub(1);
+        self.front -= 1;
         self.jobs
-            .insert((std::cmp::Reverse(job.priority), seq), job);
+            .insert((std::cmp::Reverse(job.priority), self.front), job);
     }
 
     fn len(&self) -> usize {
@@ -1314,5 +1321,35 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
     match status.code() {
         Some(code) => format!("exited with status {code}"),
         None => "exited".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: &str, priority: Priority) -> Queued {
+        Queued {
+            id: id.into(),
+            priority,
+            scene: None,
+        }
+    }
+
+    #[test]
+    fn the_queue_orders_by_priority_then_age_and_keeps_every_job_put_back() {
+        let mut q = Queue::default();
+        q.push(job("a", Priority::Normal));
+        q.push(job("b", Priority::Bulk));
+        q.push(job("c", Priority::Normal));
+        q.push(job("d", Priority::Interactive));
+        // Two workers die at once: both jobs go back ahead of their priority, neither lost.
+        q.push_front(job("r1", Priority::Normal));
+        q.push_front(job("r2", Priority::Normal));
+        assert_eq!(q.len(), 6);
+        assert!(q.remove("c"));
+        let order: Vec<String> = std::iter::from_fn(|| q.pop_first().map(|j| j.id)).collect();
+        assert_eq!(order, ["d", "r2", "r1", "a", "b"]);
+        assert!(q.is_empty());
     }
 }
