@@ -109,6 +109,33 @@ pub struct JobStatus {
     pub batch: Option<String>,
 }
 
+impl JobStatus {
+    /// The record of a job just accepted: queued, never run, default priority.
+    pub fn queued(id: String, kind: JobKind, key: String, created_unix_ms: u64) -> JobStatus {
+        JobStatus {
+            id,
+            kind,
+            key,
+            state: JobState::Queued,
+            progress: 0.0,
+            message: Some("queued".into()),
+            attempts: 0,
+            created_unix_ms,
+            started_unix_ms: None,
+            finished_unix_ms: None,
+            error: None,
+            cached: false,
+            worker_pid: None,
+            priority: Priority::Normal,
+            timeout_secs: None,
+            scene: None,
+            scene_start: None,
+            worker_secs: 0.0,
+            batch: None,
+        }
+    }
+}
+
 /// A server-sent event on `GET /v1/jobs/{id}/events`: the job's state after a change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JobEvent {

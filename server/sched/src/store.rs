@@ -339,27 +339,10 @@ mod tests {
     use cicada_protocol::JobKind;
 
     fn status(id: &str, state: JobState, created: u64) -> JobStatus {
-        JobStatus {
-            id: id.into(),
-            kind: JobKind::MeshCheck,
-            key: "k".into(),
-            state,
-            progress: 0.0,
-            message: None,
-            attempts: 0,
-            created_unix_ms: created,
-            started_unix_ms: None,
-            finished_unix_ms: None,
-            error: None,
-            cached: false,
-            worker_pid: None,
-            priority: Default::default(),
-            timeout_secs: None,
-            scene: None,
-            scene_start: None,
-            worker_secs: 0.0,
-            batch: None,
-        }
+        let mut s = JobStatus::queued(id.into(), JobKind::MeshCheck, "k".into(), created);
+        s.state = state;
+        s.message = None;
+        s
     }
 
     #[test]

@@ -24,27 +24,12 @@ done"#;
 async fn a_worker_that_ignores_cancel_is_killed_after_the_grace_period() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(dir.path()).unwrap());
-    let status = JobStatus {
-        id: "job-1".into(),
-        kind: JobKind::MeshCheck,
-        key: "k".into(),
-        state: JobState::Queued,
-        progress: 0.0,
-        message: None,
-        attempts: 0,
-        created_unix_ms: cicada_sched::now_unix_ms(),
-        started_unix_ms: None,
-        finished_unix_ms: None,
-        error: None,
-        cached: false,
-        worker_pid: None,
-        priority: Default::default(),
-        timeout_secs: None,
-        scene: None,
-        scene_start: None,
-        worker_secs: 0.0,
-        batch: None,
-    };
+    let status = JobStatus::queued(
+        "job-1".into(),
+        JobKind::MeshCheck,
+        "k".into(),
+        cicada_sched::now_unix_ms(),
+    );
     store.insert_job(&status, b"unused").unwrap();
     let metrics = Arc::new(Metrics::default());
     let config = SchedulerConfig {

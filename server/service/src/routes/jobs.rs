@@ -55,38 +55,23 @@ pub(crate) fn record(
 ) -> Result<JobStatus, ApiError> {
     let cached = store.files().has_result(&checked.key);
     let now = now_unix_ms();
-    let status = JobStatus {
-        id: uuid::Uuid::now_v7().to_string(),
-        kind: checked.job.task.kind(),
-        key: checked.key.clone(),
-        state: if cached {
-            JobState::Succeeded
-        } else {
-            JobState::Queued
-        },
-        progress: if cached { 1.0 } else { 0.0 },
-        message: Some(
-            if cached {
-                "answered from the result cache"
-            } else {
-                "queued"
-            }
-            .into(),
-        ),
-        attempts: 0,
-        created_unix_ms: now,
-        started_unix_ms: None,
-        finished_unix_ms: cached.then_some(now),
-        error: None,
-        cached,
-        worker_pid: None,
-        priority: checked.job.priority,
-        timeout_secs: checked.job.timeout_secs,
-        scene: checked.scene.clone(),
-        scene_start: None,
-        worker_secs: 0.0,
-        batch: batch.map(str::to_string),
-    };
+    let mut status = JobStatus::queued(
+        uuid::Uuid::now_v7().to_string(),
+        checked.job.task.kind(),
+        checked.key.clone(),
+        now,
+    );
+    if cached {
+        status.state = JobState::Succeeded;
+        status.progress = 1.0;
+        status.message = Some("answered from the result cache".into());
+        status.finished_unix_ms = Some(now);
+        status.cached = true;
+    }
+    status.priority = checked.job.priority;
+    status.timeout_secs = checked.job.timeout_secs;
+    status.scene = checked.scene.clone();
+    status.batch = batch.map(str::to_string);
     let payload =
         encode(&checked.job, Format::MsgPack).map_err(|e| ApiError::Internal(e.to_string()))?;
     store.insert_job(&status, &payload)?;
