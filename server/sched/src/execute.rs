@@ -232,30 +232,63 @@ pub(crate) fn content_key(parts: &[&[u8]]) -> String {
     h.finalize().to_hex().to_string()
 }
 
-fn encoded<T: serde::Serialize>(value: Option<&T>) -> Vec<u8> {
+/// BLAKE3 of a value's canonical encoding (MessagePack), or empty when absent: an inline
+/// scene and the same scene sent as a blob digest the same.
+fn digest<T: serde::Serialize>(value: Option<&T>) -> Vec<u8> {
     value
         .and_then(|v| encode(v, Format::MsgPack).ok())
+        .map(|bytes| blake3::hash(&bytes).as_bytes().to_vec())
         .unwrap_or_default()
+}
+
+/// Digests of a job's resolved inputs. Each input is encoded and hashed once; both keys
+/// are made from these.
+#[derive(Clone, Debug, Default)]
+pub struct InputDigests {
+    /// Of the scene.
+    pub scene: Vec<u8>,
+    /// Of the context scene.
+    pub context: Vec<u8>,
+    /// Of the rays.
+    pub rays: Vec<u8>,
+    /// Of the weather file.
+    pub weather: Vec<u8>,
+}
+
+impl InputDigests {
+    /// The digests of `prepared`'s resolved inputs (an unread scene digests as absent).
+    pub fn of(prepared: &PreparedJob) -> InputDigests {
+        InputDigests {
+            scene: digest(prepared.scene.as_deref()),
+            context: digest(prepared.context.as_deref()),
+            rays: digest(prepared.rays.as_deref()),
+            weather: digest(prepared.weather.as_deref()),
+        }
+    }
 }
 
 /// The key of a job's prepared scene (what a worker keeps and snapshots): the task's scene
 /// inputs and the parameters that shape it. `None` for tasks that prepare nothing reusable.
 /// Jobs with equal keys share one snapshot, and prefer the worker holding it.
 pub fn scene_key(prepared: &PreparedJob) -> Option<String> {
-    let scene = encoded(prepared.scene.as_deref());
-    match &prepared.job.task {
+    scene_key_of(&prepared.job.task, &InputDigests::of(prepared))
+}
+
+/// [`scene_key`] from digests already taken.
+pub fn scene_key_of(task: &Task, d: &InputDigests) -> Option<String> {
+    match task {
         Task::Raycast(_) => Some(content_key(&[
             SCENE_VERSION.as_bytes(),
             b"triangles",
-            &scene,
+            &d.scene,
         ])),
         Task::SunHours(wire::SunHoursParams { grid, .. })
         | Task::Radiation(wire::RadiationParams { grid, .. }) => Some(content_key(&[
             SCENE_VERSION.as_bytes(),
             b"sunlight-study",
-            &scene,
-            &encoded(prepared.context.as_deref()),
-            &encoded(Some(grid)),
+            &d.scene,
+            &d.context,
+            &encode(grid, Format::MsgPack).unwrap_or_default(),
         ])),
         Task::MeshCheck(_) | Task::Tessellate(_) => None,
     }
@@ -273,39 +306,26 @@ pub fn kernel_version(task: &Task) -> &'static str {
 }
 
 /// The content key of a prepared job: BLAKE3 over the kernel version, the task and the
-/// canonical encoding of each resolved input. An inline scene and the same scene sent as a
-/// blob give the same key.
+/// digest of each resolved input. An inline scene and the same scene sent as a blob give
+/// the same key.
 pub fn job_key(prepared: &PreparedJob) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(kernel_version(&prepared.job.task).as_bytes());
-    h.update(&[0]);
-    if let Ok(task) = encode(&prepared.job.task, Format::MsgPack) {
-        h.update(&task);
-    }
-    h.update(&[0]);
-    if let Some(scene) = &prepared.scene
-        && let Ok(bytes) = encode(scene.as_ref(), Format::MsgPack)
-    {
-        h.update(b"scene");
-        h.update(&bytes);
-    }
-    if let Some(rays) = &prepared.rays
-        && let Ok(bytes) = encode(rays.as_ref(), Format::MsgPack)
-    {
-        h.update(b"rays");
-        h.update(&bytes);
-    }
-    if let Some(context) = &prepared.context
-        && let Ok(bytes) = encode(context.as_ref(), Format::MsgPack)
-    {
-        h.update(b"context");
-        h.update(&bytes);
-    }
-    if let Some(weather) = &prepared.weather {
-        h.update(b"weather");
-        h.update(weather.epw.as_bytes());
-    }
-    h.finalize().to_hex().to_string()
+    job_key_of(&prepared.job.task, &InputDigests::of(prepared))
+}
+
+/// [`job_key`] from digests already taken.
+pub fn job_key_of(task: &Task, d: &InputDigests) -> String {
+    content_key(&[
+        kernel_version(task).as_bytes(),
+        &encode(task, Format::MsgPack).unwrap_or_default(),
+        b"scene",
+        &d.scene,
+        b"rays",
+        &d.rays,
+        b"context",
+        &d.context,
+        b"weather",
+        &d.weather,
+    ])
 }
 
 /// Runs the kernel of a prepared job on `backend`.

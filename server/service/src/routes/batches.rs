@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::routes::jobs::{announce, check, decode_error, record};
+use crate::routes::jobs::{SceneMemo, announce, check, decode_error, record};
 use crate::wire::{Accept, Reply, WireBody};
 
 /// Most variants in one batch.
@@ -117,6 +117,7 @@ fn accept_batch(
     offload(job.inputs.rays.as_ref(), "rays", &mut template, store)?;
     offload(job.inputs.weather.as_ref(), "weather", &mut template, store)?;
     let mut checked = Vec::with_capacity(request.variants.len());
+    let mut memo = SceneMemo::new();
     let mut problems = Vec::new();
     for (i, patch) in request.variants.iter().enumerate() {
         let mut variant = template.clone();
@@ -129,7 +130,7 @@ fn accept_batch(
         let outcome = serde_json::to_vec(&variant)
             .map_err(|e| ApiError::Internal(e.to_string()))
             .and_then(|text| decode_job(&text, Format::Json).map_err(decode_error))
-            .and_then(|job| check(job, store, limits));
+            .and_then(|job| check(job, store, limits, &mut memo));
         match outcome.map_err(|e| under(&at, e)) {
             Ok(c) => checked.push(c),
             Err(ApiError::Invalid(p)) => problems.extend(p),

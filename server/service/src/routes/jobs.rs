@@ -27,24 +27,55 @@ pub(crate) struct Checked {
     pub scene: Option<String>,
 }
 
-/// Validates `job` and resolves its inputs (blocking work: decoding and hashing scenes).
+/// Scene and context digests already taken in one request, by the blob inputs that name
+/// them: the variants of a batch share one scene, which is then read, validated and hashed
+/// once instead of once per variant.
+pub(crate) type SceneMemo = std::collections::HashMap<String, (Vec<u8>, Vec<u8>)>;
+
+/// Validates `job` and resolves its inputs (blocking work: decoding and hashing scenes),
+/// reusing what `memo` holds for scenes given as blobs.
 pub(crate) fn check(
     job: Job,
     store: &cicada_sched::Store,
     limits: &cicada_protocol::Limits,
+    memo: &mut SceneMemo,
 ) -> Result<Checked, ApiError> {
-    let prepared = execute::prepare(&job, store.files(), limits).map_err(|e| match e {
-        JobError::Invalid(problems) => ApiError::Invalid(problems),
-        JobError::MissingBlob { path, hash } => ApiError::Invalid(vec![cicada_protocol::Problem {
-            path,
-            message: format!("blob {hash} not found; upload it first with PUT /v1/blobs/{hash}"),
-        }]),
-        other => ApiError::Internal(other.to_string()),
-    })?;
-    let key = execute::job_key(&prepared);
-    let scene = execute::scene_key(&prepared);
+    let by_blob = |i: &Option<cicada_protocol::Input<cicada_protocol::Scene>>| {
+        !matches!(i, Some(cicada_protocol::Input::Inline(_)))
+    };
+    let memo_key = (by_blob(&job.inputs.scene) && by_blob(&job.inputs.context))
+        .then(|| serde_json::to_string(&(&job.inputs.scene, &job.inputs.context)).ok())
+        .flatten();
+    let known = memo_key.as_ref().and_then(|k| memo.get(k)).cloned();
+    let prepared = execute::prepare_with(&job, store.files(), limits, known.is_none()).map_err(
+        |e| match e {
+            JobError::Invalid(problems) => ApiError::Invalid(problems),
+            JobError::MissingBlob { path, hash } => {
+                ApiError::Invalid(vec![cicada_protocol::Problem {
+                    path,
+                    message: format!(
+                        "blob {hash} not found; upload it first with PUT /v1/blobs/{hash}"
+                    ),
+                }])
+            }
+            other => ApiError::Internal(other.to_string()),
+        },
+    )?;
+    let mut digests = execute::InputDigests::of(&prepared);
+    match known {
+        Some((scene, context)) => (digests.scene, digests.context) = (scene, context),
+        None => {
+            if let Some(k) = memo_key {
+                memo.insert(k, (digests.scene.clone(), digests.context.clone()));
+            }
+        }
+    }
     drop(prepared);
-    Ok(Checked { job, key, scene })
+    Ok(Checked {
+        key: execute::job_key_of(&job.task, &digests),
+        scene: execute::scene_key_of(&job.task, &digests),
+        job,
+    })
 }
 
 /// Records a checked job (answered at once when the result cache has it), in `batch`.
@@ -116,7 +147,11 @@ async fn accept(state: &AppState, body: WireBody) -> Result<JobStatus, ApiError>
     // Decoding, resolving blobs and hashing a large scene is CPU work: off the async threads.
     let status = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let job: Job = decode_job(&body.bytes, body.format).map_err(decode_error)?;
-        record(&check(job, &store, &limits)?, &store, None)
+        record(
+            &check(job, &store, &limits, &mut SceneMemo::new())?,
+            &store,
+            None,
+        )
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
