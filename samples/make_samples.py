@@ -233,6 +233,63 @@ def main():
         "params": {"location": site, "grid_size": 6.0},
         "inputs": {"scene": {"inline": plaza_scene}, "context": context},
     })
+    write("frame/job.json", braced_frame())
+
+
+def braced_frame():
+    """A three-storey steel frame, 2 x 3 bays of 6 m x 5 m, 3.5 m storeys, X-braced in the
+    end bays of both long facades, as a Grasshopper user would send it: every member a line
+    or a polyline of points (columns run ground to roof through the floors, beams run the
+    whole facade), supports and wind loads attached by point. N, m, kg."""
+    bx, by, h = [0.0, 6.0, 12.0], [0.0, 5.0, 10.0, 15.0], 3.5
+    levels = [h * k for k in range(4)]
+    members = []
+    for x in bx:
+        for y in by:
+            members.append({"id": f"C{x:g}/{y:g}", "points": [[x, y, z] for z in levels],
+                            "material": "S355", "section": "HEB300", "roll_deg": 0})
+    for z in levels[1:]:
+        for y in by:
+            members.append({"id": f"BX{y:g}@{z:g}", "points": [[x, y, z] for x in bx],
+                            "material": "S355", "section": "IPE300"})
+        for x in bx:
+            members.append({"id": f"BY{x:g}@{z:g}", "points": [[x, y, z] for y in by],
+                            "material": "S355", "section": "IPE300"})
+    for x in (bx[0], bx[-1]):
+        for (y0, y1) in ((by[0], by[1]), (by[-2], by[-1])):
+            for (z0, z1) in zip(levels, levels[1:]):
+                for a, b in (((y0, z0), (y1, z1)), ((y1, z0), (y0, z1))):
+                    members.append({"points": [[x, a[0], a[1]], [x, b[0], b[1]]],
+                                    "material": "S355", "section": "CHS114", "kind": "truss"})
+    floor_beams = [i for i, m in enumerate(members) if m.get("id", "").startswith("B")]
+    windward = [{"point": [0.0, y, z], "force": [12e3 if 0 < y < 15 else 6e3, 0, 0]}
+                for y in by for z in levels[1:]]
+    structure = {
+        "tolerance": 0.001,
+        "materials": [{"name": "S355", "e": 210e9, "nu": 0.3, "density": 7850,
+                       "yield_stress": 355e6}],
+        "sections": [
+            {"name": "HEB300", "shape": "i", "height": 0.300, "width": 0.300,
+             "flange": 0.019, "web": 0.011},
+            {"name": "IPE300", "shape": "i", "height": 0.300, "width": 0.150,
+             "flange": 0.0107, "web": 0.0071},
+            {"name": "CHS114", "shape": "tube", "diameter": 0.1143, "thickness": 0.006},
+        ],
+        "members": members,
+        "supports": [{"point": [x, y, 0.0], "fixed": ["all"]} for x in bx for y in by],
+        "load_cases": [
+            {"name": "dead", "gravity": [0, 0, -9.80665]},
+            {"name": "live", "members": [{"member": i, "force": [0, 0, -7.5e3]}
+                                         for i in floor_beams]},
+            {"name": "wind_x", "nodal": windward},
+        ],
+        "combinations": [
+            {"name": "ULS", "factors": {"dead": 1.35, "live": 1.5, "wind_x": 0.9}},
+            {"name": "SLS", "factors": {"dead": 1.0, "live": 1.0, "wind_x": 0.6}},
+        ],
+    }
+    return {"protocol": 1, "kind": "frame", "params": {"modes": 6},
+            "inputs": {"structure": {"inline": structure}}}
 
 
 if __name__ == "__main__":

@@ -78,6 +78,8 @@ pub enum Task {
     /// Cumulative incident radiation per sensor from a sky (weather file or clear sky),
     /// and each sensor's sky view.
     Radiation(crate::sunlight::RadiationParams),
+    /// Linear static and modal analysis of a 3D frame and truss model (`inputs.structure`).
+    Frame(crate::structural::FrameParams),
 }
 
 /// The kinds of job, without parameters.
@@ -94,6 +96,8 @@ pub enum JobKind {
     SunHours,
     /// See [`Task::Radiation`].
     Radiation,
+    /// See [`Task::Frame`].
+    Frame,
 }
 
 impl JobKind {
@@ -105,6 +109,7 @@ impl JobKind {
             JobKind::Tessellate => "tessellate",
             JobKind::SunHours => "sun_hours",
             JobKind::Radiation => "radiation",
+            JobKind::Frame => "frame",
         }
     }
 }
@@ -124,6 +129,7 @@ impl Task {
             Task::Tessellate(_) => JobKind::Tessellate,
             Task::SunHours(_) => JobKind::SunHours,
             Task::Radiation(_) => JobKind::Radiation,
+            Task::Frame(_) => JobKind::Frame,
         }
     }
 }
@@ -204,6 +210,9 @@ pub struct Inputs {
     /// Hourly weather (`radiation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weather: Option<Input<crate::sunlight::WeatherFile>>,
+    /// A structural model (`frame`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structure: Option<Input<crate::structural::StructuralModel>>,
 }
 
 /// An input carried in the job itself, or a reference to a blob uploaded before.

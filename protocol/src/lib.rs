@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod job;
 pub mod packed;
 pub mod result;
+pub mod structural;
 pub mod sunlight;
 pub mod validate;
 pub mod worker;
@@ -34,12 +35,13 @@ pub use result::{
     BackendInfo, BoundingBox, JobResult, MeshCheckReport, MeshReport, Output, RaycastReport,
     TessellateReport, TessellatedMesh, Timings,
 };
+pub use structural::{FrameParams, FrameReport, StructuralModel};
 pub use sunlight::{
     DirectSun, Legend, RadiationParams, RadiationReport, SensorGrid, SensorGridParams,
     SensorSource, SiteLocation, SkyDensity, Statistics, StudyPeriod, SunHoursParams,
     SunHoursReport, WeatherFile,
 };
-pub use validate::{Limits, validate_job, validate_rays, validate_scene};
+pub use validate::{Limits, validate_job, validate_rays, validate_scene, validate_structure};
 
 /// The wire protocol version this build speaks; every job and result carries it.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -66,6 +66,8 @@ pub enum Output {
     SunHours(crate::sunlight::SunHoursReport),
     /// Output of a `radiation` job.
     Radiation(crate::sunlight::RadiationReport),
+    /// Output of a `frame` job.
+    Frame(crate::structural::FrameReport),
 }
 
 /// The output of `tessellate`: one mesh per surface and per Brep of the scene, in scene order.

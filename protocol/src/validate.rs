@@ -170,6 +170,35 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
                 );
             }
         }
+        Task::Frame(p) => {
+            if let Some(n) = p.stations
+                && !(2..=101).contains(&n)
+            {
+                r.add("/params/stations", format!("must be 2 to 101, got {n}"));
+            }
+            if let Some(n) = p.modes
+                && n > 10_000
+            {
+                r.add("/params/modes", format!("at most 10000 modes, got {n}"));
+            }
+            if let Some(s) = p.deformed_scale
+                && !(s.is_finite() && s >= 0.0)
+            {
+                r.add(
+                    "/params/deformed_scale",
+                    format!("must be a finite factor >= 0, got {s}"),
+                );
+            }
+            if p.statics == Some(false) && p.modes.unwrap_or(0) == 0 {
+                r.add(
+                    "/params",
+                    "nothing to do: statics is false and no modes are asked for",
+                );
+            }
+            if job.inputs.structure.is_none() {
+                r.add("/inputs/structure", "frame needs a structure input");
+            }
+        }
         Task::Radiation(p) => {
             match &p.location {
                 Some(l) => location_checks(&mut r, l, "/params/location"),
@@ -217,7 +246,351 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
         Some(Input::Blob(hash)) => blob_hash_check(&mut r, hash, "/inputs/rays/blob"),
         None => {}
     }
+    match &job.inputs.structure {
+        Some(Input::Inline(model)) => structure_checks(&mut r, model, "/inputs/structure/inline"),
+        Some(Input::Blob(hash)) => blob_hash_check(&mut r, hash, "/inputs/structure/blob"),
+        None => {}
+    }
     r.finish("")
+}
+
+/// Checks a structural model; problem paths start with `prefix`. Whether points land on
+/// nodes and members have length is decided when the model is built, with the same paths.
+pub fn validate_structure(
+    model: &crate::structural::StructuralModel,
+    prefix: &str,
+    limits: &Limits,
+) -> Vec<Problem> {
+    let mut r = Report {
+        limits,
+        problems: Vec::new(),
+        omitted: 0,
+    };
+    structure_checks(&mut r, model, prefix);
+    r.finish(prefix)
+}
+
+fn structure_checks(r: &mut Report, m: &crate::structural::StructuralModel, at: &str) {
+    use crate::structural::{Dof, SectionShape};
+    use std::collections::HashSet;
+    let finite3 = |v: &[f64; 3]| v.iter().all(|x| x.is_finite());
+    if let Some(t) = m.tolerance
+        && !(t.is_finite() && t > 0.0)
+    {
+        r.add(
+            format!("{at}/tolerance"),
+            format!("must be a positive distance, got {t}"),
+        );
+    }
+    if let Some(i) = m.nodes.iter().position(|p| !finite3(p)) {
+        r.add(format!("{at}/nodes/{i}"), "coordinates must be finite");
+    }
+    if m.members.len() > r.limits.max_scene_objects {
+        r.add(
+            format!("{at}/members"),
+            format!(
+                "{} members, more than the {} this service accepts",
+                m.members.len(),
+                r.limits.max_scene_objects
+            ),
+        );
+        return;
+    }
+    let mut materials = HashSet::new();
+    for (i, mat) in m.materials.iter().enumerate() {
+        let p = format!("{at}/materials/{i}");
+        if !materials.insert(mat.name.as_str()) {
+            r.add(
+                format!("{p}/name"),
+                format!("material '{}' is defined twice", mat.name),
+            );
+        }
+        if !(mat.e.is_finite() && mat.e > 0.0) {
+            r.add(format!("{p}/e"), format!("must be positive, got {}", mat.e));
+        }
+        match (mat.g, mat.nu) {
+            (Some(_), Some(_)) => r.add(format!("{p}/nu"), "give g or nu, not both"),
+            (None, None) => r.add(
+                format!("{p}/g"),
+                "give the shear modulus g or Poisson's ratio nu",
+            ),
+            (Some(g), None) if !(g.is_finite() && g > 0.0) => {
+                r.add(format!("{p}/g"), format!("must be positive, got {g}"))
+            }
+            (None, Some(nu)) if !(nu.is_finite() && nu > -1.0 && nu < 0.5) => r.add(
+                format!("{p}/nu"),
+                format!("must be greater than -1 and less than 0.5, got {nu}"),
+            ),
+            _ => {}
+        }
+        if let Some(d) = mat.density
+            && !(d.is_finite() && d >= 0.0)
+        {
+            r.add(
+                format!("{p}/density"),
+                format!("must be zero or positive, got {d}"),
+            );
+        }
+        if let Some(y) = mat.yield_stress
+            && !(y.is_finite() && y > 0.0)
+        {
+            r.add(
+                format!("{p}/yield_stress"),
+                format!("must be positive, got {y}"),
+            );
+        }
+    }
+    let mut sections = HashSet::new();
+    for (i, sec) in m.sections.iter().enumerate() {
+        let p = format!("{at}/sections/{i}");
+        if !sections.insert(sec.name.as_str()) {
+            r.add(
+                format!("{p}/name"),
+                format!("section '{}' is defined twice", sec.name),
+            );
+        }
+        let fields: Vec<(&str, Option<f64>)> = match &sec.shape {
+            SectionShape::Properties {
+                area,
+                iy,
+                iz,
+                j,
+                shear_area_y,
+                shear_area_z,
+                wy,
+                wz,
+            } => vec![
+                ("area", Some(*area)),
+                ("iy", Some(*iy)),
+                ("iz", Some(*iz)),
+                ("j", Some(*j)),
+                ("shear_area_y", *shear_area_y),
+                ("shear_area_z", *shear_area_z),
+                ("wy", *wy),
+                ("wz", *wz),
+            ],
+            SectionShape::Rectangle { width, height } => {
+                vec![("width", Some(*width)), ("height", Some(*height))]
+            }
+            SectionShape::Circle { diameter } => vec![("diameter", Some(*diameter))],
+            SectionShape::Tube {
+                diameter,
+                thickness,
+            } => {
+                vec![
+                    ("diameter", Some(*diameter)),
+                    ("thickness", Some(*thickness)),
+                ]
+            }
+            SectionShape::I {
+                height,
+                width,
+                flange,
+                web,
+            } => vec![
+                ("height", Some(*height)),
+                ("width", Some(*width)),
+                ("flange", Some(*flange)),
+                ("web", Some(*web)),
+            ],
+        };
+        for (name, v) in fields {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0)
+            {
+                r.add(format!("{p}/{name}"), format!("must be positive, got {v}"));
+            }
+        }
+    }
+    let nodes = m.nodes.len();
+    let at_checks = |r: &mut Report, a: &crate::structural::At, p: &str| match (a.node, a.point) {
+        (Some(_), Some(_)) => r.add(p.to_string(), "give node or point, not both"),
+        (None, None) => r.add(p.to_string(), "needs a node index or a point"),
+        (Some(n), None) if n as usize >= nodes => r.add(
+            format!("{p}/node"),
+            format!("node {n} out of range (the model gives {nodes} nodes)"),
+        ),
+        (None, Some(pt)) if !finite3(&pt) => {
+            r.add(format!("{p}/point"), "coordinates must be finite")
+        }
+        _ => {}
+    };
+    for (i, mem) in m.members.iter().enumerate() {
+        let p = format!("{at}/members/{i}");
+        match (&mem.nodes, &mem.points) {
+            (Some(_), Some(_)) => r.add(p.clone(), "give nodes or points, not both"),
+            (None, None) => r.add(p.clone(), "needs nodes or points (two or more)"),
+            (Some(list), None) => {
+                if list.len() < 2 {
+                    r.add(format!("{p}/nodes"), "needs two or more nodes");
+                }
+                if let Some(k) = list.iter().position(|n| *n as usize >= nodes) {
+                    r.add(
+                        format!("{p}/nodes/{k}"),
+                        format!(
+                            "node {} out of range (the model gives {nodes} nodes)",
+                            list[k]
+                        ),
+                    );
+                }
+            }
+            (None, Some(points)) => {
+                if points.len() < 2 {
+                    r.add(format!("{p}/points"), "needs two or more points");
+                }
+                if let Some(k) = points.iter().position(|q| !finite3(q)) {
+                    r.add(format!("{p}/points/{k}"), "coordinates must be finite");
+                }
+            }
+        }
+        if !materials.contains(mem.material.as_str()) {
+            r.add(
+                format!("{p}/material"),
+                format!("no material named '{}'", mem.material),
+            );
+        }
+        if !sections.contains(mem.section.as_str()) {
+            r.add(
+                format!("{p}/section"),
+                format!("no section named '{}'", mem.section),
+            );
+        }
+        if let Some(v) = mem.reference
+            && (!finite3(&v) || v == [0.0; 3])
+        {
+            r.add(
+                format!("{p}/reference"),
+                "must be a finite, non-zero vector",
+            );
+        }
+        if let Some(a) = mem.roll_deg
+            && !a.is_finite()
+        {
+            r.add(format!("{p}/roll_deg"), format!("must be finite, got {a}"));
+        }
+    }
+    for (i, s) in m.supports.iter().enumerate() {
+        let p = format!("{at}/supports/{i}");
+        at_checks(r, &s.at, &p);
+        if let Some(k) = s.springs
+            && k.iter().any(|v| !(v.is_finite() && *v >= 0.0))
+        {
+            r.add(
+                format!("{p}/springs"),
+                "spring stiffnesses must be zero or positive",
+            );
+        }
+        if s.fixed.is_empty() && s.springs.is_none() {
+            r.add(
+                format!("{p}/fixed"),
+                "a support needs fixed DOFs or springs",
+            );
+        }
+    }
+    for (i, pm) in m.point_masses.iter().enumerate() {
+        let p = format!("{at}/point_masses/{i}");
+        at_checks(r, &pm.at, &p);
+        if !(pm.mass.is_finite() && pm.mass >= 0.0) {
+            r.add(
+                format!("{p}/mass"),
+                format!("must be zero or positive, got {}", pm.mass),
+            );
+        }
+    }
+    let mut cases = HashSet::new();
+    for (c, case) in m.load_cases.iter().enumerate() {
+        let pc = format!("{at}/load_cases/{c}");
+        if !cases.insert(case.name.as_str()) {
+            r.add(
+                format!("{pc}/name"),
+                format!("load case '{}' is defined twice", case.name),
+            );
+        }
+        for (i, load) in case.nodal.iter().enumerate() {
+            let p = format!("{pc}/nodal/{i}");
+            at_checks(r, &load.at, &p);
+            if load.force.is_none() && load.moment.is_none() {
+                r.add(p.clone(), "needs a force or a moment");
+            }
+            for (name, v) in [("force", load.force), ("moment", load.moment)] {
+                if let Some(v) = v
+                    && !finite3(&v)
+                {
+                    r.add(format!("{p}/{name}"), "must be finite");
+                }
+            }
+        }
+        for (i, load) in case.members.iter().enumerate() {
+            let p = format!("{pc}/members/{i}");
+            if load.member as usize >= m.members.len() {
+                r.add(
+                    format!("{p}/member"),
+                    format!(
+                        "member {} out of range (the model has {})",
+                        load.member,
+                        m.members.len()
+                    ),
+                );
+            }
+            if !finite3(&load.force) {
+                r.add(format!("{p}/force"), "must be finite");
+            }
+            let fraction = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
+            match (load.at, load.from, load.to) {
+                (Some(_), Some(_), _) | (Some(_), _, Some(_)) => r.add(
+                    p.clone(),
+                    "a point load has `at`; a line load `from` and `to`, not both",
+                ),
+                (Some(a), None, None) if !fraction(a) => r.add(
+                    format!("{p}/at"),
+                    format!("must be a fraction 0 to 1 of the member, got {a}"),
+                ),
+                (None, from, to) => {
+                    let (f, t) = (from.unwrap_or(0.0), to.unwrap_or(1.0));
+                    if !(fraction(f) && fraction(t) && f <= t) {
+                        r.add(
+                            format!("{p}/from"),
+                            format!("from {f} and to {t} must be fractions 0 to 1 with from <= to"),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(g) = case.gravity
+            && !finite3(&g)
+        {
+            r.add(format!("{pc}/gravity"), "must be finite");
+        }
+        for (i, d) in case.displacements.iter().enumerate() {
+            let p = format!("{pc}/displacements/{i}");
+            at_checks(r, &d.at, &p);
+            if matches!(d.dof, Dof::All | Dof::Translations | Dof::Rotations) {
+                r.add(
+                    format!("{p}/dof"),
+                    "name one DOF (ux, uy, uz, rx, ry or rz)",
+                );
+            }
+            if !d.value.is_finite() {
+                r.add(format!("{p}/value"), "must be finite");
+            }
+        }
+    }
+    for (i, combo) in m.combinations.iter().enumerate() {
+        for (name, f) in &combo.factors {
+            if !cases.contains(name.as_str()) {
+                r.add(
+                    format!("{at}/combinations/{i}/factors/{name}"),
+                    format!("no load case named '{name}'"),
+                );
+            } else if !f.is_finite() {
+                r.add(
+                    format!("{at}/combinations/{i}/factors/{name}"),
+                    "must be finite",
+                );
+            }
+        }
+    }
 }
 
 fn location_checks(r: &mut Report, l: &crate::sunlight::SiteLocation, at: &str) {

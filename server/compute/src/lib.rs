@@ -8,6 +8,7 @@ pub mod backend;
 pub mod mesh_check;
 pub mod progress;
 pub mod raycast;
+pub mod structural;
 pub mod sunlight;
 pub mod tessellate;
 

@@ -5,7 +5,9 @@
 
 use std::time::Instant;
 
-use cicada_compute::{Backend, Cancelled, Progress, mesh_check, raycast, sunlight, tessellate};
+use cicada_compute::{
+    Backend, Cancelled, Progress, mesh_check, raycast, structural, sunlight, tessellate,
+};
 use cicada_protocol::{
     self as wire, BackendInfo, BlobHash, Format, Input, Job, JobResult, Limits, Output, Problem,
     Rays, Scene, Task, Timings, decode, encode, validate_job, validate_rays, validate_scene,
@@ -141,6 +143,9 @@ mod input_types {
     impl Wire for cicada_protocol::WeatherFile {
         const NAME: &'static str = "weather file";
     }
+    impl Wire for cicada_protocol::StructuralModel {
+        const NAME: &'static str = "structural model";
+    }
 }
 
 /// The job's inputs checked and resolved: everything a kernel needs, nothing it must fetch.
@@ -155,6 +160,8 @@ pub struct PreparedJob<'a> {
     pub context: Option<std::borrow::Cow<'a, Scene>>,
     /// Its weather file, resolved from a blob where needed.
     pub weather: Option<std::borrow::Cow<'a, wire::WeatherFile>>,
+    /// Its structural model, resolved from a blob where needed.
+    pub structure: Option<std::borrow::Cow<'a, wire::StructuralModel>>,
     /// Where inputs came from; kernels keep derived data there.
     pub source: &'a dyn BlobSource,
     /// The worker's prepared scenes and their snapshots; `None` builds every scene.
@@ -207,16 +214,38 @@ pub fn prepare_with<'a>(
         Some(input) => Some(resolve(input, "/inputs/weather", blobs, |_, _| Vec::new())?),
         None => None,
     };
+    let structure = match &job.inputs.structure {
+        Some(input) => {
+            let model = resolve(input, "/inputs/structure", blobs, |m, at| {
+                wire::validate_structure(m, at, limits)
+            })?;
+            // Points off every node and repeated points are the sender's to fix: find them
+            // now, while the client still waits for the answer to its POST.
+            crate::structural::lower(&model, structure_path(&job.inputs.structure))
+                .map_err(JobError::Invalid)?;
+            Some(model)
+        }
+        None => None,
+    };
     Ok(PreparedJob {
         job,
         scene,
         rays,
         context,
         weather,
+        structure,
         source: blobs,
         scenes: None,
         scene_key: None,
     })
+}
+
+/// Where a job's structural model sits, for problem paths.
+fn structure_path(input: &Option<Input<wire::StructuralModel>>) -> &'static str {
+    match input {
+        Some(Input::Blob(_)) => "/inputs/structure/blob",
+        _ => "/inputs/structure/inline",
+    }
 }
 
 /// Bump when what a prepared scene holds changes (its snapshots are then rebuilt).
@@ -253,6 +282,8 @@ pub struct InputDigests {
     pub rays: Vec<u8>,
     /// Of the weather file.
     pub weather: Vec<u8>,
+    /// Of the structural model.
+    pub structure: Vec<u8>,
 }
 
 impl InputDigests {
@@ -263,6 +294,7 @@ impl InputDigests {
             context: digest(prepared.context.as_deref()),
             rays: digest(prepared.rays.as_deref()),
             weather: digest(prepared.weather.as_deref()),
+            structure: digest(prepared.structure.as_deref()),
         }
     }
 }
@@ -290,7 +322,7 @@ pub fn scene_key_of(task: &Task, d: &InputDigests) -> Option<String> {
             &d.context,
             &encode(grid, Format::MsgPack).unwrap_or_default(),
         ])),
-        Task::MeshCheck(_) | Task::Tessellate(_) => None,
+        Task::MeshCheck(_) | Task::Tessellate(_) | Task::Frame(_) => None,
     }
 }
 
@@ -302,6 +334,7 @@ pub fn kernel_version(task: &Task) -> &'static str {
         Task::Tessellate(_) => tessellate::KERNEL_VERSION,
         Task::SunHours(_) => sunlight::SUN_HOURS_VERSION,
         Task::Radiation(_) => sunlight::RADIATION_VERSION,
+        Task::Frame(_) => structural::KERNEL_VERSION,
     }
 }
 
@@ -325,6 +358,8 @@ pub fn job_key_of(task: &Task, d: &InputDigests) -> String {
         &d.context,
         b"weather",
         &d.weather,
+        b"structure",
+        &d.structure,
     ])
 }
 
@@ -445,6 +480,14 @@ pub fn compute(
         }
         Task::SunHours(params) => crate::sunlight::sun_hours(prepared, params, backend, progress),
         Task::Radiation(params) => crate::sunlight::radiation(prepared, params, backend, progress),
+        Task::Frame(params) => {
+            let model = prepared
+                .structure
+                .as_deref()
+                .ok_or_else(|| missing("/inputs/structure", "a structural model"))?;
+            let at = structure_path(&prepared.job.inputs.structure);
+            crate::structural::frame(model, at, params, progress)
+        }
     }
 }
 

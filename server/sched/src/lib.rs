@@ -11,6 +11,7 @@ pub mod scenes;
 pub mod scheduler;
 pub mod snapshot;
 pub mod store;
+pub mod structural;
 pub mod sunlight;
 pub mod worker;
 
