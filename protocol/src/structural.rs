@@ -433,6 +433,21 @@ pub struct SolverReport {
     /// Whether the symbolic factorisation was reused from an earlier job with the same
     /// topology.
     pub symbolic_reused: bool,
+    /// Seconds building element matrices and the sparse stiffness.
+    #[serde(default)]
+    pub assemble_secs: f64,
+    /// Seconds ordering (AMD) and in the symbolic factorisation; 0 when reused.
+    #[serde(default)]
+    pub symbolic_secs: f64,
+    /// Seconds in the numeric factorisation.
+    #[serde(default)]
+    pub factor_secs: f64,
+    /// Seconds forming and solving every load case.
+    #[serde(default)]
+    pub solve_secs: f64,
+    /// Seconds recovering forces along members, reactions and combinations.
+    #[serde(default)]
+    pub recover_secs: f64,
 }
 
 /// The response to one load case or combination.

@@ -24,7 +24,9 @@ fn submit(server: &Server, job: &Value) -> (u16, Value) {
 
 fn finished(server: &Server, id: &str) -> Value {
     eventually(60, "frame job to finish", || {
-        let s = server.request("GET", &format!("/v1/jobs/{id}"), &[], b"").json();
+        let s = server
+            .request("GET", &format!("/v1/jobs/{id}"), &[], b"")
+            .json();
         (s["state"] == "succeeded" || s["state"] == "failed").then_some(s)
     })
 }
@@ -36,20 +38,28 @@ fn braced_frame_sample_balances_every_response() {
     assert_eq!(status, 202, "{s}");
     let id = s["id"].as_str().unwrap().to_string();
     assert_eq!(finished(&server, &id)["state"], "succeeded");
-    let result = server.request("GET", &format!("/v1/jobs/{id}/result"), &[], b"").json();
+    let result = server
+        .request("GET", &format!("/v1/jobs/{id}/result"), &[], b"")
+        .json();
     assert_eq!(result["kernel_version"], "frame@1");
     let r = &result["output"]["frame"];
     // Hand count (samples/README.md): 12 columns × 10.5 m of HEB300 (A = 0.014282 m²),
     // 279 m of IPE300 beams (A = 0.00518806 m²), 24 braces of √(5² + 3.5²) m of CHS
     // 114.3 × 6 (A = 0.00204140 m²), all at 7850 kg/m³.
     let brace = (25.0f64 + 12.25).sqrt();
-    let steel = 0.014282 * 126.0 + 0.005_188_06 * 279.0
+    let steel = 0.014282 * 126.0
+        + 0.005_188_06 * 279.0
         + std::f64::consts::PI * (0.1143f64.powi(2) - 0.1023f64.powi(2)) / 4.0 * 24.0 * brace;
     let mass = r["mass"].as_f64().unwrap();
     assert!((mass - 7850.0 * steel).abs() < 1e-6 * mass, "{mass}");
     assert_eq!(r["nodes"].as_array().unwrap().len(), 48);
     let total = |resp: &Value, k: usize| -> f64 {
-        resp["reactions"].as_array().unwrap().iter().map(|x| x["force"][k].as_f64().unwrap()).sum()
+        resp["reactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["force"][k].as_f64().unwrap())
+            .sum()
     };
     let cases = r["cases"].as_array().unwrap();
     let g = 9.80665;
@@ -57,21 +67,38 @@ fn braced_frame_sample_balances_every_response() {
     let expected = [(2, mass * g), (2, 7.5e3 * 279.0), (0, -108e3)];
     for (case, (k, want)) in cases.iter().zip(expected) {
         let got = total(case, k);
-        assert!((got - want).abs() < 1e-6 * want.abs(), "{}: {got} vs {want}", case["name"]);
+        assert!(
+            (got - want).abs() < 1e-6 * want.abs(),
+            "{}: {got} vs {want}",
+            case["name"]
+        );
     }
     let uls = &r["combinations"][0];
     assert_eq!(uls["name"], "ULS");
     let want = 1.35 * mass * g + 1.5 * 7.5e3 * 279.0;
     assert!((total(uls, 2) - want).abs() < 1e-6 * want);
     let utilisation = uls["utilisation"].as_array().unwrap();
-    assert!(utilisation.iter().all(|u| u.as_f64().is_some_and(|u| u > 0.0 && u < 1.0)));
+    assert!(
+        utilisation
+            .iter()
+            .all(|u| u.as_f64().is_some_and(|u| u > 0.0 && u < 1.0))
+    );
     let modes = r["modal"]["modes"].as_array().unwrap();
     assert_eq!(modes.len(), 6);
-    let f: Vec<f64> = modes.iter().map(|m| m["frequency_hz"].as_f64().unwrap()).collect();
-    assert!(f.windows(2).all(|w| w[0] <= w[1]) && f[0] > 1.0 && f[0] < 20.0, "{f:?}");
+    let f: Vec<f64> = modes
+        .iter()
+        .map(|m| m["frequency_hz"].as_f64().unwrap())
+        .collect();
+    assert!(
+        f.windows(2).all(|w| w[0] <= w[1]) && f[0] > 1.0 && f[0] < 20.0,
+        "{f:?}"
+    );
     // The deformed shape: one polyline of 11 stations per element.
     let elements = r["elements"].as_array().unwrap().len();
-    assert_eq!(uls["deformed"]["points"].as_array().unwrap().len(), elements * 11);
+    assert_eq!(
+        uls["deformed"]["points"].as_array().unwrap().len(),
+        elements * 11
+    );
 }
 
 #[test]
@@ -101,7 +128,11 @@ fn bad_models_are_refused_with_every_field_named() {
     job["inputs"]["structure"]["inline"]["supports"][3]["point"] = json!([100.0, 0.0, 0.0]);
     let (status, body) = submit(&server, &job);
     assert_eq!(status, 422, "{body}");
-    assert!(body.to_string().contains("/inputs/structure/inline/supports/3/point: no node within the tolerance"), "{body}");
+    assert!(
+        body.to_string()
+            .contains("/inputs/structure/inline/supports/3/point: no node within the tolerance"),
+        "{body}"
+    );
 }
 
 #[test]
@@ -118,5 +149,8 @@ fn an_unsupported_structure_fails_naming_the_free_dofs() {
     let done = finished(&server, body["id"].as_str().unwrap());
     assert_eq!(done["state"], "failed", "{done}");
     let message = done["error"].to_string();
-    assert!(message.contains("unstable") && message.contains("can move freely"), "{message}");
+    assert!(
+        message.contains("unstable") && message.contains("can move freely"),
+        "{message}"
+    );
 }

@@ -137,6 +137,7 @@ impl SymbolicCache {
         SymbolicCache::default()
     }
 
+    /// The symbolic factorisation of `a`'s pattern (AMD ordering), cached by pattern.
     fn get_or_build(
         &self,
         a: &Symmetric,
@@ -191,11 +192,13 @@ pub struct Factor {
     pub symbolic_reused: bool,
     /// Entries of the factor L.
     pub factor_entries: usize,
+    /// Seconds spent ordering and in the symbolic factorisation (0 when cached).
+    pub symbolic_secs: f64,
 }
 
 impl Factor {
-    /// Factorises `a` (shifted by `shift` times its diagonal, for shift-invert and for
-    /// finding mechanisms), or says it is singular.
+    /// Factorises `a` (plus `shift` on the equilibrated diagonal, for finding mechanisms),
+    /// or says it is singular.
     pub fn new(a: &Symmetric, shift: f64, cache: &SymbolicCache) -> Result<Factor, SolveError> {
         let diag = a.diagonal();
         if diag.iter().any(|d| *d <= 0.0 || !d.is_finite()) {
@@ -212,7 +215,9 @@ impl Factor {
                 }
             }
         }
+        let clock = std::time::Instant::now();
         let (symbolic, symbolic_reused) = cache.get_or_build(a)?;
+        let symbolic_secs = clock.elapsed().as_secs_f64();
         let pattern = SymbolicSparseColMatRef::new_checked(a.n, a.n, &a.col_ptr, None, &a.row_idx);
         let matrix = SparseColMatRef::new(pattern, &values);
         let par = Par::rayon(0);
@@ -239,6 +244,7 @@ impl Factor {
             scale,
             symbolic_reused,
             factor_entries,
+            symbolic_secs,
         };
         if factor.min_squared_pivot() < SINGULAR_PIVOT {
             return Err(SolveError::Singular);

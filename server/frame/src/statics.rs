@@ -149,6 +149,23 @@ pub struct StaticResults {
     pub symbolic_reused: bool,
     /// Total mass: ρ A L of every element plus the point masses.
     pub mass: f64,
+    /// Where the time went.
+    pub timings: PhaseTimings,
+}
+
+/// Seconds spent in each phase of a static analysis.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PhaseTimings {
+    /// Element matrices and the sparse stiffness.
+    pub assemble_secs: f64,
+    /// Ordering and symbolic factorisation (0 when reused).
+    pub symbolic_secs: f64,
+    /// Numeric factorisation.
+    pub factor_secs: f64,
+    /// Right-hand sides and the solve of every case.
+    pub solve_secs: f64,
+    /// End forces, stations, reactions and combinations.
+    pub recover_secs: f64,
 }
 
 /// Total mass of the model.
@@ -182,14 +199,23 @@ pub fn analyse(
     keep_going: &(dyn Fn(f32, &str) -> bool + Sync),
 ) -> Result<StaticResults, FrameError> {
     let stations = options.stations.max(2);
+    let clock = std::time::Instant::now();
     let system = assemble(model)?;
+    let mut timings = PhaseTimings {
+        assemble_secs: clock.elapsed().as_secs_f64(),
+        ..PhaseTimings::default()
+    };
     if !keep_going(0.2, "factorising") {
         return Err(FrameError::Cancelled);
     }
+    let clock = std::time::Instant::now();
     let factor = factorise(&system, cache)?;
+    timings.symbolic_secs = factor.symbolic_secs;
+    timings.factor_secs = clock.elapsed().as_secs_f64() - factor.symbolic_secs;
     if !keep_going(0.5, "solving") {
         return Err(FrameError::Cancelled);
     }
+    let clock = std::time::Instant::now();
     let n = system.k.n;
     let ncases = model.cases.len();
     let ndof = model.nodes.len() * 6;
@@ -258,9 +284,11 @@ pub fn analyse(
         }
     }
     factor.solve_in_place(&mut rhs, ncases);
+    timings.solve_secs = clock.elapsed().as_secs_f64();
     if !keep_going(0.7, "recovering forces") {
         return Err(FrameError::Cancelled);
     }
+    let clock = std::time::Instant::now();
     let cases: Vec<Response> = (0..ncases)
         .into_par_iter()
         .map(|c| {
@@ -298,6 +326,7 @@ pub fn analyse(
             r
         })
         .collect();
+    timings.recover_secs = clock.elapsed().as_secs_f64();
     Ok(StaticResults {
         cases,
         combinations,
@@ -307,6 +336,7 @@ pub fn analyse(
         factor_entries: factor.factor_entries,
         symbolic_reused: factor.symbolic_reused,
         mass: total_mass(model),
+        timings,
     })
 }
 

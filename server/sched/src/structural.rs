@@ -463,6 +463,11 @@ fn report(
                     stiffness_entries: r.stiffness_entries as u64,
                     factor_entries: r.factor_entries as u64,
                     symbolic_reused: r.symbolic_reused,
+                    assemble_secs: r.timings.assemble_secs,
+                    symbolic_secs: r.timings.symbolic_secs,
+                    factor_secs: r.timings.factor_secs,
+                    solve_secs: r.timings.solve_secs,
+                    recover_secs: r.timings.recover_secs,
                 },
                 r.equations as u32,
             )
