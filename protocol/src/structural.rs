@@ -41,6 +41,24 @@ pub struct FrameParams {
     /// of the model's size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deformed_scale: Option<f64>,
+    /// How the static equations are solved; default `direct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solver: Option<SolverChoice>,
+    /// Relative residual at which `pcg` stops; default 1e-10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcg_tolerance: Option<f64>,
+}
+
+/// How the static equations are solved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SolverChoice {
+    /// Sparse Cholesky, one factorisation for every load case.
+    #[default]
+    Direct,
+    /// Preconditioned conjugate gradients (node-block Jacobi), case by case, in the memory
+    /// of the stiffness alone; for models whose factor would not fit.
+    Pcg,
 }
 
 /// Element mass for modal analysis.
@@ -424,8 +442,14 @@ pub struct FrameReport {
 /// How a system was solved.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SolverReport {
-    /// `sparse_cholesky`.
+    /// `sparse_cholesky` or `pcg`.
     pub method: String,
+    /// Per load case, the PCG iterations taken (empty for the direct solver).
+    #[serde(default)]
+    pub pcg_iterations: Vec<u32>,
+    /// Per load case, the relative residual PCG reached.
+    #[serde(default)]
+    pub pcg_residuals: Vec<f64>,
     /// Stored entries of the stiffness (upper triangle).
     pub stiffness_entries: u64,
     /// Entries of the factor.

@@ -189,6 +189,14 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
                     format!("must be a finite factor >= 0, got {s}"),
                 );
             }
+            if let Some(t) = p.pcg_tolerance
+                && !(t.is_finite() && t > 0.0 && t < 1.0)
+            {
+                r.add(
+                    "/params/pcg_tolerance",
+                    format!("must be a relative residual between 0 and 1, got {t}"),
+                );
+            }
             if p.statics == Some(false) && p.modes.unwrap_or(0) == 0 {
                 r.add(
                     "/params",

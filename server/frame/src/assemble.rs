@@ -491,6 +491,22 @@ impl System {
         m
     }
 
+    /// Where each node's equations start (they are consecutive per node), ending with the
+    /// number of equations; nodes without free DOFs are left out.
+    pub fn node_blocks(&self) -> Vec<usize> {
+        let mut starts = Vec::new();
+        for node in 0..self.eq.len() / 6 {
+            if let Some(&q) = self.eq[node * 6..node * 6 + 6]
+                .iter()
+                .find(|&&q| q != NO_EQUATION)
+            {
+                starts.push(q);
+            }
+        }
+        starts.push(self.k.n);
+        starts
+    }
+
     /// Every element's loads of one case in its local axes (self-weight included),
     /// indexed by element.
     pub fn case_loads(&self, model: &Model, case: usize) -> Vec<Vec<LocalLoad>> {

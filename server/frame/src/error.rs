@@ -56,6 +56,19 @@ pub enum FrameError {
         /// The rotational DOF.
         dof: usize,
     },
+    /// Conjugate gradients did not reach the tolerance (an ill-conditioned or unstable
+    /// model; the direct solver names the DOFs of a mechanism).
+    #[error(
+        "cases/{case}: conjugate gradients stopped at relative residual {residual:e} after {iterations} iterations; use the direct solver"
+    )]
+    NotConverged {
+        /// The load case.
+        case: usize,
+        /// Iterations run.
+        iterations: usize,
+        /// Relative residual reached.
+        residual: f64,
+    },
     /// The model has no mass to vibrate.
     #[error("the model has no mass: give materials a density or add point masses")]
     NoMass,

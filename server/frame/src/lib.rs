@@ -11,6 +11,7 @@ pub mod element;
 pub mod error;
 pub mod modal;
 pub mod model;
+pub mod pcg;
 pub mod points;
 pub mod section;
 pub mod sparse;

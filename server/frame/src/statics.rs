@@ -10,18 +10,33 @@ use crate::model::Model;
 use crate::sparse::{Factor, SolveError, SymbolicCache};
 use crate::stability::find_mechanism;
 
-/// What a static analysis reports along elements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a static analysis reports along elements, and how it solves.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StaticOptions {
     /// Stations per element at which internal forces and displacements are reported,
     /// both ends included (at least 2).
     pub stations: usize,
+    /// How the stiffness equations are solved.
+    pub solver: LinearSolver,
 }
 
 impl Default for StaticOptions {
     fn default() -> Self {
-        StaticOptions { stations: 11 }
+        StaticOptions {
+            stations: 11,
+            solver: LinearSolver::Direct,
+        }
     }
+}
+
+/// How the stiffness equations are solved.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LinearSolver {
+    /// Sparse Cholesky: exact, one factorisation for every case; memory grows with fill.
+    Direct,
+    /// Node-block-Jacobi preconditioned conjugate gradients, case by case: memory of the
+    /// stiffness only. An unstable model shows as no convergence.
+    Pcg(crate::pcg::PcgOptions),
 }
 
 /// The response to one load case or combination.
@@ -143,8 +158,10 @@ pub struct StaticResults {
     pub equations: usize,
     /// Stored entries of the stiffness (upper triangle).
     pub stiffness_entries: usize,
-    /// Entries of the Cholesky factor.
+    /// Entries of the Cholesky factor (0 for PCG).
     pub factor_entries: usize,
+    /// Per case, how PCG ended (empty for the direct solver).
+    pub pcg: Vec<crate::pcg::PcgReport>,
     /// Whether the symbolic factorisation came from the cache (same topology as before).
     pub symbolic_reused: bool,
     /// Total mass: ρ A L of every element plus the point masses.
@@ -209,9 +226,15 @@ pub fn analyse(
         return Err(FrameError::Cancelled);
     }
     let clock = std::time::Instant::now();
-    let factor = factorise(&system, cache)?;
-    timings.symbolic_secs = factor.symbolic_secs;
-    timings.factor_secs = clock.elapsed().as_secs_f64() - factor.symbolic_secs;
+    let factor = match options.solver {
+        LinearSolver::Direct => {
+            let f = factorise(&system, cache)?;
+            timings.symbolic_secs = f.symbolic_secs;
+            timings.factor_secs = clock.elapsed().as_secs_f64() - f.symbolic_secs;
+            Some(f)
+        }
+        LinearSolver::Pcg(_) => None,
+    };
     if !keep_going(0.5, "solving") {
         return Err(FrameError::Cancelled);
     }
@@ -283,7 +306,31 @@ pub fn analyse(
             }
         }
     }
-    factor.solve_in_place(&mut rhs, ncases);
+    let mut pcg_reports = Vec::new();
+    if let Some(f) = &factor {
+        f.solve_in_place(&mut rhs, ncases);
+    } else if let LinearSolver::Pcg(pcg_options) = options.solver {
+        let blocks =
+            crate::pcg::BlockJacobi::new(&system.k, system.node_blocks()).map_err(|_| {
+                // A block without stiffness: the direct path names the DOFs.
+                find_mechanism(&system, cache)
+            })?;
+        for (c, col) in rhs.chunks_mut(n.max(1)).enumerate().take(ncases) {
+            if !keep_going(0.5 + 0.2 * c as f32 / ncases as f32, "conjugate gradients") {
+                return Err(FrameError::Cancelled);
+            }
+            let (x, report) = crate::pcg::solve(&system.k, col, &blocks, pcg_options);
+            if !report.converged {
+                return Err(FrameError::NotConverged {
+                    case: c,
+                    iterations: report.iterations,
+                    residual: report.relative_residual,
+                });
+            }
+            col.copy_from_slice(&x);
+            pcg_reports.push(report);
+        }
+    }
     timings.solve_secs = clock.elapsed().as_secs_f64();
     if !keep_going(0.7, "recovering forces") {
         return Err(FrameError::Cancelled);
@@ -333,8 +380,9 @@ pub fn analyse(
         stations,
         equations: n,
         stiffness_entries: system.k.values.len(),
-        factor_entries: factor.factor_entries,
-        symbolic_reused: factor.symbolic_reused,
+        factor_entries: factor.as_ref().map_or(0, |f| f.factor_entries),
+        pcg: pcg_reports,
+        symbolic_reused: factor.as_ref().is_some_and(|f| f.symbolic_reused),
         mass: total_mass(model),
         timings,
     })

@@ -718,3 +718,68 @@ fn axial_bar_frequencies_converge_to_the_wave_solution() {
         close(mode.frequency_hz, (2 * n + 1) as f64 * c / (4.0 * l), 1e-5);
     }
 }
+
+#[test]
+fn variants_of_one_topology_reuse_the_symbolic_factorisation() {
+    // A design variant (stiffer steel) keeps the pattern: the second solve skips the
+    // ordering, and being linear in 1/E its deflection halves exactly.
+    let cache = SymbolicCache::new();
+    let mut m = line_model(3.0, 4);
+    m.supports = vec![support(0, FIXED)];
+    m.cases = vec![case(vec![(4, [0.0, 0.0, -1e3, 0.0, 0.0, 0.0])], vec![])];
+    let a = statics::analyse(&m, StaticOptions::default(), &cache, &|_, _| true).unwrap();
+    m.materials[0].e *= 2.0;
+    m.materials[0].g *= 2.0;
+    let b = statics::analyse(&m, StaticOptions::default(), &cache, &|_, _| true).unwrap();
+    assert!(!a.symbolic_reused && b.symbolic_reused);
+    close(
+        b.cases[0].displacements[4][2],
+        a.cases[0].displacements[4][2] / 2.0,
+        1e-12,
+    );
+    // Another support layout is another pattern.
+    m.supports[0].fixed[3] = false;
+    m.supports
+        .push(support(4, [false, false, false, true, false, false]));
+    let c = statics::analyse(&m, StaticOptions::default(), &cache, &|_, _| true).unwrap();
+    assert!(!c.symbolic_reused);
+}
+
+#[test]
+fn conjugate_gradients_agree_with_the_direct_solve() {
+    use cicada_frame::pcg::PcgOptions;
+    use cicada_frame::statics::LinearSolver;
+    // A propped cantilever under a line load and a tip moment, in 20 elements.
+    let (l, w) = (6.0, 4e3);
+    let mut m = line_model(l, 20);
+    m.supports = vec![support(0, FIXED), support(20, ROLLER)];
+    m.cases = vec![case(
+        vec![(20, [0.0, 0.0, 0.0, 0.0, 5e3, 0.0])],
+        udl_everywhere(&m, [0.0, 0.0, -w]),
+    )];
+    let direct = run(&m);
+    let options = StaticOptions {
+        solver: LinearSolver::Pcg(PcgOptions::default()),
+        ..StaticOptions::default()
+    };
+    let pcg = statics::analyse(&m, options, &SymbolicCache::new(), &|_, _| true).unwrap();
+    assert_eq!(pcg.factor_entries, 0);
+    assert!(
+        pcg.pcg[0].converged && pcg.pcg[0].iterations > 1,
+        "{:?}",
+        pcg.pcg
+    );
+    let peak = direct.cases[0]
+        .displacements
+        .iter()
+        .map(|d| d[2].abs())
+        .fold(0.0, f64::max);
+    for (a, b) in pcg.cases[0]
+        .displacements
+        .iter()
+        .zip(&direct.cases[0].displacements)
+    {
+        assert!((a[2] - b[2]).abs() <= 1e-6 * peak, "{} vs {}", a[2], b[2]);
+    }
+    assert_equilibrium(&m, 0, &pcg.cases[0]);
+}

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use cicada_compute::{Progress, structural};
 use cicada_frame::modal::ModalOptions;
+use cicada_frame::pcg::PcgOptions;
 use cicada_frame::points::NodeSet;
-use cicada_frame::statics::{Response, StaticOptions, StaticResults};
+use cicada_frame::statics::{LinearSolver, Response, StaticOptions, StaticResults};
 use cicada_frame::{
     Combination, Element, ElementKind, ElementLoad, FrameError, LoadAxes, LoadCase, MassKind,
     Material, Model, Orientation, Section, Shape, Support,
@@ -399,10 +400,24 @@ pub fn frame(
     let modes = params.modes.unwrap_or(0) as usize;
     let statics_wanted = params.statics.unwrap_or(true);
     let static_share = if modes > 0 { (0.0, 0.6) } else { (0.0, 1.0) };
+    let solver = match params.solver.unwrap_or_default() {
+        wire::SolverChoice::Direct => LinearSolver::Direct,
+        wire::SolverChoice::Pcg => LinearSolver::Pcg(PcgOptions {
+            tolerance: params
+                .pcg_tolerance
+                .unwrap_or(PcgOptions::default().tolerance),
+            ..PcgOptions::default()
+        }),
+    };
     let results = if statics_wanted {
         Some(
-            structural::static_analysis(m, StaticOptions { stations }, progress, static_share)
-                .map_err(|e| job_error(e, at))?,
+            structural::static_analysis(
+                m,
+                StaticOptions { stations, solver },
+                progress,
+                static_share,
+            )
+            .map_err(|e| job_error(e, at))?,
         )
     } else {
         None
@@ -459,7 +474,14 @@ fn report(
                     .map(|(x, c)| respond(x, &c.name))
                     .collect(),
                 SolverReport {
-                    method: "sparse_cholesky".into(),
+                    method: if r.pcg.is_empty() {
+                        "sparse_cholesky"
+                    } else {
+                        "pcg"
+                    }
+                    .into(),
+                    pcg_iterations: r.pcg.iter().map(|p| p.iterations as u32).collect(),
+                    pcg_residuals: r.pcg.iter().map(|p| p.relative_residual).collect(),
                     stiffness_entries: r.stiffness_entries as u64,
                     factor_entries: r.factor_entries as u64,
                     symbolic_reused: r.symbolic_reused,
