@@ -444,6 +444,9 @@ pub struct FrameReport {
 pub struct SolverReport {
     /// `sparse_cholesky` or `pcg`.
     pub method: String,
+    /// Where the equations were solved: `cpu`, or the GPU that ran conjugate gradients.
+    #[serde(default)]
+    pub device: String,
     /// Per load case, the PCG iterations taken (empty for the direct solver).
     #[serde(default)]
     pub pcg_iterations: Vec<u32>,

@@ -199,7 +199,189 @@ fn random_rays(rng: &mut Rng, side: f64, n: usize) -> Vec<Ray> {
         .collect()
 }
 
+/// A braced steel building (bench/frame_vs_peers.py's): `nx` × `ny` bays of 6 m, `storeys`
+/// of 3.6 m, columns, beams both ways, X-braces (trusses) in the corner bays, fixed bases,
+/// self-weight and wind.
+fn building(nx: usize, ny: usize, storeys: usize) -> cicada_frame::Model {
+    use cicada_frame::*;
+    let id = |i: usize, j: usize, k: usize| (k * (nx + 1) + i) * (ny + 1) + j;
+    let mut m = Model::default();
+    for k in 0..=storeys {
+        for i in 0..=nx {
+            for j in 0..=ny {
+                m.nodes
+                    .push([i as f64 * 6.0, j as f64 * 6.0, k as f64 * 3.6]);
+            }
+        }
+    }
+    m.materials.push(Material {
+        e: 210e9,
+        g: 80.77e9,
+        density: 7850.0,
+        yield_stress: None,
+    });
+    let props = |a: f64, iy: f64, iz: f64, j: f64| Section {
+        area: a,
+        iy,
+        iz,
+        j,
+        shear_area_y: a,
+        shear_area_z: a,
+        wy: None,
+        wz: None,
+    };
+    m.sections = vec![
+        props(1.49e-2, 2.517e-4, 8.56e-5, 1.85e-6),
+        props(5.38e-3, 8.356e-5, 6.04e-6, 2.01e-7),
+        props(2.04e-3, 1e-6, 1e-6, 1e-6),
+    ];
+    let element = |a: usize, b: usize, section: usize, kind: ElementKind| Element {
+        nodes: [a, b],
+        material: 0,
+        section,
+        kind,
+        shear_deformation: false,
+        releases: [[false; 6]; 2],
+        orientation: Orientation::default(),
+    };
+    for k in 0..storeys {
+        for i in 0..=nx {
+            for j in 0..=ny {
+                m.elements
+                    .push(element(id(i, j, k), id(i, j, k + 1), 0, ElementKind::Beam));
+            }
+        }
+        for (i, j, di, dj) in [
+            (0, 0, 1, 0),
+            (nx - 1, ny, 1, 0),
+            (0, 0, 0, 1),
+            (nx, ny - 1, 0, 1),
+        ] {
+            m.elements.push(element(
+                id(i, j, k),
+                id(i + di, j + dj, k + 1),
+                2,
+                ElementKind::Truss,
+            ));
+            m.elements.push(element(
+                id(i + di, j + dj, k),
+                id(i, j, k + 1),
+                2,
+                ElementKind::Truss,
+            ));
+        }
+    }
+    for k in 1..=storeys {
+        for i in 0..=nx {
+            for j in 0..ny {
+                m.elements
+                    .push(element(id(i, j, k), id(i, j + 1, k), 1, ElementKind::Beam));
+            }
+        }
+        for j in 0..=ny {
+            for i in 0..nx {
+                m.elements
+                    .push(element(id(i, j, k), id(i + 1, j, k), 1, ElementKind::Beam));
+            }
+        }
+    }
+    m.supports = (0..=nx)
+        .flat_map(|i| (0..=ny).map(move |j| (i, j)))
+        .map(|(i, j)| Support {
+            node: id(i, j, 0),
+            fixed: [true; 6],
+            springs: [0.0; 6],
+        })
+        .collect();
+    m.cases = vec![
+        LoadCase {
+            name: "dead".into(),
+            gravity: Some([0.0, 0.0, -9.80665]),
+            ..LoadCase::default()
+        },
+        LoadCase {
+            name: "wind".into(),
+            nodal: (1..=storeys)
+                .flat_map(|k| (0..=ny).map(move |j| (id(0, j, k), [6e3, 0.0, 0.0, 0.0, 0.0, 0.0])))
+                .collect(),
+            ..LoadCase::default()
+        },
+    ];
+    m
+}
+
+/// Conjugate gradients on each GPU backend against the direct solve on the CPU, on braced
+/// buildings of about 50 k and 200 k DOF: time, iterations, largest displacement difference
+/// relative to the largest displacement.
+fn structural_pcg(backends: &[Backend], sizes: &[(&str, (usize, usize, usize))]) {
+    use cicada_frame::pcg::PcgOptions;
+    use cicada_frame::statics::{LinearSolver, StaticOptions, analyse};
+    println!("\n== structural: PCG on the GPU against sparse Cholesky on the CPU");
+    println!(
+        "{:<6} {:<10} {:<56} {:>9} {:>10} {:>12}",
+        "model", "solver", "device", "secs", "iterations", "max rel diff"
+    );
+    let cache = cicada_frame::SymbolicCache::new();
+    for &(label, (nx, ny, storeys)) in sizes {
+        let model = building(nx, ny, storeys);
+        let options = StaticOptions {
+            stations: 2,
+            ..StaticOptions::default()
+        };
+        let t = Instant::now();
+        let Ok(direct) = analyse(&model, options, &cache, &|_, _| true) else {
+            println!("{label:<6} direct failed");
+            continue;
+        };
+        println!(
+            "{label:<6} {:<10} {:<56} {:>9.2} {:>10} {:>12}",
+            "cholesky",
+            "cpu",
+            t.elapsed().as_secs_f64(),
+            "-",
+            "-"
+        );
+        for backend in backends.iter().filter(|b| b.gpu().is_some()) {
+            let device = cicada_compute::structural::iterative_solver(backend);
+            let options = StaticOptions {
+                stations: 2,
+                solver: LinearSolver::Pcg(PcgOptions::default(), device.as_ref()),
+            };
+            let t = Instant::now();
+            match analyse(&model, options, &cache, &|_, _| true) {
+                Ok(pcg) => {
+                    let secs = t.elapsed().as_secs_f64();
+                    let mut worst = 0.0f64;
+                    let mut peak = 0.0f64;
+                    for (a, b) in pcg.cases.iter().zip(&direct.cases) {
+                        for (x, y) in a.displacements.iter().zip(&b.displacements) {
+                            for k in 0..3 {
+                                worst = worst.max((x[k] - y[k]).abs());
+                                peak = peak.max(y[k].abs());
+                            }
+                        }
+                    }
+                    let iterations: usize = pcg.pcg.iter().map(|p| p.iterations).sum();
+                    println!(
+                        "{label:<6} {:<10} {:<56} {secs:>9.2} {iterations:>10} {:>12.2e}",
+                        format!("pcg {}", backend.name()),
+                        backend.device(),
+                        worst / peak
+                    );
+                }
+                Err(e) => println!("{label:<6} pcg {} failed: {e}", backend.name()),
+            }
+        }
+    }
+}
+
 fn main() {
+    // `gpu_check structural`: only the PCG check, on a 10 k DOF building (quick, for
+    // software Vulkan).
+    if std::env::args().nth(1).as_deref() == Some("structural") {
+        structural_pcg(&backends(), &[("10k", (6, 6, 34))]);
+        return;
+    }
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -263,6 +445,7 @@ fn main() {
         }
         big = Some((bvh, side));
     }
+    structural_pcg(&backends, &[("50k", (12, 12, 50)), ("200k", (20, 20, 75))]);
     let Some((bvh, side)) = big else { return };
     let sensors: Vec<Sensor> = (0..n_sensors)
         .map(|_| Sensor {

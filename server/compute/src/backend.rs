@@ -98,7 +98,7 @@ impl Backend {
                 .map(|g| with(Device::Wgpu(Box::new(g))))
                 .map_err(unavailable("wgpu")),
             "cuda" => Cuda::open(ordinal, cicada_gpu::default_cache_dir().as_deref())
-                .map(Device::Cuda)
+                .map(|c| Device::Cuda(Box::new(c)))
                 .map(with)
                 .map_err(unavailable("cuda")),
             "auto" => Ok(Backend::open_on("cuda", ordinal)

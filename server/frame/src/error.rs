@@ -69,6 +69,12 @@ pub enum FrameError {
         /// Relative residual reached.
         residual: f64,
     },
+    /// The device running the iterative solver failed.
+    #[error("the solver's device failed: {reason}")]
+    Device {
+        /// What the device said.
+        reason: String,
+    },
     /// The model has no mass to vibrate.
     #[error("the model has no mass: give materials a density or add point masses")]
     NoMass,

@@ -13,6 +13,42 @@ use nalgebra::DMatrix;
 
 use crate::sparse::Symmetric;
 
+/// Solves the stiffness for one right-hand side iteratively: the CPU reference below, or
+/// a GPU backend (in `cicada-compute`).
+pub trait IterativeSolver: Sync {
+    /// Where it runs, for reports (`cpu`, or the GPU's name).
+    fn device(&self) -> String;
+
+    /// Solves `k x = b` from x = 0 with `preconditioner`.
+    fn solve(
+        &self,
+        k: &Symmetric,
+        preconditioner: &BlockJacobi,
+        b: &[f64],
+        options: PcgOptions,
+    ) -> Result<(Vec<f64>, PcgReport), String>;
+}
+
+/// The CPU reference, [`solve`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuPcg;
+
+impl IterativeSolver for CpuPcg {
+    fn device(&self) -> String {
+        "cpu".into()
+    }
+
+    fn solve(
+        &self,
+        k: &Symmetric,
+        preconditioner: &BlockJacobi,
+        b: &[f64],
+        options: PcgOptions,
+    ) -> Result<(Vec<f64>, PcgReport), String> {
+        Ok(solve(k, b, preconditioner, options))
+    }
+}
+
 /// When to stop.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PcgOptions {

@@ -11,16 +11,16 @@ use crate::sparse::{Factor, SolveError, SymbolicCache};
 use crate::stability::find_mechanism;
 
 /// What a static analysis reports along elements, and how it solves.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct StaticOptions {
+#[derive(Clone, Copy)]
+pub struct StaticOptions<'a> {
     /// Stations per element at which internal forces and displacements are reported,
     /// both ends included (at least 2).
     pub stations: usize,
     /// How the stiffness equations are solved.
-    pub solver: LinearSolver,
+    pub solver: LinearSolver<'a>,
 }
 
-impl Default for StaticOptions {
+impl Default for StaticOptions<'_> {
     fn default() -> Self {
         StaticOptions {
             stations: 11,
@@ -30,13 +30,14 @@ impl Default for StaticOptions {
 }
 
 /// How the stiffness equations are solved.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum LinearSolver {
+#[derive(Clone, Copy)]
+pub enum LinearSolver<'a> {
     /// Sparse Cholesky: exact, one factorisation for every case; memory grows with fill.
     Direct,
-    /// Node-block-Jacobi preconditioned conjugate gradients, case by case: memory of the
-    /// stiffness only. An unstable model shows as no convergence.
-    Pcg(crate::pcg::PcgOptions),
+    /// Node-block-Jacobi preconditioned conjugate gradients, case by case, on `device`
+    /// (the CPU's [`crate::pcg::CpuPcg`] or a GPU): memory of the stiffness only. An
+    /// unstable model shows as no convergence.
+    Pcg(crate::pcg::PcgOptions, &'a dyn crate::pcg::IterativeSolver),
 }
 
 /// The response to one load case or combination.
@@ -233,7 +234,7 @@ pub fn analyse(
             timings.factor_secs = clock.elapsed().as_secs_f64() - f.symbolic_secs;
             Some(f)
         }
-        LinearSolver::Pcg(_) => None,
+        LinearSolver::Pcg(..) => None,
     };
     if !keep_going(0.5, "solving") {
         return Err(FrameError::Cancelled);
@@ -309,7 +310,7 @@ pub fn analyse(
     let mut pcg_reports = Vec::new();
     if let Some(f) = &factor {
         f.solve_in_place(&mut rhs, ncases);
-    } else if let LinearSolver::Pcg(pcg_options) = options.solver {
+    } else if let LinearSolver::Pcg(pcg_options, device) = options.solver {
         let blocks =
             crate::pcg::BlockJacobi::new(&system.k, system.node_blocks()).map_err(|_| {
                 // A block without stiffness: the direct path names the DOFs.
@@ -319,7 +320,9 @@ pub fn analyse(
             if !keep_going(0.5 + 0.2 * c as f32 / ncases as f32, "conjugate gradients") {
                 return Err(FrameError::Cancelled);
             }
-            let (x, report) = crate::pcg::solve(&system.k, col, &blocks, pcg_options);
+            let (x, report) = device
+                .solve(&system.k, &blocks, col, pcg_options)
+                .map_err(|reason| FrameError::Device { reason })?;
             if !report.converged {
                 return Err(FrameError::NotConverged {
                     case: c,

@@ -759,7 +759,7 @@ fn conjugate_gradients_agree_with_the_direct_solve() {
     )];
     let direct = run(&m);
     let options = StaticOptions {
-        solver: LinearSolver::Pcg(PcgOptions::default()),
+        solver: LinearSolver::Pcg(PcgOptions::default(), &cicada_frame::pcg::CpuPcg),
         ..StaticOptions::default()
     };
     let pcg = statics::analyse(&m, options, &SymbolicCache::new(), &|_, _| true).unwrap();

@@ -23,17 +23,34 @@ use crate::{GpuError, GpuHit, KernelLoad};
 /// The kernels' source, compiled at worker start.
 pub const KERNEL_SOURCE: &str = include_str!("cuda/traverse.cu");
 
+/// The conjugate-gradient kernels' source, compiled on first use.
+pub const PCG_SOURCE: &str = include_str!("cuda/pcg.cu");
+
 /// Bump when the host side changes what the kernels expect, so cached PTX is not reused.
 const KERNEL_ABI: u32 = 1;
 
 /// A CUDA device ready for Cicada's kernels.
 pub struct Cuda {
+    ctx: Arc<CudaContext>,
     stream: Arc<CudaStream>,
     rays: CudaFunction,
     suns: CudaFunction,
     name: String,
     memory: u64,
     load: KernelLoad,
+    options: CompileOptions,
+    cache: Option<std::path::PathBuf>,
+    driver_version: i32,
+    pcg: std::sync::Mutex<Option<Arc<PcgFunctions>>>,
+}
+
+/// The conjugate-gradient kernels of a device.
+struct PcgFunctions {
+    spmv_dot: CudaFunction,
+    update: CudaFunction,
+    precondition: CudaFunction,
+    direction: CudaFunction,
+    reduce: CudaFunction,
 }
 
 /// A hierarchy uploaded to a CUDA device (see [`Cuda::upload`]).
@@ -83,9 +100,9 @@ fn compile_options(major: i32, minor: i32) -> CompileOptions {
 }
 
 /// The cache key of the PTX: source, options, architecture, driver and the host ABI.
-fn cache_key(options: &CompileOptions, driver_version: i32) -> String {
+fn cache_key(source: &str, options: &CompileOptions, driver_version: i32) -> String {
     let mut h = blake3::Hasher::new();
-    h.update(KERNEL_SOURCE.as_bytes());
+    h.update(source.as_bytes());
     for o in &options.options {
         h.update(o.as_bytes());
         h.update(&[0]);
@@ -95,8 +112,13 @@ fn cache_key(options: &CompileOptions, driver_version: i32) -> String {
     h.finalize().to_hex()[..32].to_string()
 }
 
-/// Compiles the kernels with NVRTC.
+/// Compiles the ray kernels with NVRTC.
 pub fn compile(options: CompileOptions) -> Result<String, GpuError> {
+    compile_source(KERNEL_SOURCE, options)
+}
+
+/// Compiles `source` with NVRTC.
+pub fn compile_source(source: &str, options: CompileOptions) -> Result<String, GpuError> {
     if !nvrtc_present() {
         return Err(GpuError::Unavailable(
             "NVRTC (libnvrtc.so) is not on the library path and no compiled kernel is cached \
@@ -104,7 +126,7 @@ pub fn compile(options: CompileOptions) -> Result<String, GpuError> {
                 .into(),
         ));
     }
-    cudarc::nvrtc::compile_ptx_with_opts(KERNEL_SOURCE, options)
+    cudarc::nvrtc::compile_ptx_with_opts(source, options)
         .map(|ptx| ptx.to_src())
         .map_err(|e| match e {
             cudarc::nvrtc::CompileError::CompileError { log, .. } => {
@@ -117,6 +139,44 @@ pub fn compile(options: CompileOptions) -> Result<String, GpuError> {
 /// Compiles for compute capability `major.minor` (tests and the device check).
 pub fn compile_for(major: i32, minor: i32) -> Result<String, GpuError> {
     compile(compile_options(major, minor))
+}
+
+/// Compiles the conjugate-gradient kernels for compute capability `major.minor`.
+pub fn compile_pcg_for(major: i32, minor: i32) -> Result<String, GpuError> {
+    compile_source(PCG_SOURCE, compile_options(major, minor))
+}
+
+/// Loads `source` as a module: from sealed PTX in `cache` when there (a file that fails to
+/// load is compiled again and replaced), else compiled and kept there. Also says whether
+/// it came from the cache.
+fn load_module(
+    ctx: &Arc<CudaContext>,
+    source: &str,
+    options: &CompileOptions,
+    cache: Option<&Path>,
+    driver_version: i32,
+) -> Result<(Arc<cudarc::driver::CudaModule>, bool), GpuError> {
+    let cache_file = cache.map(|dir| {
+        dir.join(format!(
+            "{}.ptx",
+            cache_key(source, options, driver_version)
+        ))
+    });
+    let cached = cache_file
+        .as_deref()
+        .and_then(crate::sealed::read)
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    if let Some(module) = cached.and_then(|ptx| ctx.load_module(Ptx::from_src(ptx)).ok()) {
+        return Ok((module, true));
+    }
+    let ptx = compile_source(source, options.clone())?;
+    if let Some(f) = &cache_file {
+        // A read-only or full disk costs the next start a compile, nothing else.
+        if let Err(e) = crate::sealed::write(f, ptx.as_bytes()) {
+            tracing::warn!("kernel cache {}: {e}", f.display());
+        }
+    }
+    Ok((ctx.load_module(Ptx::from_src(ptx)).map_err(driver)?, false))
 }
 
 impl Cuda {
@@ -153,30 +213,22 @@ impl Cuda {
             .result()
             .map_err(driver)?;
         let options = compile_options(major, minor);
-        let cache_file = cache.map(|dir| dir.join(format!("{}.ptx", cache_key(&options, version))));
-        let cached = cache_file
-            .as_deref()
-            .and_then(crate::sealed::read)
-            .and_then(|bytes| String::from_utf8(bytes).ok());
-        let loaded = cached.and_then(|ptx| ctx.load_module(Ptx::from_src(ptx)).ok());
-        let from_cache = loaded.is_some();
-        let module = match loaded {
-            Some(m) => m,
-            None => {
-                let ptx = compile(options)?;
-                if let Some(f) = &cache_file {
-                    // A read-only or full disk costs the next start a compile, nothing else.
-                    if let Err(e) = crate::sealed::write(f, ptx.as_bytes()) {
-                        tracing::warn!("kernel cache {}: {e}", f.display());
-                    }
-                }
-                ctx.load_module(Ptx::from_src(ptx)).map_err(driver)?
-            }
-        };
+        let cache_file = cache.map(|dir| {
+            dir.join(format!(
+                "{}.ptx",
+                cache_key(KERNEL_SOURCE, &options, version)
+            ))
+        });
+        let (module, from_cache) = load_module(&ctx, KERNEL_SOURCE, &options, cache, version)?;
         let rays = module.load_function("trace").map_err(driver)?;
         let suns = module.load_function("sun_bits").map_err(driver)?;
         Ok(Cuda {
             stream: ctx.default_stream(),
+            ctx: ctx.clone(),
+            options,
+            cache: cache.map(Path::to_path_buf),
+            driver_version: version,
+            pcg: std::sync::Mutex::new(None),
             rays,
             suns,
             name: format!(
@@ -319,6 +371,205 @@ impl Kernels for Cuda {
     }
 }
 
+/// A system and its CG vectors in CUDA device memory.
+pub struct CudaPcg {
+    row_ptr: CudaSlice<u32>,
+    cols: CudaSlice<u32>,
+    vals: CudaSlice<f64>,
+    pre_rows: CudaSlice<u32>,
+    pre_vals: CudaSlice<f64>,
+    x: CudaSlice<f64>,
+    r: CudaSlice<f64>,
+    z: CudaSlice<f64>,
+    p: CudaSlice<f64>,
+    q: CudaSlice<f64>,
+    partial: CudaSlice<f64>,
+    scalars: CudaSlice<f64>,
+    functions: Arc<PcgFunctions>,
+    n: u32,
+    groups: u32,
+}
+
+impl Cuda {
+    /// The conjugate-gradient kernels, compiled (or loaded from the PTX cache) on first use.
+    fn pcg_functions(&self) -> Result<Arc<PcgFunctions>, GpuError> {
+        let mut slot = self
+            .pcg
+            .lock()
+            .map_err(|_| GpuError::Device("a PCG compile panicked".into()))?;
+        if let Some(f) = slot.as_ref() {
+            return Ok(f.clone());
+        }
+        let (module, _) = load_module(
+            &self.ctx,
+            PCG_SOURCE,
+            &self.options,
+            self.cache.as_deref(),
+            self.driver_version,
+        )?;
+        let get = |name: &str| module.load_function(name).map_err(driver);
+        let functions = Arc::new(PcgFunctions {
+            spmv_dot: get("spmv_dot")?,
+            update: get("update")?,
+            precondition: get("precondition")?,
+            direction: get("direction")?,
+            reduce: get("reduce")?,
+        });
+        *slot = Some(functions.clone());
+        Ok(functions)
+    }
+
+    /// Solves `system x = b` by preconditioned conjugate gradients on this device, as
+    /// [`crate::Gpu::pcg`].
+    pub fn pcg(
+        &self,
+        system: &crate::pcg::PcgSystem,
+        b: &[f64],
+        tolerance: f64,
+        max_iterations: usize,
+    ) -> Result<crate::pcg::PcgRun, GpuError> {
+        crate::pcg::solve(self, system, b, tolerance, max_iterations)
+    }
+
+    fn launch_pcg(&self, up: &mut CudaPcg, step: PcgStep) -> Result<(), GpuError> {
+        let f = up.functions.clone();
+        let rows = grid(up.n as usize, 1);
+        let one = LaunchConfig {
+            grid_dim: (1, 1, 1),
+            block_dim: (WORKGROUP, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let s = &self.stream;
+        // SAFETY (every launch below): the arguments match the kernel of the same name in
+        // pcg.cu in order and type; every vector holds `n` doubles, `partial` 2 × groups,
+        // `scalars` 8, the CSR and preconditioner arrays are consistent (PcgSystem), and
+        // grids cover n rows with WORKGROUP (= GROUP in pcg.cu) threads per block.
+        match step {
+            PcgStep::SpmvDot => {
+                let mut l = s.launch_builder(&f.spmv_dot);
+                l.arg(&up.row_ptr)
+                    .arg(&up.cols)
+                    .arg(&up.vals)
+                    .arg(&up.p)
+                    .arg(&mut up.q);
+                l.arg(&mut up.partial).arg(&up.n);
+                unsafe { l.launch(rows) }.map_err(driver)?;
+            }
+            PcgStep::Update => {
+                let mut l = s.launch_builder(&f.update);
+                l.arg(&mut up.x)
+                    .arg(&mut up.r)
+                    .arg(&up.p)
+                    .arg(&up.q)
+                    .arg(&up.scalars);
+                l.arg(&mut up.partial).arg(&up.n);
+                unsafe { l.launch(rows) }.map_err(driver)?;
+            }
+            PcgStep::Precondition => {
+                let mut l = s.launch_builder(&f.precondition);
+                l.arg(&up.pre_rows)
+                    .arg(&up.pre_vals)
+                    .arg(&up.r)
+                    .arg(&mut up.z);
+                l.arg(&mut up.partial).arg(&up.n).arg(&up.groups);
+                unsafe { l.launch(rows) }.map_err(driver)?;
+            }
+            PcgStep::Direction => {
+                let mut l = s.launch_builder(&f.direction);
+                l.arg(&mut up.p).arg(&up.z).arg(&up.scalars).arg(&up.n);
+                unsafe { l.launch(rows) }.map_err(driver)?;
+            }
+            PcgStep::Reduce(mode) => {
+                let mut l = s.launch_builder(&f.reduce);
+                l.arg(&up.partial)
+                    .arg(&mut up.scalars)
+                    .arg(&up.groups)
+                    .arg(&mode);
+                unsafe { l.launch(one) }.map_err(driver)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One step of a CG iteration.
+#[derive(Clone, Copy)]
+enum PcgStep {
+    SpmvDot,
+    Update,
+    Precondition,
+    Direction,
+    Reduce(u32),
+}
+
+impl crate::pcg::PcgKernels for Cuda {
+    type Uploaded = std::sync::Mutex<CudaPcg>;
+
+    fn start(&self, system: &crate::pcg::PcgSystem, b: &[f64]) -> Result<Self::Uploaded, GpuError> {
+        let functions = self.pcg_functions()?;
+        let n = system.n;
+        let groups = (n as u32).div_ceil(WORKGROUP).max(1);
+        let s = &self.stream;
+        let zeros = |len: usize| s.alloc_zeros::<f64>(len.max(1)).map_err(driver);
+        let mut up = CudaPcg {
+            row_ptr: s.clone_htod(&system.row_ptr).map_err(driver)?,
+            cols: s.clone_htod(&system.cols).map_err(driver)?,
+            vals: s.clone_htod(&system.vals).map_err(driver)?,
+            pre_rows: s
+                .clone_htod(bytemuck::cast_slice::<_, u32>(&system.pre_rows))
+                .map_err(driver)?,
+            pre_vals: s.clone_htod(&system.pre_vals).map_err(driver)?,
+            x: zeros(n)?,
+            r: s.clone_htod(b).map_err(driver)?,
+            z: zeros(n)?,
+            p: zeros(n)?,
+            q: zeros(n)?,
+            partial: zeros(2 * groups as usize)?,
+            scalars: zeros(8)?,
+            functions,
+            n: n as u32,
+            groups,
+        };
+        for step in [
+            PcgStep::Precondition,
+            PcgStep::Reduce(2),
+            PcgStep::Direction,
+        ] {
+            self.launch_pcg(&mut up, step)?;
+        }
+        Ok(std::sync::Mutex::new(up))
+    }
+
+    fn iterate(&self, up: &Self::Uploaded, iterations: usize) -> Result<f64, GpuError> {
+        let mut up = up
+            .lock()
+            .map_err(|_| GpuError::Device("a PCG launch panicked".into()))?;
+        for _ in 0..iterations {
+            for step in [
+                PcgStep::SpmvDot,
+                PcgStep::Reduce(0),
+                PcgStep::Update,
+                PcgStep::Precondition,
+                PcgStep::Reduce(1),
+                PcgStep::Direction,
+            ] {
+                self.launch_pcg(&mut up, step)?;
+            }
+        }
+        let scalars = self.stream.clone_dtoh(&up.scalars).map_err(driver)?;
+        Ok(scalars[4])
+    }
+
+    fn solution(&self, up: &Self::Uploaded) -> Result<Vec<f64>, GpuError> {
+        let up = up
+            .lock()
+            .map_err(|_| GpuError::Device("a PCG launch panicked".into()))?;
+        let mut x = self.stream.clone_dtoh(&up.x).map_err(driver)?;
+        x.truncate(up.n as usize);
+        Ok(x)
+    }
+}
+
 /// Blocks of [`WORKGROUP`] threads over `n` items, `y` deep.
 fn grid(n: usize, y: u32) -> LaunchConfig {
     LaunchConfig {
@@ -372,14 +623,22 @@ mod tests {
                     "no entry {entry}"
                 );
             }
+            let pcg = compile_pcg_for(major, minor).unwrap();
+            for entry in ["spmv_dot", "update", "precondition", "direction", "reduce"] {
+                assert!(
+                    pcg.contains(&format!(".entry {entry}(")),
+                    "no entry {entry}"
+                );
+            }
         }
     }
 
     #[test]
     fn the_cache_key_follows_source_options_and_driver() {
-        let a = cache_key(&compile_options(9, 0), 12080);
-        assert_eq!(a, cache_key(&compile_options(9, 0), 12080));
-        assert_ne!(a, cache_key(&compile_options(8, 0), 12080));
-        assert_ne!(a, cache_key(&compile_options(9, 0), 12090));
+        let a = cache_key(KERNEL_SOURCE, &compile_options(9, 0), 12080);
+        assert_eq!(a, cache_key(KERNEL_SOURCE, &compile_options(9, 0), 12080));
+        assert_ne!(a, cache_key(KERNEL_SOURCE, &compile_options(8, 0), 12080));
+        assert_ne!(a, cache_key(KERNEL_SOURCE, &compile_options(9, 0), 12090));
+        assert_ne!(a, cache_key(PCG_SOURCE, &compile_options(9, 0), 12080));
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod cuda;
 mod layout;
+pub mod pcg;
 mod sealed;
 mod vulkan;
 
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 
 pub use cuda::{Cuda, CudaScene};
 pub use layout::GpuHit;
-pub use vulkan::{Gpu, GpuScene};
+pub use vulkan::{Gpu, GpuPcg, GpuScene};
 
 /// A ray for the GPU: the same as the CPU's.
 pub type GpuRay = cicada_geom::bvh::Ray;
@@ -66,7 +67,7 @@ pub enum Device {
     /// WGSL on a Vulkan device.
     Wgpu(Box<Gpu>),
     /// CUDA C++ on an NVIDIA device.
-    Cuda(Cuda),
+    Cuda(Box<Cuda>),
 }
 
 /// A hierarchy uploaded to a [`Device`].
@@ -114,7 +115,21 @@ impl Device {
         }
     }
 
-    /// Uploads `bvh` for ray queries.
+    /// Solves `system x = b` by preconditioned conjugate gradients on this device.
+    pub fn pcg(
+        &self,
+        system: &pcg::PcgSystem,
+        b: &[f64],
+        tolerance: f64,
+        max_iterations: usize,
+    ) -> Result<pcg::PcgRun, GpuError> {
+        match self {
+            Device::Wgpu(g) => g.pcg(system, b, tolerance, max_iterations),
+            Device::Cuda(c) => c.pcg(system, b, tolerance, max_iterations),
+        }
+    }
+
+    /// Uploads `bvh` for ray queries on this device.
     pub fn upload(&self, bvh: &cicada_geom::bvh::Bvh) -> Result<Scene, GpuError> {
         Ok(match self {
             Device::Wgpu(g) => Scene::Wgpu(g.upload(bvh)?),

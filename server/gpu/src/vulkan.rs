@@ -22,6 +22,7 @@ pub struct Gpu {
     limits: wgpu::Limits,
     rays: RayPipeline,
     load: crate::KernelLoad,
+    pcg: std::sync::OnceLock<PcgPipeline>,
 }
 
 impl Gpu {
@@ -88,11 +89,12 @@ impl Gpu {
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("cicada"),
             required_limits: limits.clone(),
-            required_features: if cache_file.is_some() {
+            // f64 shaders where the device has them: conjugate gradients need them.
+            required_features: (if cache_file.is_some() {
                 wgpu::Features::PIPELINE_CACHE
             } else {
                 wgpu::Features::empty()
-            },
+            }) | (adapter.features() & wgpu::Features::SHADER_F64),
             ..Default::default()
         }))
         .map_err(|e| GpuError::Unavailable(format!("{}: {e}", info.name)))?;
@@ -129,6 +131,7 @@ impl Gpu {
                 seconds: start.elapsed().as_secs_f64(),
                 cache_file,
             },
+            pcg: std::sync::OnceLock::new(),
         })
     }
 
@@ -451,5 +454,303 @@ impl Gpu {
             .get_mapped_range()
             .map_err(|e| GpuError::Device(e.to_string()))?;
         Ok(view.to_vec())
+    }
+}
+
+/// The conjugate-gradient kernels of a device (f64; compiled on first use).
+pub(crate) struct PcgPipeline {
+    layout: wgpu::BindGroupLayout,
+    spmv_dot: wgpu::ComputePipeline,
+    reduce: wgpu::ComputePipeline,
+    update: wgpu::ComputePipeline,
+    precondition: wgpu::ComputePipeline,
+    direction: wgpu::ComputePipeline,
+}
+
+/// Bindings of `pcg.wgsl`: five read-only arrays, seven read-write ones, the parameters.
+const PCG_SLOTS: [Slot; 13] = [
+    Slot::Read,
+    Slot::Read,
+    Slot::Read,
+    Slot::Read,
+    Slot::Read,
+    Slot::Write,
+    Slot::Write,
+    Slot::Write,
+    Slot::Write,
+    Slot::Write,
+    Slot::Write,
+    Slot::Write,
+    Slot::Uniform,
+];
+
+impl PcgPipeline {
+    fn new(device: &wgpu::Device) -> PcgPipeline {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("pcg"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("pcg.wgsl").into()),
+        });
+        let entries: Vec<wgpu::BindGroupLayoutEntry> = PCG_SLOTS
+            .iter()
+            .enumerate()
+            .map(|(binding, slot)| wgpu::BindGroupLayoutEntry {
+                binding: binding as u32,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: match slot {
+                        Slot::Read => wgpu::BufferBindingType::Storage { read_only: true },
+                        Slot::Write => wgpu::BufferBindingType::Storage { read_only: false },
+                        Slot::Uniform => wgpu::BufferBindingType::Uniform,
+                    },
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            })
+            .collect();
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("pcg"),
+            entries: &entries,
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("pcg"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = |entry: &str| {
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        PcgPipeline {
+            spmv_dot: pipeline("spmv_dot"),
+            reduce: pipeline("reduce"),
+            update: pipeline("update"),
+            precondition: pipeline("precondition"),
+            direction: pipeline("direction"),
+            layout,
+        }
+    }
+}
+
+/// A system and its CG vectors on a wgpu device.
+pub struct GpuPcg {
+    x: wgpu::Buffer,
+    scalars: wgpu::Buffer,
+    /// Bind groups whose parameters select reduce mode 0, 1 and 2.
+    binds: [wgpu::BindGroup; 3],
+    groups: u32,
+    n: usize,
+    // Kept alive for the bind groups.
+    _buffers: Vec<wgpu::Buffer>,
+}
+
+impl Gpu {
+    fn pcg_pipeline(&self) -> Result<&PcgPipeline, GpuError> {
+        if !self.device.features().contains(wgpu::Features::SHADER_F64) {
+            return Err(GpuError::Unavailable(format!(
+                "{} has no f64 shaders, which conjugate gradients need",
+                self.info.name
+            )));
+        }
+        Ok(self.pcg.get_or_init(|| PcgPipeline::new(&self.device)))
+    }
+
+    /// Solves `system x = b` by preconditioned conjugate gradients on this device, from
+    /// x = 0 to a recurrence residual of `tolerance` (relative) or `max_iterations`.
+    pub fn pcg(
+        &self,
+        system: &crate::pcg::PcgSystem,
+        b: &[f64],
+        tolerance: f64,
+        max_iterations: usize,
+    ) -> Result<crate::pcg::PcgRun, GpuError> {
+        crate::pcg::solve(self, system, b, tolerance, max_iterations)
+    }
+
+    /// Copies `bytes` of `buffer` to the host.
+    fn read_back(&self, buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<u8>, GpuError> {
+        let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pcg readback"),
+            size: bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("pcg readback"),
+            });
+        encoder.copy_buffer_to_buffer(buffer, 0, &readback, 0, bytes);
+        self.queue.submit([encoder.finish()]);
+        let slice = readback.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| GpuError::Device(e.to_string()))?
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        let view = slice
+            .get_mapped_range()
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        Ok(view.to_vec())
+    }
+}
+
+impl crate::pcg::PcgKernels for Gpu {
+    type Uploaded = GpuPcg;
+
+    fn start(&self, system: &crate::pcg::PcgSystem, b: &[f64]) -> Result<GpuPcg, GpuError> {
+        let pipeline = self.pcg_pipeline()?;
+        let device = &self.device;
+        let largest = (system.vals.len() * 8).max(system.pre_vals.len() * 8) as u64;
+        if largest > self.max_binding_bytes() {
+            return Err(GpuError::Unavailable(format!(
+                "the stiffness needs {largest} bytes in one binding; {} allows {}",
+                self.info.name,
+                self.max_binding_bytes()
+            )));
+        }
+        let n = system.n;
+        let groups = (n as u32).div_ceil(256).max(1);
+        let init = |label: &str, contents: &[u8], write: bool| {
+            // An empty binding is not allowed: give empty arrays one element.
+            let padded: Vec<u8> = if contents.is_empty() {
+                vec![0; 8]
+            } else {
+                contents.to_vec()
+            };
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: &padded,
+                usage: wgpu::BufferUsages::STORAGE
+                    | if write {
+                        wgpu::BufferUsages::COPY_SRC
+                    } else {
+                        wgpu::BufferUsages::empty()
+                    },
+            })
+        };
+        let zeros = |label: &str, len: usize| init(label, &vec![0u8; len.max(1) * 8], true);
+        let buffers = vec![
+            init("row_ptr", bytemuck::cast_slice(&system.row_ptr), false),
+            init("cols", bytemuck::cast_slice(&system.cols), false),
+            init("vals", bytemuck::cast_slice(&system.vals), false),
+            init("pre_rows", bytemuck::cast_slice(&system.pre_rows), false),
+            init("pre_vals", bytemuck::cast_slice(&system.pre_vals), false),
+            zeros("x", n),
+            init("r", bytemuck::cast_slice(b), true),
+            zeros("z", n),
+            zeros("p", n),
+            zeros("q", n),
+            zeros("partial", 2 * groups as usize),
+            zeros("scalars", 8),
+        ];
+        let uniforms: Vec<wgpu::Buffer> = (0..3u32)
+            .map(|mode| {
+                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("pcg params"),
+                    contents: bytemuck::cast_slice(&[n as u32, groups, mode, 0]),
+                    usage: wgpu::BufferUsages::UNIFORM,
+                })
+            })
+            .collect();
+        let bind = |uniform: &wgpu::Buffer| {
+            let entries: Vec<wgpu::BindGroupEntry> = buffers
+                .iter()
+                .chain([uniform])
+                .enumerate()
+                .map(|(binding, b)| wgpu::BindGroupEntry {
+                    binding: binding as u32,
+                    resource: b.as_entire_binding(),
+                })
+                .collect();
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("pcg"),
+                layout: &pipeline.layout,
+                entries: &entries,
+            })
+        };
+        let binds = [bind(&uniforms[0]), bind(&uniforms[1]), bind(&uniforms[2])];
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("pcg start"),
+        });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("pcg start"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&pipeline.precondition);
+            pass.set_bind_group(0, &binds[2], &[]);
+            pass.dispatch_workgroups(groups, 1, 1);
+            pass.set_pipeline(&pipeline.reduce);
+            pass.dispatch_workgroups(1, 1, 1);
+            pass.set_pipeline(&pipeline.direction);
+            pass.dispatch_workgroups(groups, 1, 1);
+        }
+        self.queue.submit([encoder.finish()]);
+        let mut buffers = buffers;
+        let scalars = buffers.remove(11);
+        let x = buffers.remove(5);
+        buffers.extend(uniforms);
+        Ok(GpuPcg {
+            x,
+            scalars,
+            binds,
+            groups,
+            n,
+            _buffers: buffers,
+        })
+    }
+
+    fn iterate(&self, up: &GpuPcg, iterations: usize) -> Result<f64, GpuError> {
+        let pipeline = self.pcg_pipeline()?;
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("pcg iterations"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("pcg iterations"),
+                timestamp_writes: None,
+            });
+            for _ in 0..iterations {
+                pass.set_bind_group(0, &up.binds[0], &[]);
+                pass.set_pipeline(&pipeline.spmv_dot);
+                pass.dispatch_workgroups(up.groups, 1, 1);
+                pass.set_pipeline(&pipeline.reduce);
+                pass.dispatch_workgroups(1, 1, 1);
+                pass.set_pipeline(&pipeline.update);
+                pass.dispatch_workgroups(up.groups, 1, 1);
+                pass.set_pipeline(&pipeline.precondition);
+                pass.dispatch_workgroups(up.groups, 1, 1);
+                pass.set_bind_group(0, &up.binds[1], &[]);
+                pass.set_pipeline(&pipeline.reduce);
+                pass.dispatch_workgroups(1, 1, 1);
+                pass.set_pipeline(&pipeline.direction);
+                pass.dispatch_workgroups(up.groups, 1, 1);
+            }
+        }
+        self.queue.submit([encoder.finish()]);
+        let bytes = self.read_back(&up.scalars, 64)?;
+        let scalars: Vec<f64> = bytemuck::pod_collect_to_vec(&bytes);
+        Ok(scalars[4])
+    }
+
+    fn solution(&self, up: &GpuPcg) -> Result<Vec<f64>, GpuError> {
+        let bytes = self.read_back(&up.x, (up.n.max(1) * 8) as u64)?;
+        let mut x: Vec<f64> = bytemuck::pod_collect_to_vec(&bytes);
+        x.truncate(up.n);
+        Ok(x)
     }
 }

@@ -486,7 +486,7 @@ pub fn compute(
                 .as_deref()
                 .ok_or_else(|| missing("/inputs/structure", "a structural model"))?;
             let at = structure_path(&prepared.job.inputs.structure);
-            crate::structural::frame(model, at, params, progress)
+            crate::structural::frame(model, at, params, backend, progress)
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use cicada_compute::{Progress, structural};
+use cicada_compute::{Backend, Progress, structural};
 use cicada_frame::modal::ModalOptions;
 use cicada_frame::pcg::PcgOptions;
 use cicada_frame::points::NodeSet;
@@ -374,7 +374,7 @@ pub fn lower(m: &StructuralModel, at: &str) -> Result<Lowered, Vec<Problem>> {
 fn job_error(e: FrameError, at: &str) -> JobError {
     match e {
         FrameError::Cancelled => JobError::Cancelled,
-        FrameError::OutOfMemory => JobError::Input(e.to_string()),
+        FrameError::OutOfMemory | FrameError::Device { .. } => JobError::Input(e.to_string()),
         FrameError::Invalid { path, problem } => JobError::Invalid(vec![Problem {
             path: format!("{at}/{path}"),
             message: problem,
@@ -391,6 +391,7 @@ pub fn frame(
     model: &StructuralModel,
     at: &str,
     params: &FrameParams,
+    backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<Output, JobError> {
     progress.report(0.0, "building the model");
@@ -400,14 +401,19 @@ pub fn frame(
     let modes = params.modes.unwrap_or(0) as usize;
     let statics_wanted = params.statics.unwrap_or(true);
     let static_share = if modes > 0 { (0.0, 0.6) } else { (0.0, 1.0) };
+    let device = structural::iterative_solver(backend);
+    let device_name = device.device();
     let solver = match params.solver.unwrap_or_default() {
         wire::SolverChoice::Direct => LinearSolver::Direct,
-        wire::SolverChoice::Pcg => LinearSolver::Pcg(PcgOptions {
-            tolerance: params
-                .pcg_tolerance
-                .unwrap_or(PcgOptions::default().tolerance),
-            ..PcgOptions::default()
-        }),
+        wire::SolverChoice::Pcg => LinearSolver::Pcg(
+            PcgOptions {
+                tolerance: params
+                    .pcg_tolerance
+                    .unwrap_or(PcgOptions::default().tolerance),
+                ..PcgOptions::default()
+            },
+            device.as_ref(),
+        ),
     };
     let results = if statics_wanted {
         Some(
@@ -441,7 +447,13 @@ pub fn frame(
     };
     progress.report(1.0, "writing the report");
     Ok(Output::Frame(report(
-        &lowered, results, modal, stations, params, mass_model,
+        &lowered,
+        results,
+        modal,
+        stations,
+        params,
+        mass_model,
+        &device_name,
     )))
 }
 
@@ -452,6 +464,7 @@ fn report(
     stations: usize,
     params: &FrameParams,
     mass_model: MassModel,
+    device_name: &str,
 ) -> FrameReport {
     let m = &lowered.model;
     let (cases, combinations, solver, equations) = match &results {
@@ -480,6 +493,7 @@ fn report(
                         "pcg"
                     }
                     .into(),
+                    device: if r.pcg.is_empty() { "cpu" } else { device_name }.into(),
                     pcg_iterations: r.pcg.iter().map(|p| p.iterations as u32).collect(),
                     pcg_residuals: r.pcg.iter().map(|p| p.relative_residual).collect(),
                     stiffness_entries: r.stiffness_entries as u64,

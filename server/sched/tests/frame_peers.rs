@@ -22,6 +22,10 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn solve(name: &str, params: Option<Value>) -> FrameReport {
+    solve_on(name, params, &Backend::cpu())
+}
+
+fn solve_on(name: &str, params: Option<Value>, backend: &Backend) -> FrameReport {
     let bytes = std::fs::read(data(&format!("{name}.job.json"))).unwrap();
     let mut job = decode_job(&bytes, Format::Json).unwrap();
     if let Some(params) = params {
@@ -33,7 +37,7 @@ fn solve(name: &str, params: Option<Value>) -> FrameReport {
         "t",
         &NoBlobs,
         &Limits::default(),
-        &Backend::cpu(),
+        backend,
         &NoProgress,
     )
     .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -48,7 +52,10 @@ fn compare(name: &str) {
 }
 
 fn compare_with(name: &str, params: Option<Value>) {
-    let report = solve(name, params);
+    compare_report(name, solve(name, params));
+}
+
+fn compare_report(name: &str, report: FrameReport) {
     let reference: Value =
         serde_json::from_slice(&std::fs::read(data(&format!("{name}.pynite.json"))).unwrap())
             .unwrap();
@@ -135,4 +142,23 @@ fn conjugate_gradients_match_pynite_on_the_building() {
         "building3d",
         Some(serde_json::json!({"stations": 3, "solver": "pcg", "pcg_tolerance": 1e-12})),
     );
+}
+
+#[test]
+fn conjugate_gradients_on_the_gpu_match_pynite() {
+    // wgpu's f64 kernels (lavapipe in CI) with the residual checked and refined on the CPU.
+    let backend = match Backend::open("wgpu") {
+        Ok(b) => b,
+        Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+    };
+    let params = serde_json::json!({"stations": 3, "solver": "pcg", "pcg_tolerance": 1e-10});
+    let report = solve_on("space_truss", Some(params), &backend);
+    assert_eq!(report.solver.method, "pcg");
+    assert_eq!(report.solver.device, backend.device());
+    assert!(report.solver.pcg_iterations.iter().all(|&i| i > 0));
+    compare_report("space_truss", report);
 }
