@@ -173,6 +173,28 @@ enum Slot {
     Uniform,
 }
 
+/// Bind group layout entries for `slots`, bound 0, 1, 2… in order.
+fn layout_entries(slots: &[Slot]) -> Vec<wgpu::BindGroupLayoutEntry> {
+    slots
+        .iter()
+        .enumerate()
+        .map(|(binding, slot)| wgpu::BindGroupLayoutEntry {
+            binding: binding as u32,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: match slot {
+                    Slot::Read => wgpu::BufferBindingType::Storage { read_only: true },
+                    Slot::Write => wgpu::BufferBindingType::Storage { read_only: false },
+                    Slot::Uniform => wgpu::BufferBindingType::Uniform,
+                },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        })
+        .collect()
+}
+
 /// A compiled kernel and its binding layout.
 pub(crate) struct Kernel {
     layout: wgpu::BindGroupLayout,
@@ -194,25 +216,12 @@ impl Kernel {
             label: Some(entry),
             source: wgpu::ShaderSource::Wgsl(text.into()),
         });
-        let entries: Vec<wgpu::BindGroupLayoutEntry> = [Slot::Read, Slot::Read]
+        let all: Vec<Slot> = [Slot::Read, Slot::Read]
             .iter()
             .chain(slots)
-            .enumerate()
-            .map(|(binding, slot)| wgpu::BindGroupLayoutEntry {
-                binding: binding as u32,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Buffer {
-                    ty: match slot {
-                        Slot::Read => wgpu::BufferBindingType::Storage { read_only: true },
-                        Slot::Write => wgpu::BufferBindingType::Storage { read_only: false },
-                        Slot::Uniform => wgpu::BufferBindingType::Uniform,
-                    },
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            })
+            .copied()
             .collect();
+        let entries = layout_entries(&all);
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some(entry),
             entries: &entries,
@@ -397,12 +406,6 @@ impl Gpu {
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
-        let readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("kernel readback"),
-            size: output_bytes,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
         let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("kernel params"),
             contents: uniform,
@@ -437,23 +440,8 @@ impl Gpu {
             pass.set_bind_group(0, &bind, &[]);
             pass.dispatch_workgroups(groups.0, groups.1, 1);
         }
-        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, output_bytes);
         self.queue.submit([encoder.finish()]);
-        let slice = readback.slice(..);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| GpuError::Device(e.to_string()))?;
-        rx.recv()
-            .map_err(|e| GpuError::Device(e.to_string()))?
-            .map_err(|e| GpuError::Device(e.to_string()))?;
-        let view = slice
-            .get_mapped_range()
-            .map_err(|e| GpuError::Device(e.to_string()))?;
-        Ok(view.to_vec())
+        self.read_back(&output, output_bytes)
     }
 }
 
@@ -490,24 +478,7 @@ impl PcgPipeline {
             label: Some("pcg"),
             source: wgpu::ShaderSource::Wgsl(include_str!("pcg.wgsl").into()),
         });
-        let entries: Vec<wgpu::BindGroupLayoutEntry> = PCG_SLOTS
-            .iter()
-            .enumerate()
-            .map(|(binding, slot)| wgpu::BindGroupLayoutEntry {
-                binding: binding as u32,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Buffer {
-                    ty: match slot {
-                        Slot::Read => wgpu::BufferBindingType::Storage { read_only: true },
-                        Slot::Write => wgpu::BufferBindingType::Storage { read_only: false },
-                        Slot::Uniform => wgpu::BufferBindingType::Uniform,
-                    },
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            })
-            .collect();
+        let entries = layout_entries(&PCG_SLOTS);
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("pcg"),
             entries: &entries,
@@ -576,7 +547,7 @@ impl Gpu {
     /// Copies `bytes` of `buffer` to the host.
     fn read_back(&self, buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<u8>, GpuError> {
         let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("pcg readback"),
+            label: Some("readback"),
             size: bytes,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
