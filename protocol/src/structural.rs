@@ -41,7 +41,7 @@ pub struct FrameParams {
     /// of the model's size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deformed_scale: Option<f64>,
-    /// How the static equations are solved; default `direct`.
+    /// How the static equations are solved; default `auto`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solver: Option<SolverChoice>,
     /// Relative residual at which `pcg` stops; default 1e-10.
@@ -53,8 +53,11 @@ pub struct FrameParams {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SolverChoice {
-    /// Sparse Cholesky, one factorisation for every load case.
+    /// `direct` when its factor fits in the worker's available memory (the symbolic
+    /// factorisation says how large it will be), else `pcg`.
     #[default]
+    Auto,
+    /// Sparse Cholesky, one factorisation for every load case.
     Direct,
     /// Preconditioned conjugate gradients (node-block Jacobi), case by case, in the memory
     /// of the stiffness alone; for models whose factor would not fit.

@@ -137,6 +137,12 @@ impl SymbolicCache {
         SymbolicCache::default()
     }
 
+    /// Entries the Cholesky factor of `a` would have (from its symbolic factorisation,
+    /// which is kept for the numeric one).
+    pub fn factor_entries(&self, a: &Symmetric) -> Result<usize, SolveError> {
+        Ok(self.get_or_build(a)?.0.len_val())
+    }
+
     /// The symbolic factorisation of `a`'s pattern (AMD ordering), cached by pattern.
     fn get_or_build(
         &self,

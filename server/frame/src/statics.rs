@@ -38,6 +38,24 @@ pub enum LinearSolver<'a> {
     /// (the CPU's [`crate::pcg::CpuPcg`] or a GPU): memory of the stiffness only. An
     /// unstable model shows as no convergence.
     Pcg(crate::pcg::PcgOptions, &'a dyn crate::pcg::IterativeSolver),
+    /// The direct solver when its factor fits in `budget_bytes` (as the symbolic
+    /// factorisation predicts, counting the factor's f64 values and the scratch the
+    /// numeric factorisation needs beside them), else conjugate gradients as [`Self::Pcg`].
+    Auto {
+        /// Memory the factorisation may use.
+        budget_bytes: u64,
+        /// For the iterative fallback.
+        pcg: crate::pcg::PcgOptions,
+        /// Where the iterative fallback runs.
+        device: &'a dyn crate::pcg::IterativeSolver,
+    },
+}
+
+/// Bytes a factor of `entries` values is taken to need: twice its f64 values, for the row
+/// structure and the dense update scratch beside them (measured: the peak RSS of a whole
+/// `cicada-server run` is 2.0 times the factor's values on the 50 k DOF building).
+fn factor_bytes(entries: usize) -> u64 {
+    (entries as u64).saturating_mul(8 * 2)
 }
 
 /// The response to one load case or combination.
@@ -227,8 +245,25 @@ pub fn analyse(
         return Err(FrameError::Cancelled);
     }
     let clock = std::time::Instant::now();
-    let factor = match options.solver {
-        LinearSolver::Direct => {
+    let solver = match options.solver {
+        LinearSolver::Auto {
+            budget_bytes,
+            pcg,
+            device,
+        } => {
+            let entries = cache
+                .factor_entries(&system.k)
+                .map_err(|_| FrameError::OutOfMemory)?;
+            if factor_bytes(entries) > budget_bytes {
+                LinearSolver::Pcg(pcg, device)
+            } else {
+                LinearSolver::Direct
+            }
+        }
+        other => other,
+    };
+    let factor = match solver {
+        LinearSolver::Direct | LinearSolver::Auto { .. } => {
             let f = factorise(&system, cache)?;
             timings.symbolic_secs = f.symbolic_secs;
             timings.factor_secs = clock.elapsed().as_secs_f64() - f.symbolic_secs;
@@ -310,7 +345,7 @@ pub fn analyse(
     let mut pcg_reports = Vec::new();
     if let Some(f) = &factor {
         f.solve_in_place(&mut rhs, ncases);
-    } else if let LinearSolver::Pcg(pcg_options, device) = options.solver {
+    } else if let LinearSolver::Pcg(pcg_options, device) = solver {
         let blocks =
             crate::pcg::BlockJacobi::new(&system.k, system.node_blocks()).map_err(|_| {
                 // A block without stiffness: the direct path names the DOFs.

@@ -783,3 +783,30 @@ fn conjugate_gradients_agree_with_the_direct_solve() {
     }
     assert_equilibrium(&m, 0, &pcg.cases[0]);
 }
+
+#[test]
+fn auto_falls_back_to_conjugate_gradients_when_the_factor_would_not_fit() {
+    use cicada_frame::pcg::{CpuPcg, PcgOptions};
+    use cicada_frame::statics::LinearSolver;
+    let mut m = line_model(5.0, 30);
+    m.supports = vec![support(0, FIXED)];
+    m.cases = vec![case(vec![(30, [0.0, 0.0, -1e3, 0.0, 0.0, 0.0])], vec![])];
+    let auto = |budget_bytes| StaticOptions {
+        solver: LinearSolver::Auto {
+            budget_bytes,
+            pcg: PcgOptions::default(),
+            device: &CpuPcg,
+        },
+        ..StaticOptions::default()
+    };
+    let cache = SymbolicCache::new();
+    let roomy = statics::analyse(&m, auto(1 << 30), &cache, &|_, _| true).unwrap();
+    assert!(roomy.pcg.is_empty() && roomy.factor_entries > 0);
+    let tight = statics::analyse(&m, auto(1_000), &cache, &|_, _| true).unwrap();
+    assert!(!tight.pcg.is_empty() && tight.factor_entries == 0);
+    let (a, b) = (
+        roomy.cases[0].displacements[30][2],
+        tight.cases[0].displacements[30][2],
+    );
+    close(b, a, 1e-8);
+}

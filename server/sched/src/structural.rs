@@ -370,6 +370,19 @@ pub fn lower(m: &StructuralModel, at: &str) -> Result<Lowered, Vec<Problem>> {
     })
 }
 
+/// Memory a direct factorisation may take: 80 % of what the kernel reports available
+/// (`MemAvailable`), or no limit where that cannot be read.
+fn memory_budget() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemAvailable:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(u64::MAX, |kib| kib * 1024 / 10 * 8)
+}
+
 /// A kernel error as a job error; model problems point at the structure input.
 fn job_error(e: FrameError, at: &str) -> JobError {
     match e {
@@ -403,17 +416,20 @@ pub fn frame(
     let static_share = if modes > 0 { (0.0, 0.6) } else { (0.0, 1.0) };
     let device = structural::iterative_solver(backend);
     let device_name = device.device();
+    let pcg = PcgOptions {
+        tolerance: params
+            .pcg_tolerance
+            .unwrap_or(PcgOptions::default().tolerance),
+        ..PcgOptions::default()
+    };
     let solver = match params.solver.unwrap_or_default() {
+        wire::SolverChoice::Auto => LinearSolver::Auto {
+            budget_bytes: memory_budget(),
+            pcg,
+            device: device.as_ref(),
+        },
         wire::SolverChoice::Direct => LinearSolver::Direct,
-        wire::SolverChoice::Pcg => LinearSolver::Pcg(
-            PcgOptions {
-                tolerance: params
-                    .pcg_tolerance
-                    .unwrap_or(PcgOptions::default().tolerance),
-                ..PcgOptions::default()
-            },
-            device.as_ref(),
-        ),
+        wire::SolverChoice::Pcg => LinearSolver::Pcg(pcg, device.as_ref()),
     };
     let results = if statics_wanted {
         Some(
