@@ -583,6 +583,9 @@ fn grid(n: usize, y: u32) -> LaunchConfig {
 mod host_check;
 
 #[cfg(test)]
+mod pcg_host_check;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -2,6 +2,23 @@
 // same steps, buffers and scalar slots as pcg.wgsl (see there and pcg.rs), so one host
 // loop drives both. Scalars: 0 rz, 1 pq, 2 alpha, 3 beta, 4 rr.
 
+// The file also compiles as plain C++ (pcg_harness.cpp): blocks run one after another,
+// each thread of a block on its own host thread, `__syncthreads` a barrier among them.
+#ifndef __CUDACC__
+#include <barrier>
+#define __device__
+#define __global__
+#define __restrict__
+#define __shared__ static
+struct Dim3 {
+    unsigned x, y, z;
+};
+static thread_local Dim3 blockIdx, threadIdx;
+static Dim3 blockDim;
+static std::barrier<>* host_barrier;
+static inline void __syncthreads() { host_barrier->arrive_and_wait(); }
+#endif
+
 #define GROUP 256
 
 __device__ void group_sum(double v, double* partial, unsigned base) {
