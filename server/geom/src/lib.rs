@@ -11,6 +11,7 @@ pub mod mesh;
 pub mod nurbs;
 pub mod tessellate;
 pub mod tessellate_brep;
+pub mod triangle_contact;
 pub mod vec3;
 
 pub use bbox::Aabb;

@@ -1,0 +1,401 @@
+//! Whether two triangles meet, decided exactly: Guigue & Devillers' test ("Fast and Robust
+//! Triangle-Triangle Overlap Test Using Orientation Predicates", JGT 8(1), 2003), whose
+//! every decision is the sign of a 3×3 orientation determinant, evaluated with Shewchuk's
+//! adaptive exact arithmetic (the `robust` crate). So touching, grazing and coplanar pairs
+//! are classified as the input coordinates say, never by a rounding of them; there is no
+//! epsilon anywhere.
+//!
+//! Beyond "do they meet", the contact is classified: `Crossing` when each triangle has
+//! vertices strictly on both sides of the other's plane and the two cuts of the common line
+//! overlap in more than a point (interiors pass through each other); `Touching` when they
+//! meet without that (a vertex or edge on the other triangle, an end-to-end contact);
+//! `Coplanar` when all six vertices lie in one plane and the triangles share at least a
+//! point.
+
+use robust::{Coord, Coord3D, orient2d, orient3d};
+
+use crate::Point3;
+
+/// How two triangles meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TriangleContact {
+    /// No common point.
+    Disjoint,
+    /// Common points only on a boundary: a vertex or an edge on the other triangle.
+    Touching,
+    /// The interiors pass through each other along a segment of positive length.
+    Crossing,
+    /// Both in one plane, with at least one common point.
+    Coplanar,
+}
+
+/// `(p − c) · ((a − c) × (b − c))`, exactly signed: positive when `p` is on the side the
+/// right-hand normal of `a, b, c` points to. (Shewchuk's `orient3d` has the other sign.)
+fn side(a: Point3, b: Point3, c: Point3, p: Point3) -> f64 {
+    let c3 = |v: Point3| Coord3D {
+        x: v.x,
+        y: v.y,
+        z: v.z,
+    };
+    -orient3d(c3(a), c3(b), c3(c), c3(p))
+}
+
+/// Classifies the contact of triangles `t1` and `t2`.
+pub fn triangle_contact(t1: [Point3; 3], t2: [Point3; 3]) -> TriangleContact {
+    let [p1, q1, r1] = t1;
+    let [p2, q2, r2] = t2;
+    let (dp1, dq1, dr1) = (
+        side(p2, q2, r2, p1),
+        side(p2, q2, r2, q1),
+        side(p2, q2, r2, r1),
+    );
+    if same_strict_side(dp1, dq1, dr1) {
+        return TriangleContact::Disjoint;
+    }
+    let (dp2, dq2, dr2) = (
+        side(p1, q1, r1, p2),
+        side(p1, q1, r1, q2),
+        side(p1, q1, r1, r2),
+    );
+    if same_strict_side(dp2, dq2, dr2) {
+        return TriangleContact::Disjoint;
+    }
+    if dp1 == 0.0 && dq1 == 0.0 && dr1 == 0.0 {
+        return if coplanar_overlap(t1, t2) {
+            TriangleContact::Coplanar
+        } else {
+            TriangleContact::Disjoint
+        };
+    }
+    let straddles =
+        |a: f64, b: f64, c: f64| (a > 0.0 || b > 0.0 || c > 0.0) && (a < 0.0 || b < 0.0 || c < 0.0);
+    let both_straddle = straddles(dp1, dq1, dr1) && straddles(dp2, dq2, dr2);
+    // Put t1's lone vertex first (alone on its side of t2's plane), flipping t2 so the
+    // orientation stays consistent; Guigue & Devillers' case table.
+    let flipped = (p2, r2, q2, dp2, dr2, dq2);
+    let straight = (p2, q2, r2, dp2, dq2, dr2);
+    let (a, b, c, t2) = if dp1 > 0.0 {
+        if dq1 > 0.0 {
+            (r1, p1, q1, flipped)
+        } else if dr1 > 0.0 {
+            (q1, r1, p1, flipped)
+        } else {
+            (p1, q1, r1, straight)
+        }
+    } else if dp1 < 0.0 {
+        if dq1 < 0.0 {
+            (r1, p1, q1, straight)
+        } else if dr1 < 0.0 {
+            (q1, r1, p1, straight)
+        } else {
+            (p1, q1, r1, flipped)
+        }
+    } else if dq1 < 0.0 {
+        if dr1 >= 0.0 {
+            (q1, r1, p1, flipped)
+        } else {
+            (p1, q1, r1, straight)
+        }
+    } else if dq1 > 0.0 {
+        if dr1 > 0.0 {
+            (p1, q1, r1, flipped)
+        } else {
+            (q1, r1, p1, straight)
+        }
+    } else if dr1 > 0.0 {
+        (r1, p1, q1, straight)
+    } else {
+        // dr1 < 0 (all three zero was the coplanar case above).
+        (r1, p1, q1, flipped)
+    };
+    match lone_vertex_test(a, b, c, t2) {
+        None => TriangleContact::Disjoint,
+        Some(proper) if proper && both_straddle => TriangleContact::Crossing,
+        Some(_) => TriangleContact::Touching,
+    }
+}
+
+fn same_strict_side(a: f64, b: f64, c: f64) -> bool {
+    (a > 0.0 && b > 0.0 && c > 0.0) || (a < 0.0 && b < 0.0 && c < 0.0)
+}
+
+/// The second half of the case table: t2 (with its signs w.r.t. t1's plane) put in the
+/// canonical form, then the two interval checks on the planes' common line. `None` when
+/// disjoint; `Some(proper)` when they meet, `proper` when the intervals overlap in more
+/// than a point.
+fn lone_vertex_test(
+    p1: Point3,
+    q1: Point3,
+    r1: Point3,
+    (p2, q2, r2, dp2, dq2, dr2): (Point3, Point3, Point3, f64, f64, f64),
+) -> Option<bool> {
+    let (a, b, c, d, e, f) = if dp2 > 0.0 {
+        if dq2 > 0.0 {
+            (p1, r1, q1, r2, p2, q2)
+        } else if dr2 > 0.0 {
+            (p1, r1, q1, q2, r2, p2)
+        } else {
+            (p1, q1, r1, p2, q2, r2)
+        }
+    } else if dp2 < 0.0 {
+        if dq2 < 0.0 {
+            (p1, q1, r1, r2, p2, q2)
+        } else if dr2 < 0.0 {
+            (p1, q1, r1, q2, r2, p2)
+        } else {
+            (p1, r1, q1, p2, q2, r2)
+        }
+    } else if dq2 < 0.0 {
+        if dr2 >= 0.0 {
+            (p1, r1, q1, q2, r2, p2)
+        } else {
+            (p1, q1, r1, p2, q2, r2)
+        }
+    } else if dq2 > 0.0 {
+        if dr2 > 0.0 {
+            (p1, r1, q1, p2, q2, r2)
+        } else {
+            (p1, q1, r1, q2, r2, p2)
+        }
+    } else if dr2 > 0.0 {
+        (p1, q1, r1, r2, p2, q2)
+    } else {
+        // dr2 < 0: all three zero cannot happen here (t1 is not in t2's plane).
+        (p1, r1, q1, r2, p2, q2)
+    };
+    check_min_max(a, b, c, d, e, f)
+}
+
+/// Guigue & Devillers' CHECK_MIN_MAX: the two cuts of the common line overlap.
+fn check_min_max(
+    p1: Point3,
+    q1: Point3,
+    r1: Point3,
+    p2: Point3,
+    q2: Point3,
+    r2: Point3,
+) -> Option<bool> {
+    let first = side(p2, p1, q1, q2);
+    if first > 0.0 {
+        return None;
+    }
+    let second = side(p2, r1, p1, r2);
+    if second > 0.0 {
+        return None;
+    }
+    Some(first < 0.0 && second < 0.0)
+}
+
+/// Whether two triangles in one plane share a point: an edge of one meets an edge of the
+/// other, or a vertex of one lies in (or on) the other. Exact 2-D orientations in the axis
+/// plane where the triangles' projection is largest (projection keeps every sign, up to one
+/// common flip).
+fn coplanar_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
+    let n = (t1[1] - t1[0]).cross(t1[2] - t1[0]);
+    let (ax, ay, az) = (n.x.abs(), n.y.abs(), n.z.abs());
+    let project = |p: Point3| {
+        if az >= ax && az >= ay {
+            Coord { x: p.x, y: p.y }
+        } else if ay >= ax {
+            Coord { x: p.z, y: p.x }
+        } else {
+            Coord { x: p.y, y: p.z }
+        }
+    };
+    let a = t1.map(project);
+    let b = t2.map(project);
+    let o = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| orient2d(p, q, r);
+    let on_segment = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| {
+        // r collinear with p, q: within their box.
+        r.x >= p.x.min(q.x) && r.x <= p.x.max(q.x) && r.y >= p.y.min(q.y) && r.y <= p.y.max(q.y)
+    };
+    let segments_meet = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>, s: Coord<f64>| {
+        let (d1, d2, d3, d4) = (o(p, q, r), o(p, q, s), o(r, s, p), o(r, s, q));
+        if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
+            && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
+        {
+            return true;
+        }
+        (d1 == 0.0 && on_segment(p, q, r))
+            || (d2 == 0.0 && on_segment(p, q, s))
+            || (d3 == 0.0 && on_segment(r, s, p))
+            || (d4 == 0.0 && on_segment(r, s, q))
+    };
+    let inside = |t: [Coord<f64>; 3], p: Coord<f64>| {
+        let (d1, d2, d3) = (o(t[0], t[1], p), o(t[1], t[2], p), o(t[2], t[0], p));
+        (d1 >= 0.0 && d2 >= 0.0 && d3 >= 0.0) || (d1 <= 0.0 && d2 <= 0.0 && d3 <= 0.0)
+    };
+    for i in 0..3 {
+        for j in 0..3 {
+            if segments_meet(a[i], a[(i + 1) % 3], b[j], b[(j + 1) % 3]) {
+                return true;
+            }
+        }
+    }
+    inside(a, b[0]) || inside(b, a[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TriangleContact::*;
+
+    fn p(x: f64, y: f64, z: f64) -> Point3 {
+        Point3::new(x, y, z)
+    }
+
+    fn flat() -> [Point3; 3] {
+        [p(0.0, 0.0, 0.0), p(4.0, 0.0, 0.0), p(0.0, 4.0, 0.0)]
+    }
+
+    /// The contact must not depend on the order of the triangles or of their vertices.
+    fn classify(a: [Point3; 3], b: [Point3; 3]) -> TriangleContact {
+        let c = triangle_contact(a, b);
+        for (x, y) in [(a, b), (b, a)] {
+            for k in 0..3 {
+                let rot = [x[k], x[(k + 1) % 3], x[(k + 2) % 3]];
+                let rev = [x[(k + 2) % 3], x[(k + 1) % 3], x[k]];
+                assert_eq!(triangle_contact(rot, y), c, "{rot:?} {y:?}");
+                assert_eq!(triangle_contact(rev, y), c, "{rev:?} {y:?}");
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn crossing_touching_and_apart() {
+        // A vertical triangle through the middle of the flat one.
+        let through = [p(1.0, 1.0, -1.0), p(1.0, 1.0, 1.0), p(2.0, 0.5, 1.0)];
+        assert_eq!(classify(flat(), through), Crossing);
+        // Its lowest vertex exactly on the flat one's interior.
+        let on = [p(1.0, 1.0, 0.0), p(1.0, 2.0, 1.0), p(2.0, 1.0, 1.0)];
+        assert_eq!(classify(flat(), on), Touching);
+        // An edge lying in the flat one's plane, across it.
+        let edge = [p(1.0, -1.0, 0.0), p(1.0, 5.0, 0.0), p(1.0, 2.0, 3.0)];
+        assert_eq!(classify(flat(), edge), Touching);
+        // Lifted by the smallest step above 1e-12: apart.
+        let above = [p(1.0, 1.0, 1e-12), p(1.0, 2.0, 1.0), p(2.0, 1.0, 1.0)];
+        assert_eq!(classify(flat(), above), Disjoint);
+        // Beside, crossing the plane but outside the triangle.
+        let beside = [p(5.0, 5.0, -1.0), p(5.0, 5.0, 1.0), p(6.0, 5.0, 1.0)];
+        assert_eq!(classify(flat(), beside), Disjoint);
+    }
+
+    #[test]
+    fn neighbours_sharing_an_edge_touch() {
+        // Two faces of a tetrahedron.
+        let a = [p(0.0, 0.0, 0.0), p(1.0, 0.0, 0.0), p(0.0, 1.0, 0.0)];
+        let b = [p(0.0, 0.0, 0.0), p(1.0, 0.0, 0.0), p(0.0, 0.0, 1.0)];
+        assert_eq!(classify(a, b), Touching);
+        // Two faces of a fan sharing only a vertex.
+        let c = [p(0.0, 0.0, 0.0), p(-1.0, 0.0, 1.0), p(0.0, -1.0, 1.0)];
+        assert_eq!(classify(a, c), Touching);
+    }
+
+    #[test]
+    fn coplanar_pairs() {
+        let overlapping = [p(1.0, 1.0, 0.0), p(5.0, 1.0, 0.0), p(1.0, 5.0, 0.0)];
+        assert_eq!(classify(flat(), overlapping), Coplanar);
+        let shared_edge = [p(4.0, 0.0, 0.0), p(0.0, 4.0, 0.0), p(4.0, 4.0, 0.0)];
+        assert_eq!(classify(flat(), shared_edge), Coplanar);
+        let inside = [p(0.5, 0.5, 0.0), p(1.0, 0.5, 0.0), p(0.5, 1.0, 0.0)];
+        assert_eq!(classify(flat(), inside), Coplanar);
+        let apart = [p(3.0, 3.0, 0.0), p(5.0, 3.0, 0.0), p(3.0, 5.0, 0.0)];
+        assert_eq!(classify(flat(), apart), Disjoint);
+        // Tilted plane x + y + z = 1, projected on its largest axis.
+        let t = [p(1.0, 0.0, 0.0), p(0.0, 1.0, 0.0), p(0.0, 0.0, 1.0)];
+        let u = [p(0.5, 0.5, 0.0), p(0.5, 0.0, 0.5), p(2.0, -0.5, -0.5)];
+        assert_eq!(classify(t, u), Coplanar);
+    }
+
+    #[test]
+    fn the_near_degenerate_pair_of_geogram_issue_10_is_apart() {
+        // BrunoLevy/geogram#10: an assertion fired on this pair, which does not intersect.
+        let t0 = [
+            p(1898.68, 775.0, 1158.48),
+            p(2000.0, 775.0, 1166.7),
+            p(1898.68, 675.0, 1148.6),
+        ];
+        let t1 = [
+            p(1966.41, 675.0, 1163.79),
+            p(1971.63, 675.0, 1166.95),
+            p(1967.56, 684.554, 1166.67),
+        ];
+        assert_eq!(classify(t0, t1), Disjoint);
+    }
+
+    #[test]
+    fn far_from_the_origin_the_answers_hold() {
+        // The crossing pair moved 1e7 along every axis: exact predicates do not care.
+        let at = |t: [Point3; 3]| t.map(|v| p(v.x + 1e7, v.y + 1e7, v.z + 1e7));
+        let through = [p(1.0, 1.0, -1.0), p(1.0, 1.0, 1.0), p(2.0, 0.5, 1.0)];
+        assert_eq!(classify(at(flat()), at(through)), Crossing);
+        let on = [p(1.0, 1.0, 0.0), p(1.0, 2.0, 1.0), p(2.0, 1.0, 1.0)];
+        assert_eq!(classify(at(flat()), at(on)), Touching);
+    }
+
+    /// Whether segment `a`–`b` passes through triangle `t` (f64, with the margin at which
+    /// the answer could depend on rounding), by barycentric signs.
+    fn pierces(a: Point3, b: Point3, t: [Point3; 3]) -> Option<bool> {
+        let d = b - a;
+        let (e1, e2) = (t[1] - t[0], t[2] - t[0]);
+        let h = d.cross(e2);
+        let det = e1.dot(h);
+        if det.abs() < 1e-9 {
+            return None;
+        }
+        let s = a - t[0];
+        let u = s.dot(h) / det;
+        let q = s.cross(e1);
+        let v = d.dot(q) / det;
+        let w = e2.dot(q) / det;
+        let margins = [u, v, 1.0 - u - v, w, 1.0 - w];
+        if margins.iter().any(|m| m.abs() < 1e-9) {
+            return None;
+        }
+        Some(margins.iter().all(|m| *m > 0.0))
+    }
+
+    #[test]
+    fn random_pairs_agree_with_edge_piercing() {
+        // Two generic triangles meet iff an edge of one pierces the other; then they
+        // cross. Pairs too close to a degenerate configuration for f64 to judge are skipped.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 4.0
+        };
+        let (mut met, mut apart) = (0, 0);
+        for _ in 0..20_000 {
+            let mut tri = || {
+                [
+                    p(next(), next(), next()),
+                    p(next(), next(), next()),
+                    p(next(), next(), next()),
+                ]
+            };
+            let (a, b) = (tri(), tri());
+            let mut verdicts = Vec::new();
+            for (x, y) in [(a, b), (b, a)] {
+                for k in 0..3 {
+                    verdicts.push(pierces(x[k], x[(k + 1) % 3], y));
+                }
+            }
+            if verdicts.iter().any(Option::is_none) {
+                continue;
+            }
+            let expected = verdicts.contains(&Some(true));
+            let got = triangle_contact(a, b);
+            if expected {
+                met += 1;
+                assert_eq!(got, Crossing, "{a:?} {b:?}");
+            } else {
+                apart += 1;
+                assert_eq!(got, Disjoint, "{a:?} {b:?}");
+            }
+        }
+        assert!(met > 1000 && apart > 1000, "{met} {apart}");
+    }
+}
