@@ -138,9 +138,10 @@ impl SymbolicCache {
     }
 
     /// Entries the Cholesky factor of `a` would have (from its symbolic factorisation,
-    /// which is kept for the numeric one).
-    pub fn factor_entries(&self, a: &Symmetric) -> Result<usize, SolveError> {
-        Ok(self.get_or_build(a)?.0.len_val())
+    /// which is kept for the numeric one), and whether that was already cached.
+    pub fn factor_entries(&self, a: &Symmetric) -> Result<(usize, bool), SolveError> {
+        let (symbolic, reused) = self.get_or_build(a)?;
+        Ok((symbolic.len_val(), reused))
     }
 
     /// The symbolic factorisation of `a`'s pattern (AMD ordering), cached by pattern.

@@ -245,15 +245,19 @@ pub fn analyse(
         return Err(FrameError::Cancelled);
     }
     let clock = std::time::Instant::now();
+    // `auto` orders the pattern before choosing; that is the symbolic phase, and whether
+    // it was reused is decided there, not by the factorisation that finds it cached.
+    let mut symbolic_first: Option<(bool, f64)> = None;
     let solver = match options.solver {
         LinearSolver::Auto {
             budget_bytes,
             pcg,
             device,
         } => {
-            let entries = cache
+            let (entries, reused) = cache
                 .factor_entries(&system.k)
                 .map_err(|_| FrameError::OutOfMemory)?;
+            symbolic_first = Some((reused, clock.elapsed().as_secs_f64()));
             if factor_bytes(entries) > budget_bytes {
                 LinearSolver::Pcg(pcg, device)
             } else {
@@ -264,7 +268,11 @@ pub fn analyse(
     };
     let factor = match solver {
         LinearSolver::Direct | LinearSolver::Auto { .. } => {
-            let f = factorise(&system, cache)?;
+            let mut f = factorise(&system, cache)?;
+            if let Some((reused, secs)) = symbolic_first {
+                f.symbolic_reused = reused;
+                f.symbolic_secs = if reused { 0.0 } else { secs };
+            }
             timings.symbolic_secs = f.symbolic_secs;
             timings.factor_secs = clock.elapsed().as_secs_f64() - f.symbolic_secs;
             Some(f)

@@ -802,6 +802,10 @@ fn auto_falls_back_to_conjugate_gradients_when_the_factor_would_not_fit() {
     let cache = SymbolicCache::new();
     let roomy = statics::analyse(&m, auto(1 << 30), &cache, &|_, _| true).unwrap();
     assert!(roomy.pcg.is_empty() && roomy.factor_entries > 0);
+    // Choosing ordered the pattern; that was not a reuse.
+    assert!(!roomy.symbolic_reused);
+    let again = statics::analyse(&m, auto(1 << 30), &cache, &|_, _| true).unwrap();
+    assert!(again.symbolic_reused);
     let tight = statics::analyse(&m, auto(1_000), &cache, &|_, _| true).unwrap();
     assert!(!tight.pcg.is_empty() && tight.factor_entries == 0);
     let (a, b) = (

@@ -162,3 +162,35 @@ fn conjugate_gradients_on_the_gpu_match_pynite() {
     assert!(report.solver.pcg_iterations.iter().all(|&i| i > 0));
     compare_report("space_truss", report);
 }
+
+#[test]
+fn a_variant_of_the_same_topology_reuses_the_ordering() {
+    // The braced-frame sample (no other test in this binary shares its pattern), then the
+    // same frame with heavier columns: the worker orders the pattern once.
+    let path = data("../../../samples/frame/job.json");
+    let mut job: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let run = |job: &Value| {
+        let job = decode_job(&serde_json::to_vec(job).unwrap(), Format::Json).unwrap();
+        match run_job(
+            &job,
+            "t",
+            &NoBlobs,
+            &Limits::default(),
+            &Backend::cpu(),
+            &NoProgress,
+        )
+        .unwrap()
+        .output
+        {
+            Output::Frame(r) => r,
+            other => panic!("{other:?}"),
+        }
+    };
+    let first = run(&job);
+    job["inputs"]["structure"]["inline"]["sections"][0]["flange"] = serde_json::json!(0.021);
+    let second = run(&job);
+    assert!(!first.solver.symbolic_reused && second.solver.symbolic_reused);
+    assert!(second.solver.symbolic_secs == 0.0 && first.solver.symbolic_secs > 0.0);
+    let tip = |r: &FrameReport| r.combinations[0].max_displacement.value;
+    assert!(tip(&second) < tip(&first), "heavier columns sway less");
+}
