@@ -8,6 +8,7 @@ pub mod bbox;
 pub mod bvh;
 pub mod disjoint_set;
 pub mod mesh;
+pub mod mesh_contact;
 pub mod nurbs;
 pub mod tessellate;
 pub mod tessellate_brep;

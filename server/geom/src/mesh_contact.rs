@@ -1,0 +1,119 @@
+//! Where two triangle sets meet: the broad phase over both hierarchies
+//! ([`candidate_pairs`]), then every candidate pair decided exactly by
+//! [`triangle_contact`] on the caller's own coordinates (never the hierarchies'
+//! origin-relative copies, whose rounding an exact predicate would see). The narrow phase
+//! of hard-clash detection; distances, depths and containment are built on top of it.
+
+use rayon::prelude::*;
+
+use crate::Point3;
+use crate::bvh::{Bvh, candidate_pairs};
+use crate::triangle_contact::{TriangleContact, triangle_contact};
+
+/// One pair of triangles that meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PairContact {
+    /// Triangle of the first set.
+    pub a: u32,
+    /// Triangle of the second set.
+    pub b: u32,
+    /// How they meet (never `Disjoint`).
+    pub contact: TriangleContact,
+}
+
+/// Every pair of a triangle of `a` and one of `b` that meet, sorted by `(a, b)`, given
+/// hierarchies built over exactly these triangles.
+pub fn mesh_contacts(
+    a: &[[Point3; 3]],
+    bvh_a: &Bvh,
+    b: &[[Point3; 3]],
+    bvh_b: &Bvh,
+) -> Vec<PairContact> {
+    candidate_pairs(bvh_a, bvh_b, 0.0)
+        .into_par_iter()
+        .filter_map(|(i, j)| {
+            let contact = triangle_contact(a[i as usize], b[j as usize]);
+            (contact != TriangleContact::Disjoint).then_some(PairContact {
+                a: i,
+                b: j,
+                contact,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 12 triangles of the box from `lo` to `hi`, outward facing.
+    fn cuboid(lo: [f64; 3], hi: [f64; 3]) -> Vec<[Point3; 3]> {
+        let v = |i: usize| {
+            Point3::new(
+                if i & 1 == 0 { lo[0] } else { hi[0] },
+                if i & 2 == 0 { lo[1] } else { hi[1] },
+                if i & 4 == 0 { lo[2] } else { hi[2] },
+            )
+        };
+        let quads = [
+            [0, 2, 3, 1],
+            [4, 5, 7, 6],
+            [0, 1, 5, 4],
+            [2, 6, 7, 3],
+            [0, 4, 6, 2],
+            [1, 3, 7, 5],
+        ];
+        quads
+            .iter()
+            .flat_map(|q| [[v(q[0]), v(q[1]), v(q[2])], [v(q[0]), v(q[2]), v(q[3])]])
+            .collect()
+    }
+
+    fn contacts(a: &[[Point3; 3]], b: &[[Point3; 3]]) -> Vec<PairContact> {
+        mesh_contacts(a, &Bvh::new(a), b, &Bvh::new(b))
+    }
+
+    #[test]
+    fn overlapping_boxes_cross_touching_boxes_touch_apart_boxes_do_not_meet() {
+        let unit = cuboid([0.0; 3], [1.0; 3]);
+        // Overlapping by 0.2 along x: faces cut through each other.
+        let over = cuboid([0.8, 0.2, 0.2], [1.8, 0.8, 0.8]);
+        let c = contacts(&unit, &over);
+        assert!(
+            c.iter().any(|p| p.contact == TriangleContact::Crossing),
+            "{c:?}"
+        );
+        // Face to face at x = 1: only coplanar and touching contacts, nothing crosses.
+        let face = cuboid([1.0, 0.2, 0.2], [2.0, 0.8, 0.8]);
+        let c = contacts(&unit, &face);
+        assert!(!c.is_empty());
+        assert!(
+            c.iter().all(|p| p.contact != TriangleContact::Crossing),
+            "{c:?}"
+        );
+        assert!(c.iter().any(|p| p.contact == TriangleContact::Coplanar));
+        // A hair apart (one ulp of 1.0 beyond x = 1): nothing.
+        let gap = 1.0 + f64::EPSILON;
+        assert!(contacts(&unit, &cuboid([gap, 0.2, 0.2], [2.0, 0.8, 0.8])).is_empty());
+        // Inside without touching: no surface contact (containment is another question).
+        assert!(contacts(&unit, &cuboid([0.25; 3], [0.75; 3])).is_empty());
+    }
+
+    #[test]
+    fn far_from_the_origin_contacts_are_decided_on_the_callers_coordinates() {
+        // At UTM-like coordinates the hierarchy stores triangles relative to its origin;
+        // the exact test must still see a face-to-face contact as touching, not a gap.
+        let shift = |t: Vec<[Point3; 3]>| {
+            t.into_iter()
+                .map(|tri| tri.map(|p| Point3::new(p.x + 500_000.1, p.y + 4_100_000.3, p.z)))
+                .collect::<Vec<_>>()
+        };
+        let a = shift(cuboid([0.0; 3], [1.0; 3]));
+        let b = shift(cuboid([1.0, 0.2, 0.2], [2.0, 0.8, 0.8]));
+        let c = contacts(&a, &b);
+        assert!(
+            !c.is_empty() && c.iter().all(|p| p.contact != TriangleContact::Crossing),
+            "{c:?}"
+        );
+    }
+}
