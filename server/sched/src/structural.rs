@@ -383,19 +383,54 @@ fn memory_budget() -> u64 {
         .map_or(u64::MAX, |kib| kib * 1024 / 10 * 8)
 }
 
-/// A kernel error as a job error; model problems point at the structure input.
-fn job_error(e: FrameError, at: &str) -> JobError {
+/// A kernel error as a job error. Model problems point into the structure input as the
+/// sender wrote it: an element's problem at its member, a case's at the load case.
+fn job_error(e: FrameError, at: &str, element_member: &[u32]) -> JobError {
+    let member_path = |element: usize, rest: &str| {
+        let member = element_member
+            .get(element)
+            .copied()
+            .unwrap_or(element as u32);
+        format!("{at}/members/{member}{rest}")
+    };
+    let problem =
+        |path: String, message: String| JobError::Invalid(vec![Problem { path, message }]);
     match e {
         FrameError::Cancelled => JobError::Cancelled,
         FrameError::OutOfMemory | FrameError::Device { .. } => JobError::Input(e.to_string()),
-        FrameError::Invalid { path, problem } => JobError::Invalid(vec![Problem {
-            path: format!("{at}/{path}"),
-            message: problem,
-        }]),
-        other => JobError::Invalid(vec![Problem {
-            path: at.to_string(),
-            message: other.to_string(),
-        }]),
+        FrameError::Invalid {
+            path,
+            problem: message,
+        } => {
+            // Kernel paths name elements (`elements/3/orientation`); senders know members.
+            let mut parts = path.splitn(3, '/');
+            match (
+                parts.next(),
+                parts.next().and_then(|i| i.parse::<usize>().ok()),
+            ) {
+                (Some("elements"), Some(element)) => {
+                    let rest = parts.next().map(|r| format!("/{r}")).unwrap_or_default();
+                    let rest = rest.replace("/orientation", "/reference");
+                    problem(member_path(element, &rest), message)
+                }
+                _ => problem(format!("{at}/{path}"), message),
+            }
+        }
+        FrameError::UnstableReleases { element } => problem(
+            member_path(element, "/releases"),
+            "the releases leave the member free to move without strain (e.g. torsion \
+             released at both ends, or every DOF at one end)"
+                .into(),
+        ),
+        FrameError::MomentOnHinge { case, .. } | FrameError::NotConverged { case, .. } => {
+            // The kernel's message starts with its own `cases/N: `; the path says it here.
+            let text = e.to_string();
+            let text = text
+                .split_once(": ")
+                .map_or(text.clone(), |(_, r)| r.to_string());
+            problem(format!("{at}/load_cases/{case}"), text)
+        }
+        other => problem(at.to_string(), other.to_string()),
     }
 }
 
@@ -439,7 +474,7 @@ pub fn frame(
                 progress,
                 static_share,
             )
-            .map_err(|e| job_error(e, at))?,
+            .map_err(|e| job_error(e, at, &lowered.element_member))?,
         )
     } else {
         None
@@ -456,7 +491,7 @@ pub fn frame(
         let from = if statics_wanted { 0.6 } else { 0.0 };
         Some(
             structural::modal_analysis(m, options, progress, (from, 1.0))
-                .map_err(|e| job_error(e, at))?,
+                .map_err(|e| job_error(e, at, &lowered.element_member))?,
         )
     } else {
         None

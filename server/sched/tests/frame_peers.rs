@@ -194,3 +194,51 @@ fn a_variant_of_the_same_topology_reuses_the_ordering() {
     let tip = |r: &FrameReport| r.combinations[0].max_displacement.value;
     assert!(tip(&second) < tip(&first), "heavier columns sway less");
 }
+
+#[test]
+fn model_errors_point_at_the_member_or_load_case_sent() {
+    let path = data("../../../samples/frame/job.json");
+    let sample: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let fail = |edit: &dyn Fn(&mut Value)| {
+        let mut job = sample.clone();
+        edit(&mut job["inputs"]["structure"]["inline"]);
+        let job = decode_job(&serde_json::to_vec(&job).unwrap(), Format::Json).unwrap();
+        match run_job(
+            &job,
+            "t",
+            &NoBlobs,
+            &Limits::default(),
+            &Backend::cpu(),
+            &NoProgress,
+        ) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("accepted"),
+        }
+    };
+    // An extra beam whose torsion is released at both ends: free to spin.
+    let extra = |s: &mut Value, member: Value| {
+        let list = s["members"].as_array_mut().unwrap();
+        list.push(member);
+        list.len() - 1
+    };
+    let index = std::cell::Cell::new(0);
+    let e = fail(&|s| {
+        index.set(extra(
+            s,
+            serde_json::json!({"points": [[0, 0, 3.5], [6, 0, 3.5]], "material": "S355",
+                "section": "IPE300", "releases": {"start": ["rx"], "end": ["rx"]}}),
+        ))
+    });
+    let at = format!("/inputs/structure/inline/members/{}/releases", index.get());
+    assert!(e.contains(&at), "{e}");
+    // A vertical member whose reference vector is vertical too.
+    let e = fail(&|s| {
+        index.set(extra(
+            s,
+            serde_json::json!({"points": [[0, 0, 0], [0, 0, 3.5]], "material": "S355",
+                "section": "HEB300", "reference": [0, 0, 1]}),
+        ))
+    });
+    let at = format!("/inputs/structure/inline/members/{}/reference", index.get());
+    assert!(e.contains(&at), "{e}");
+}
