@@ -159,9 +159,79 @@ pub fn solve<K: PcgKernels>(
     })
 }
 
+/// A block-tridiagonal SPD system shaped like a frame's stiffness, for the kernels' tests:
+/// `nodes` node blocks `s_i · [[6,1,0],[1,6,1],[0,1,6]]` (scales up to `1 + 6 · spread`,
+/// so the preconditioner has work to do) coupled by `-√(s_i s_j) I` to the previous node;
+/// returns the system, a known solution and its right-hand side.
+#[cfg(test)]
+pub(crate) fn chain_system(nodes: usize, spread: f64) -> (PcgSystem, Vec<f64>, Vec<f64>) {
+    let n = 3 * nodes;
+    let scale = |node: usize| 1.0 + (node % 7) as f64 * spread;
+    let block = [6.0, 1.0, 0.0, 1.0, 6.0, 1.0, 0.0, 1.0, 6.0];
+    let (mut col_ptr, mut row_idx, mut values) = (vec![0usize], Vec::new(), Vec::new());
+    for c in 0..n {
+        let (node, k) = (c / 3, c % 3);
+        if node > 0 {
+            row_idx.push(c - 3);
+            values.push(-(scale(node) * scale(node - 1)).sqrt());
+        }
+        for r in 0..=k {
+            row_idx.push(node * 3 + r);
+            values.push(block[r * 3 + k] * scale(node));
+        }
+        col_ptr.push(row_idx.len());
+    }
+    // The block's inverse (determinant 204), divided by the node's scale.
+    let inverse = [35.0, -6.0, 1.0, -6.0, 36.0, -6.0, 1.0, -6.0, 35.0].map(|v| v / 204.0);
+    let starts: Vec<usize> = (0..=nodes).map(|i| 3 * i).collect();
+    let inverses: Vec<Vec<f64>> = (0..nodes)
+        .map(|node| inverse.map(|v| v / scale(node)).to_vec())
+        .collect();
+    let system = PcgSystem::from_upper(n, &col_ptr, &row_idx, &values, &starts, &inverses);
+    let truth: Vec<f64> = (0..n)
+        .map(|i| ((i * 37 % 101) as f64 - 50.0) / 17.0)
+        .collect();
+    let b = (0..n)
+        .map(|i| {
+            let row = system.row_ptr[i] as usize..system.row_ptr[i + 1] as usize;
+            row.map(|k| system.vals[k] * truth[system.cols[k] as usize])
+                .sum()
+        })
+        .collect();
+    (system, truth, b)
+}
+
+/// Checks a solve of [`chain_system`] against its known solution.
+#[cfg(test)]
+pub(crate) fn assert_solves_chain(run: &PcgRun, truth: &[f64]) {
+    assert!(
+        run.relative_residual <= 1e-12 && run.iterations > 10,
+        "{run:?}"
+    );
+    let peak = truth.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    for (got, want) in run.x.iter().zip(truth) {
+        assert!((got - want).abs() <= 1e-9 * peak, "{got} vs {want}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Conjugate gradients on the wgpu backend (lavapipe in CI) on 2 100 equations.
+    #[test]
+    fn block_jacobi_cg_on_wgpu_solves_a_chain_of_node_blocks() {
+        let gpu = match crate::Gpu::new() {
+            Ok(g) => g,
+            Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
+                eprintln!("skipped: {e}");
+                return;
+            }
+            Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+        };
+        let (system, truth, b) = chain_system(700, 100.0);
+        assert_solves_chain(&gpu.pcg(&system, &b, 1e-12, 10_000).unwrap(), &truth);
+    }
 
     #[test]
     fn csr_holds_both_triangles_and_blocks_know_their_rows() {

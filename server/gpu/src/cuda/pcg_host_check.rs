@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use crate::GpuError;
-use crate::pcg::{PcgKernels, PcgSystem, solve};
+use crate::pcg::{PcgKernels, PcgSystem, assert_solves_chain, chain_system, solve};
 
 fn harness() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -97,51 +97,11 @@ impl PcgKernels for Host {
 #[test]
 fn the_cuda_cg_kernels_solve_a_chain_of_node_blocks_on_the_host() {
     // 240 rows: one block, so the harness's thread-per-thread launches stay few.
-    let nodes = 80;
-    let n = 3 * nodes;
-    let mut col_ptr = vec![0usize];
-    let mut row_idx = Vec::new();
-    let mut values = Vec::new();
-    let scale = |node: usize| 1.0 + (node % 5) as f64 * 50.0;
-    let block = [6.0, 1.0, 0.0, 1.0, 6.0, 1.0, 0.0, 1.0, 6.0];
-    for c in 0..n {
-        let (node, k) = (c / 3, c % 3);
-        if node > 0 {
-            row_idx.push(c - 3);
-            values.push(-(scale(node) * scale(node - 1)).sqrt());
-        }
-        for r in 0..=k {
-            row_idx.push(node * 3 + r);
-            values.push(block[r * 3 + k] * scale(node));
-        }
-        col_ptr.push(row_idx.len());
-    }
-    // Inverse of the scaled block: (1/s) · inverse of [[6,1,0],[1,6,1],[0,1,6]] (det 204).
-    let base = [35.0, -6.0, 1.0, -6.0, 36.0, -6.0, 1.0, -6.0, 35.0].map(|v| v / 204.0);
-    let starts: Vec<usize> = (0..=nodes).map(|i| 3 * i).collect();
-    let inverses: Vec<Vec<f64>> = (0..nodes)
-        .map(|node| base.map(|v| v / scale(node)).to_vec())
-        .collect();
-    let system = PcgSystem::from_upper(n, &col_ptr, &row_idx, &values, &starts, &inverses);
-    let truth: Vec<f64> = (0..n)
-        .map(|i| ((i * 37 % 101) as f64 - 50.0) / 17.0)
-        .collect();
-    let b: Vec<f64> = (0..n)
-        .map(|i| {
-            let row = system.row_ptr[i] as usize..system.row_ptr[i + 1] as usize;
-            row.map(|k| system.vals[k] * truth[system.cols[k] as usize])
-                .sum()
-        })
-        .collect();
+    let (system, truth, b) = chain_system(80, 50.0);
     let dir = harness().parent().unwrap().join("chain");
     std::fs::create_dir_all(&dir).unwrap();
-    let run = solve(&Host { dir }, &system, &b, 1e-12, 2_000).unwrap();
-    assert!(
-        run.relative_residual <= 1e-12 && run.iterations > 10,
-        "{run:?}"
+    assert_solves_chain(
+        &solve(&Host { dir }, &system, &b, 1e-12, 2_000).unwrap(),
+        &truth,
     );
-    let peak = truth.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    for (got, want) in run.x.iter().zip(&truth) {
-        assert!((got - want).abs() <= 1e-9 * peak, "{got} vs {want}");
-    }
 }
