@@ -33,9 +33,9 @@ struct Params {
 
 var<workgroup> sums: array<f64, 256>;
 
-// Sums `v` over the workgroup into partial[base + group].
-fn group_sum(v: f64, local: u32, group: u32, base: u32) {
-    sums[local] = v;
+// Tree sum of `sums` over the workgroup (every invocation calls it; the result is in
+// sums[0], read it before writing `sums` again).
+fn tree_sum(local: u32) -> f64 {
     workgroupBarrier();
     var stride = GROUP / 2u;
     while (stride > 0u) {
@@ -45,8 +45,15 @@ fn group_sum(v: f64, local: u32, group: u32, base: u32) {
         workgroupBarrier();
         stride = stride / 2u;
     }
+    return sums[0];
+}
+
+// Sums `v` over the workgroup into partial[base + group].
+fn group_sum(v: f64, local: u32, group: u32, base: u32) {
+    sums[local] = v;
+    let total = tree_sum(local);
     if (local == 0u) {
-        partial[base + group] = sums[0];
+        partial[base + group] = total;
     }
 }
 
@@ -121,28 +128,10 @@ fn reduce(@builtin(local_invocation_id) lid: vec3<u32>) {
         b = b + partial[params.groups + k];
     }
     sums[local] = a;
-    workgroupBarrier();
-    var stride = GROUP / 2u;
-    while (stride > 0u) {
-        if (local < stride) {
-            sums[local] = sums[local] + sums[local + stride];
-        }
-        workgroupBarrier();
-        stride = stride / 2u;
-    }
-    let first = sums[0];
+    let first = tree_sum(local);
     workgroupBarrier();
     sums[local] = b;
-    workgroupBarrier();
-    stride = GROUP / 2u;
-    while (stride > 0u) {
-        if (local < stride) {
-            sums[local] = sums[local] + sums[local + stride];
-        }
-        workgroupBarrier();
-        stride = stride / 2u;
-    }
-    let second = sums[0];
+    let second = tree_sum(local);
     if (local == 0u) {
         if (params.mode == 0u) {
             scalars[1] = first;
