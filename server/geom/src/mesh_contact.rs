@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::Point3;
 use crate::bvh::{Bvh, candidate_pairs};
-use crate::triangle_contact::{TriangleContact, triangle_contact};
+use crate::triangle_contact::{ClosestPoints, TriangleContact, closest_points, triangle_contact};
 
 /// One pair of triangles that meet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +40,100 @@ pub fn mesh_contacts(
             })
         })
         .collect()
+}
+
+/// The closest pair of triangles of two sets: which ones and their closest points.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClosestPair {
+    /// Triangle of the first set.
+    pub a: u32,
+    /// Triangle of the second set.
+    pub b: u32,
+    /// Their distance and closest points (0 and a common point when they meet).
+    pub points: ClosestPoints,
+}
+
+/// The least distance between the triangles of `a` and those of `b` when it is below
+/// `limit` (`None` otherwise), given hierarchies over exactly these triangles: a
+/// simultaneous descent of both hierarchies, nearer node pairs first, pruned by the best
+/// distance found so far. Node boxes are rounded outwards, so their distances are true
+/// lower bounds and no closer pair is missed.
+pub fn closest_pair(
+    a: &[[Point3; 3]],
+    bvh_a: &Bvh,
+    b: &[[Point3; 3]],
+    bvh_b: &Bvh,
+    limit: f64,
+) -> Option<ClosestPair> {
+    if bvh_a.is_empty() || bvh_b.is_empty() {
+        return None;
+    }
+    let world = |bvh: &Bvh, i: u32| {
+        let n = &bvh.nodes()[i as usize];
+        let o = bvh.origin();
+        (
+            [0, 1, 2].map(|k| o.to_array()[k] + f64::from(n.min[k])),
+            [0, 1, 2].map(|k| o.to_array()[k] + f64::from(n.max[k])),
+        )
+    };
+    let gap = |i: u32, j: u32| {
+        let ((amin, amax), (bmin, bmax)) = (world(bvh_a, i), world(bvh_b, j));
+        (0..3)
+            .map(|k| {
+                let d = (amin[k] - bmax[k]).max(bmin[k] - amax[k]).max(0.0);
+                d * d
+            })
+            .sum::<f64>()
+            .sqrt()
+    };
+    let mut best: Option<ClosestPair> = None;
+    let mut bound = limit;
+    let mut stack = vec![(gap(0, 0), 0u32, 0u32)];
+    while let Some((d, i, j)) = stack.pop() {
+        if d >= bound {
+            continue;
+        }
+        let (na, nb) = (&bvh_a.nodes()[i as usize], &bvh_b.nodes()[j as usize]);
+        match (na.count > 0, nb.count > 0) {
+            (true, true) => {
+                for ka in na.first..na.first + na.count {
+                    let ta = bvh_a.order()[ka as usize];
+                    for kb in nb.first..nb.first + nb.count {
+                        let tb = bvh_b.order()[kb as usize];
+                        let points = closest_points(a[ta as usize], b[tb as usize]);
+                        if points.distance < bound {
+                            bound = points.distance;
+                            best = Some(ClosestPair {
+                                a: ta,
+                                b: tb,
+                                points,
+                            });
+                        }
+                    }
+                }
+            }
+            (leaf_a, leaf_b) => {
+                // Split the inner node (the one with the larger box when both are).
+                let split_a = !leaf_a && (leaf_b || node_extent(na) >= node_extent(nb));
+                let children = if split_a {
+                    [(na.first, j), (na.first + 1, j)]
+                } else {
+                    [(i, nb.first), (i, nb.first + 1)]
+                };
+                let mut next = children.map(|(ci, cj)| (gap(ci, cj), ci, cj));
+                // Nearer pair last, so it is popped first.
+                if next[0].0 < next[1].0 {
+                    next.swap(0, 1);
+                }
+                stack.extend(next.into_iter().filter(|c| c.0 < bound));
+            }
+        }
+    }
+    best
+}
+
+fn node_extent(n: &crate::bvh::BvhNode) -> f32 {
+    (0..3).map(|k| n.max[k] - n.min[k]).sum()
 }
 
 #[cfg(test)]
@@ -97,6 +191,23 @@ mod tests {
         assert!(contacts(&unit, &cuboid([gap, 0.2, 0.2], [2.0, 0.8, 0.8])).is_empty());
         // Inside without touching: no surface contact (containment is another question).
         assert!(contacts(&unit, &cuboid([0.25; 3], [0.75; 3])).is_empty());
+    }
+
+    #[test]
+    fn closest_pair_of_boxes_apart_and_meeting() {
+        let unit = cuboid([0.0; 3], [1.0; 3]);
+        let near = cuboid([1.25, 0.5, 0.5], [2.0, 0.75, 2.0]);
+        let (ba, bb) = (Bvh::new(&unit), Bvh::new(&near));
+        let c = closest_pair(&unit, &ba, &near, &bb, 10.0).expect("within 10");
+        assert!((c.points.distance - 0.25).abs() < 1e-12, "{c:?}");
+        assert!((c.points.on_first.x - 1.0).abs() < 1e-12);
+        assert!((c.points.on_second.x - 1.25).abs() < 1e-12);
+        // Beyond the limit: nothing.
+        assert!(closest_pair(&unit, &ba, &near, &bb, 0.25).is_none());
+        // Overlapping: zero.
+        let over = cuboid([0.5; 3], [1.5; 3]);
+        let c = closest_pair(&unit, &ba, &over, &Bvh::new(&over), 1.0).expect("meet");
+        assert_eq!(c.points.distance, 0.0);
     }
 
     #[test]

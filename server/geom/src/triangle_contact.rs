@@ -235,27 +235,207 @@ fn coplanar_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
     inside(a, b[0]) || inside(b, a[0])
 }
 
+/// Whether two coplanar triangles share interior points (an area, not just an edge or a
+/// vertex): an edge of one properly crosses an edge of the other, or a vertex or the
+/// centroid of one lies strictly inside the other. Exact 2-D orientations; false for
+/// triangles that are not coplanar or are degenerate.
+pub fn coplanar_interiors_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
+    let d = t2.map(|p| side(t1[0], t1[1], t1[2], p));
+    if d.iter().any(|&x| x != 0.0) {
+        return false;
+    }
+    let n = (t1[1] - t1[0]).cross(t1[2] - t1[0]);
+    let (ax, ay, az) = (n.x.abs(), n.y.abs(), n.z.abs());
+    let project = |p: Point3| {
+        if az >= ax && az >= ay {
+            Coord { x: p.x, y: p.y }
+        } else if ay >= ax {
+            Coord { x: p.z, y: p.x }
+        } else {
+            Coord { x: p.y, y: p.z }
+        }
+    };
+    let (a, b) = (t1.map(project), t2.map(project));
+    let o = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| orient2d(p, q, r);
+    if o(a[0], a[1], a[2]) == 0.0 || o(b[0], b[1], b[2]) == 0.0 {
+        return false;
+    }
+    let opposite = |x: f64, y: f64| (x > 0.0 && y < 0.0) || (x < 0.0 && y > 0.0);
+    for i in 0..3 {
+        for j in 0..3 {
+            let (p, q, r, s) = (a[i], a[(i + 1) % 3], b[j], b[(j + 1) % 3]);
+            if opposite(o(p, q, r), o(p, q, s)) && opposite(o(r, s, p), o(r, s, q)) {
+                return true;
+            }
+        }
+    }
+    let strictly_inside = |t: [Coord<f64>; 3], p: Coord<f64>| {
+        let (d1, d2, d3) = (o(t[0], t[1], p), o(t[1], t[2], p), o(t[2], t[0], p));
+        (d1 > 0.0 && d2 > 0.0 && d3 > 0.0) || (d1 < 0.0 && d2 < 0.0 && d3 < 0.0)
+    };
+    // The centroid in the triangles' own coordinates: rounding it cannot move it across
+    // an edge of a triangle it is well inside, and one on the boundary has no interior.
+    let centroid = |t: [Coord<f64>; 3]| Coord {
+        x: (t[0].x + t[1].x + t[2].x) / 3.0,
+        y: (t[0].y + t[1].y + t[2].y) / 3.0,
+    };
+    a.iter().any(|&p| strictly_inside(b, p))
+        || b.iter().any(|&p| strictly_inside(a, p))
+        || strictly_inside(b, centroid(a))
+        || strictly_inside(a, centroid(b))
+}
+
 /// The distance between two triangles: 0 when they meet (decided exactly), else the
 /// least of the six vertex-to-triangle and nine edge-to-edge distances, which for disjoint
 /// triangles is where the closest points lie (Ericson, *Real-Time Collision Detection*,
 /// 5.1.5 and 5.1.9). The distance itself is computed in f64.
 pub fn triangle_distance(t1: [Point3; 3], t2: [Point3; 3]) -> f64 {
-    if triangle_contact(t1, t2) != TriangleContact::Disjoint {
-        return 0.0;
+    closest_points(t1, t2).distance
+}
+
+/// A pair of closest points of two triangles and their distance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClosestPoints {
+    /// Distance between the triangles (0 when they meet).
+    pub distance: f64,
+    /// The point of the first triangle.
+    pub on_first: Point3,
+    /// The point of the second triangle (equal to `on_first` when they meet).
+    pub on_second: Point3,
+}
+
+/// The closest points of two triangles: a common point when they meet (decided exactly;
+/// on the intersection segment, or a shared vertex, edge point or overlap point), else the
+/// ends of the shortest of the vertex-to-triangle and edge-to-edge connections.
+pub fn closest_points(t1: [Point3; 3], t2: [Point3; 3]) -> ClosestPoints {
+    if let Some(p) = common_point(t1, t2) {
+        return ClosestPoints {
+            distance: 0.0,
+            on_first: p,
+            on_second: p,
+        };
     }
-    let mut best = f64::INFINITY;
+    let mut best = ClosestPoints {
+        distance: f64::INFINITY,
+        on_first: t1[0],
+        on_second: t2[0],
+    };
+    let mut offer = |p: Point3, q: Point3| {
+        let d = (p - q).length();
+        if d < best.distance {
+            best = ClosestPoints {
+                distance: d,
+                on_first: p,
+                on_second: q,
+            };
+        }
+    };
+    for p in t1 {
+        offer(p, closest_on_triangle(p, t2));
+    }
+    for q in t2 {
+        offer(closest_on_triangle(q, t1), q);
+    }
+    for i in 0..3 {
+        for j in 0..3 {
+            let (p, q) = segment_closest(t1[i], t1[(i + 1) % 3], t2[j], t2[(j + 1) % 3]);
+            offer(p, q);
+        }
+    }
+    best
+}
+
+/// A point both triangles contain, when they meet.
+fn common_point(t1: [Point3; 3], t2: [Point3; 3]) -> Option<Point3> {
+    match triangle_contact(t1, t2) {
+        TriangleContact::Disjoint => None,
+        TriangleContact::Coplanar => Some(coplanar_common_point(t1, t2)),
+        TriangleContact::Touching | TriangleContact::Crossing => {
+            let [a, b] = intersection_segment(t1, t2)?;
+            Some(a.lerp(b, 0.5))
+        }
+    }
+}
+
+/// A point of the overlap of two coplanar triangles that meet: a vertex of one inside the
+/// other, else where two edges cross (found in f64 as the closest points of the edges).
+fn coplanar_common_point(t1: [Point3; 3], t2: [Point3; 3]) -> Point3 {
+    let mut best = (f64::INFINITY, t1[0]);
     for (x, y) in [(t1, t2), (t2, t1)] {
         for p in x {
-            best = best.min((p - closest_on_triangle(p, y)).length());
+            let d = (p - closest_on_triangle(p, y)).length();
+            if d < best.0 {
+                best = (d, p);
+            }
         }
     }
     for i in 0..3 {
         for j in 0..3 {
-            let d = segment_distance(t1[i], t1[(i + 1) % 3], t2[j], t2[(j + 1) % 3]);
-            best = best.min(d);
+            let (p, q) = segment_closest(t1[i], t1[(i + 1) % 3], t2[j], t2[(j + 1) % 3]);
+            let d = (p - q).length();
+            if d < best.0 {
+                best = (d, p.lerp(q, 0.5));
+            }
         }
     }
-    best
+    best.1
+}
+
+/// The segment two non-coplanar triangles share, when they meet (a zero-length segment when
+/// they touch at a point): where the common line of their planes cuts both triangles. Which
+/// vertices lie on which side of the other plane is decided exactly, so a segment is
+/// found exactly when [`triangle_contact`] says they meet; its end points are computed in
+/// f64. `None` for disjoint or coplanar pairs.
+pub fn intersection_segment(t1: [Point3; 3], t2: [Point3; 3]) -> Option<[Point3; 2]> {
+    let d1 = t1.map(|p| side(t2[0], t2[1], t2[2], p));
+    let d2 = t2.map(|p| side(t1[0], t1[1], t1[2], p));
+    if same_strict_side(d1[0], d1[1], d1[2])
+        || same_strict_side(d2[0], d2[1], d2[2])
+        || d1.iter().all(|&d| d == 0.0)
+    {
+        return None;
+    }
+    let cut1 = plane_cut(t1, d1)?;
+    let cut2 = plane_cut(t2, d2)?;
+    let n1 = (t1[1] - t1[0]).cross(t1[2] - t1[0]);
+    let n2 = (t2[1] - t2[0]).cross(t2[2] - t2[0]);
+    let line = n1.cross(n2);
+    let along = |p: Point3| line.dot(p - t1[0]);
+    let order = |[a, b]: [Point3; 2]| if along(a) <= along(b) { [a, b] } else { [b, a] };
+    let ([a0, a1], [b0, b1]) = (order(cut1), order(cut2));
+    // The later start and the earlier end; rounding can make them cross when the cuts
+    // only touch, and then both ends are the touching point.
+    let start = if along(a0) >= along(b0) { a0 } else { b0 };
+    let end = if along(a1) <= along(b1) { a1 } else { b1 };
+    if along(start) > along(end) {
+        let p = start.lerp(end, 0.5);
+        return Some([p, p]);
+    }
+    Some([start, end])
+}
+
+/// Where the plane of the other triangle cuts triangle `t`, given the signed sides `d` of
+/// its vertices: the two points on its boundary (equal when only one vertex touches).
+fn plane_cut(t: [Point3; 3], d: [f64; 3]) -> Option<[Point3; 2]> {
+    let mut points = Vec::with_capacity(3);
+    for i in 0..3 {
+        let j = (i + 1) % 3;
+        if d[i] == 0.0 {
+            points.push(t[i]);
+        }
+        if (d[i] > 0.0 && d[j] < 0.0) || (d[i] < 0.0 && d[j] > 0.0) {
+            let s = d[i] / (d[i] - d[j]);
+            points.push(t[i].lerp(t[j], s));
+        }
+    }
+    match points.as_slice() {
+        [p] => Some([*p, *p]),
+        [p, q] => Some([*p, *q]),
+        // An edge in the plane plus nothing else: its two vertices; more points only
+        // come from a degenerate triangle.
+        [p, .., q] => Some([*p, *q]),
+        [] => None,
+    }
 }
 
 /// The point of triangle `t` closest to `p` (Ericson's Voronoi-region walk).
@@ -292,8 +472,8 @@ fn closest_on_triangle(p: Point3, t: [Point3; 3]) -> Point3 {
     a + ab * (vb * denom) + ac * (vc * denom)
 }
 
-/// The distance between segments `p1`–`q1` and `p2`–`q2` (Ericson's clamped parameters).
-fn segment_distance(p1: Point3, q1: Point3, p2: Point3, q2: Point3) -> f64 {
+/// The closest points of segments `p1`–`q1` and `p2`–`q2` (Ericson's clamped parameters).
+fn segment_closest(p1: Point3, q1: Point3, p2: Point3, q2: Point3) -> (Point3, Point3) {
     let (d1, d2, r) = (q1 - p1, q2 - p2, p1 - p2);
     let (a, e, f) = (d1.dot(d1), d2.dot(d2), d2.dot(r));
     let (s, t) = if a <= f64::MIN_POSITIVE && e <= f64::MIN_POSITIVE {
@@ -323,12 +503,13 @@ fn segment_distance(p1: Point3, q1: Point3, p2: Point3, q2: Point3) -> f64 {
             (s, t)
         }
     };
-    ((p1 + d1 * s) - (p2 + d2 * t)).length()
+    (p1 + d1 * s, p2 + d2 * t)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Vector3;
     use TriangleContact::*;
 
     fn p(x: f64, y: f64, z: f64) -> Point3 {
@@ -431,6 +612,62 @@ mod tests {
         // Meeting pairs are at zero.
         let through = [p(1.0, 1.0, -1.0), p(1.0, 1.0, 1.0), p(2.0, 0.5, 1.0)];
         assert_eq!(triangle_distance(flat(), through), 0.0);
+    }
+
+    #[test]
+    fn coplanar_interiors_overlap_only_for_shared_area() {
+        let f = flat();
+        assert!(coplanar_interiors_overlap(f, f));
+        // Shifted half way: overlapping area.
+        assert!(coplanar_interiors_overlap(
+            f,
+            f.map(|v| p(v.x + 1.0, v.y, 0.0))
+        ));
+        // Sharing only the hypotenuse (the other half of the square): no area.
+        let other = [p(4.0, 0.0, 0.0), p(4.0, 4.0, 0.0), p(0.0, 4.0, 0.0)];
+        assert!(!coplanar_interiors_overlap(f, other));
+        // Sharing a vertex only, and apart.
+        assert!(!coplanar_interiors_overlap(
+            f,
+            f.map(|v| p(v.x + 4.0, v.y, 0.0))
+        ));
+        assert!(!coplanar_interiors_overlap(
+            f,
+            f.map(|v| p(v.x + 5.0, v.y, 0.0))
+        ));
+        // A small triangle inside, all vertices on the big one's edges.
+        let inner = [p(2.0, 0.0, 0.0), p(2.0, 2.0, 0.0), p(0.0, 2.0, 0.0)];
+        assert!(coplanar_interiors_overlap(f, inner));
+        // Not coplanar.
+        assert!(!coplanar_interiors_overlap(f, f.map(|v| p(v.x, v.y, 1e-9))));
+    }
+
+    #[test]
+    fn intersection_segments_by_hand() {
+        let near = |a: Point3, b: Point3| assert!(a.distance(b) < 1e-12, "{a:?} vs {b:?}");
+        // A triangle in x = 1 crossing the flat one: its cut of z = 0 runs y ∈ [-1/3, 7/3],
+        // the flat one's cut of x = 1 runs y ∈ [0, 3]; they share y ∈ [0, 7/3].
+        let wall = [p(1.0, -1.0, -1.0), p(1.0, 3.0, -1.0), p(1.0, 1.0, 2.0)];
+        let [a, b] = intersection_segment(flat(), wall).expect("they cross");
+        let (a, b) = if a.y <= b.y { (a, b) } else { (b, a) };
+        near(a, p(1.0, 0.0, 0.0));
+        near(b, p(1.0, 7.0 / 3.0, 0.0));
+        // Touching at one vertex: a zero-length segment at the vertex.
+        let poke = [p(1.0, 1.0, 0.0), p(1.0, 1.0, 2.0), p(2.0, 1.0, 2.0)];
+        let [a, b] = intersection_segment(flat(), poke).expect("they touch");
+        near(a, p(1.0, 1.0, 0.0));
+        near(b, p(1.0, 1.0, 0.0));
+        // Disjoint and coplanar pairs have none.
+        assert!(intersection_segment(flat(), flat().map(|v| p(v.x, v.y, 1.0))).is_none());
+        assert!(intersection_segment(flat(), flat()).is_none());
+        // The closest points of meeting triangles are one common point, on both.
+        let c = closest_points(flat(), wall);
+        assert_eq!(c.distance, 0.0);
+        assert!((c.on_first.x - 1.0).abs() < 1e-12 && c.on_first.z.abs() < 1e-12);
+        // Of a lifted copy: straight above each other, 0.3 apart.
+        let c = closest_points(flat(), flat().map(|v| p(v.x, v.y, 0.3)));
+        assert!((c.distance - 0.3).abs() < 1e-12);
+        near(c.on_second, c.on_first + Vector3::new(0.0, 0.0, 0.3));
     }
 
     #[test]

@@ -62,6 +62,11 @@ impl Point3 {
     pub fn distance_squared(self, other: Point3) -> f64 {
         (other - self).length_squared()
     }
+
+    /// The point a fraction `t` of the way from this point to `other`.
+    pub fn lerp(self, other: Point3, t: f64) -> Point3 {
+        self + (other - self) * t
+    }
 }
 
 impl Vector3 {
