@@ -234,6 +234,66 @@ def main():
         "inputs": {"scene": {"inline": plaza_scene}, "context": context},
     })
     write("frame/job.json", braced_frame())
+    write("coordination/clash.json", coordination())
+
+
+def cylinder(name, layer, cx, cy, z0, z1, r, sides):
+    """A closed vertical cylinder: `sides` side quads, fan caps; vertex 0 at angle 0."""
+    ring = [(cx + r * math.cos(2 * math.pi * k / sides), cy + r * math.sin(2 * math.pi * k / sides))
+            for k in range(sides)]
+    v = [[x, y, z0] for x, y in ring] + [[x, y, z1] for x, y in ring] + [[cx, cy, z0], [cx, cy, z1]]
+    f = []
+    for k in range(sides):
+        n = (k + 1) % sides
+        f.append([k, n, sides + n, sides + k])
+        f.append([2 * sides, n, k])
+        f.append([2 * sides + 1, sides + k, sides + n])
+    return {"id": name, "layer": layer, "vertices": v, "faces": f}
+
+
+def round_duct(name, layer, x, z, r, y0, y1):
+    """An open circular duct along y as an exact NURBS surface: a rational quadratic circle
+    (9 points, in the x-z plane) swept linearly from y0 to y1."""
+    w = math.sqrt(0.5)
+    ring = [(1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1), (1, 0)]
+    points, weights = [], []
+    for k, (cx, cz) in enumerate(ring):
+        for y in (y0, y1):
+            points.append([x + r * cx, y, z + r * cz])
+            weights.append(1.0 if k % 2 == 0 else w)
+    return {
+        "id": name, "layer": layer, "degree_u": 2, "degree_v": 1, "count_u": 9, "count_v": 2,
+        "points": points, "weights": weights,
+        "knots_u": [0, 0, 0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1, 1, 1], "knots_v": [0, 0, 1, 1],
+    }
+
+
+def coordination():
+    """A structural bay against ducts, a pipe, a junction box and an architect's column
+    (samples/README.md works out the seven clashes)."""
+    meshes = []
+    for k, (x, y) in enumerate([(0, 0), (6, 0), (0, 6), (6, 6), (0, 3)]):
+        meshes.append(box(f"S-column-C{k + 1}", "Structure", x - 0.2, y - 0.2, 0.0, 0.4, 0.4, 3.5))
+    for y in (0, 6):
+        # Beams run between the column faces, tops flush with the columns: they only touch.
+        meshes.append(box(f"S-beam-y{y}", "Structure", 0.2, y - 0.15, 3.0, 5.6, 0.3, 0.5))
+    meshes.append(box("M-duct-1", "Ducts", 2.7, -1.0, 2.8, 0.6, 8.0, 0.4))
+    meshes.append(cylinder("P-pipe-1", "Pipes", 6.28, 0.0, 0.0, 3.0, 0.05, 16))
+    meshes.append(box("E-junction-box", "Electrical", 5.95, 5.95, 1.45, 0.1, 0.1, 0.1))
+    meshes.append(box("A-column-C5", "Architecture", -0.2, 2.8, 0.0, 0.4, 0.4, 3.5))
+    scene = {
+        "units": "meters", "tolerance": 0.001, "meshes": meshes,
+        "surfaces": [round_duct("M-round-duct-2", "Ducts", 1.5, 3.1, 0.15, -1.0, 7.0)],
+    }
+    return {
+        "protocol": 1, "kind": "clash",
+        "params": {
+            "hard_tolerance": 0.01, "clearance": 0.05, "duplicates": 0.001,
+            "set_a": {"layers": ["Ducts", "Pipes", "Electrical", "Architecture"]},
+            "set_b": {"layers": ["Structure"]},
+        },
+        "inputs": {"scene": {"inline": scene}},
+    }
 
 
 def braced_frame():

@@ -66,6 +66,10 @@ pub struct Mesh {
     /// Layer or group name, for ignore rules and grouping of results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// Group, block or composite object this belongs to, for the `same_group` ignore rule
+    /// of `clash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Vertex positions `[x, y, z]` in model units.
     pub vertices: Packed<[f64; 3]>,
     /// Faces as vertex indices; see [`Face`] for the triangle convention.
@@ -124,6 +128,10 @@ pub struct NurbsSurface {
     /// Layer or group name (unused inside a Brep face).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// Group, block or composite object this belongs to, for the `same_group` ignore rule
+    /// of `clash` (unused inside a Brep face).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Degree along u.
     pub degree_u: u32,
     /// Degree along v.
@@ -208,6 +216,10 @@ pub struct Brep {
     /// Layer or group name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// Group, block or composite object this belongs to, for the `same_group` ignore rule
+    /// of `clash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The faces.
     pub faces: Vec<BrepFace>,
     /// The edges that trims refer to by index.

@@ -80,6 +80,8 @@ pub enum Task {
     Radiation(crate::sunlight::RadiationParams),
     /// Linear static and modal analysis of a 3D frame and truss model (`inputs.structure`).
     Frame(crate::structural::FrameParams),
+    /// Hard, clearance, duplicate and containment clashes among the scene's objects.
+    Clash(crate::clash::ClashParams),
 }
 
 /// The kinds of job, without parameters.
@@ -98,6 +100,8 @@ pub enum JobKind {
     Radiation,
     /// See [`Task::Frame`].
     Frame,
+    /// See [`Task::Clash`].
+    Clash,
 }
 
 impl JobKind {
@@ -110,6 +114,7 @@ impl JobKind {
             JobKind::SunHours => "sun_hours",
             JobKind::Radiation => "radiation",
             JobKind::Frame => "frame",
+            JobKind::Clash => "clash",
         }
     }
 }
@@ -130,6 +135,7 @@ impl Task {
             Task::SunHours(_) => JobKind::SunHours,
             Task::Radiation(_) => JobKind::Radiation,
             Task::Frame(_) => JobKind::Frame,
+            Task::Clash(_) => JobKind::Clash,
         }
     }
 }

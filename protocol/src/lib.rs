@@ -6,6 +6,7 @@
 //! format; JSON mirrors it for files and scripts. See [`geometry`] for the knot convention.
 
 pub mod api;
+pub mod clash;
 pub mod codec;
 pub mod geometry;
 pub mod job;
@@ -21,6 +22,7 @@ pub use api::{
     ErrorBody, ErrorInfo, Health, JobEvent, JobState, JobStatus, PoolView, Problem, SceneStarts,
     Usage, UsageSample, WorkerView, WorkersView,
 };
+pub use clash::{ClashParams, ClashReport};
 pub use codec::{CodecError, Format, decode, decode_job, encode};
 pub use geometry::{
     Brep, BrepEdge, BrepFace, Line, LoopKind, Mesh, NurbsCurve, NurbsSurface, Point, Polyline,

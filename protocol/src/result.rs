@@ -68,6 +68,8 @@ pub enum Output {
     Radiation(crate::sunlight::RadiationReport),
     /// Output of a `frame` job.
     Frame(crate::structural::FrameReport),
+    /// Output of a `clash` job.
+    Clash(crate::clash::ClashReport),
 }
 
 /// The output of `tessellate`: one mesh per surface and per Brep of the scene, in scene order.

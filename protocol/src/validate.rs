@@ -207,6 +207,60 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
                 r.add("/inputs/structure", "frame needs a structure input");
             }
         }
+        Task::Clash(p) => {
+            let distances = [
+                ("hard_tolerance", p.hard_tolerance, 0.0),
+                ("duplicates", p.duplicates, 0.0),
+            ];
+            for (name, value, least) in distances {
+                if let Some(x) = value
+                    && !(x.is_finite() && x >= least)
+                {
+                    r.add(
+                        format!("/params/{name}"),
+                        format!("must be a finite distance >= 0, got {x}"),
+                    );
+                }
+            }
+            for (name, value) in [
+                ("clearance", p.clearance),
+                ("chord_tolerance", p.chord_tolerance),
+            ] {
+                if let Some(x) = value
+                    && !(x.is_finite() && x > 0.0)
+                {
+                    r.add(
+                        format!("/params/{name}"),
+                        format!("must be a finite distance > 0, got {x}"),
+                    );
+                }
+            }
+            if p.hard == Some(false)
+                && p.clearance.is_none()
+                && p.duplicates.is_none()
+                && p.containment == Some(false)
+            {
+                r.add(
+                    "/params",
+                    "nothing to test: hard and containment are off and no clearance or \
+                     duplicates tolerance is given",
+                );
+            }
+            for (name, set) in [("set_a", &p.set_a), ("set_b", &p.set_b)] {
+                if let Some(s) = set
+                    && s.layers.is_empty()
+                    && s.ids.is_empty()
+                {
+                    r.add(
+                        format!("/params/{name}"),
+                        "an empty selection: give layers or ids",
+                    );
+                }
+            }
+            if job.inputs.scene.is_none() {
+                r.add("/inputs/scene", "clash needs a scene input");
+            }
+        }
         Task::Radiation(p) => {
             match &p.location {
                 Some(l) => location_checks(&mut r, l, "/params/location"),

@@ -46,9 +46,10 @@ fn severity_order(x: &Clash, y: &Clash) -> std::cmp::Ordering {
 }
 
 /// Clashes that share a pair of layers (unordered; `None` for an object without a layer).
+/// Layer ids are the caller's interning order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClashGroup {
-    /// The two layers, the lesser first.
+    /// The two layers, the lesser id first.
     pub layers: (Option<u32>, Option<u32>),
     /// Indices into the clash list, most severe first.
     pub members: Vec<usize>,

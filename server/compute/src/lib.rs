@@ -5,6 +5,7 @@
 //! reports, never as a panic.
 
 pub mod backend;
+pub mod clash;
 pub mod mesh_check;
 pub mod progress;
 pub mod raycast;

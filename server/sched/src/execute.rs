@@ -198,6 +198,12 @@ pub fn prepare_with<'a>(
         })?),
         _ => None,
     };
+    if let (Task::Clash(params), Some(scene)) = (&job.task, &scene) {
+        let problems = crate::clash::selection_problems(params, scene);
+        if !problems.is_empty() {
+            return Err(JobError::Invalid(problems));
+        }
+    }
     let rays = match &job.inputs.rays {
         Some(input) => Some(resolve(input, "/inputs/rays", blobs, |r, at| {
             validate_rays(r, at, limits)
@@ -322,7 +328,7 @@ pub fn scene_key_of(task: &Task, d: &InputDigests) -> Option<String> {
             &d.context,
             &encode(grid, Format::MsgPack).unwrap_or_default(),
         ])),
-        Task::MeshCheck(_) | Task::Tessellate(_) | Task::Frame(_) => None,
+        Task::MeshCheck(_) | Task::Tessellate(_) | Task::Frame(_) | Task::Clash(_) => None,
     }
 }
 
@@ -335,6 +341,7 @@ pub fn kernel_version(task: &Task) -> &'static str {
         Task::SunHours(_) => sunlight::SUN_HOURS_VERSION,
         Task::Radiation(_) => sunlight::RADIATION_VERSION,
         Task::Frame(_) => structural::KERNEL_VERSION,
+        Task::Clash(_) => cicada_compute::clash::KERNEL_VERSION,
     }
 }
 
@@ -488,6 +495,11 @@ pub fn compute(
             let at = structure_path(&prepared.job.inputs.structure);
             crate::structural::frame(model, at, params, backend, progress)
         }
+        Task::Clash(params) => Ok(Output::Clash(crate::clash::clash(
+            scene()?,
+            params,
+            progress,
+        )?)),
     }
 }
 

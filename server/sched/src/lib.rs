@@ -4,9 +4,11 @@
 //!
 //! Architecture invariant: nothing here knows HTTP; the service crate calls in.
 
+pub mod clash;
 pub mod execute;
 pub mod lower;
 pub mod metrics;
+pub mod scene_objects;
 pub mod scenes;
 pub mod scheduler;
 pub mod snapshot;

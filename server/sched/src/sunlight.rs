@@ -5,10 +5,9 @@
 
 use cicada_compute::raycast::TriangleScene;
 use cicada_compute::sunlight::{self, Sensor};
-use cicada_compute::{Backend, Progress, tessellate};
-use cicada_geom::tessellate::TessellationOptions;
+use cicada_compute::{Backend, Progress};
 use cicada_geom::{Mesh, Point3};
-use cicada_protocol::{self as wire, Problem, Scene};
+use cicada_protocol::{self as wire, Problem};
 use cicada_sun::sky::{DirectMode, SkyPatches, cumulative_sky};
 use cicada_sun::sunpath::{Location, Period, SunPathOptions, sun_path};
 use cicada_sun::weather::{Weather, clear_sky_year, parse_epw, sky_hours};
@@ -17,7 +16,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::execute::{JobError, PreparedJob};
-use crate::lower;
+use crate::scene_objects::scene_meshes;
 use crate::scenes::Prepared;
 use crate::snapshot::{Section, Snapshot};
 
@@ -29,81 +28,6 @@ fn invalid(path: impl Into<String>, message: impl ToString) -> JobError {
         path: path.into(),
         message: message.to_string(),
     }])
-}
-
-/// One object of the analysis scene as a mesh.
-struct AnalysisObject {
-    collection: &'static str,
-    index: usize,
-    id: Option<String>,
-    mesh: Mesh,
-}
-
-/// Every mesh, surface and Brep of `scene` as meshes: meshes as they are, surfaces and Breps
-/// meshed with edges no longer than `max_edge` (and within ten tolerances of the surface).
-fn scene_meshes(
-    scene: &Scene,
-    at: &str,
-    max_edge: Option<f64>,
-    progress: &dyn Progress,
-) -> Result<Vec<AnalysisObject>, JobError> {
-    let mut out = Vec::new();
-    for (i, m) in scene.meshes.iter().enumerate() {
-        out.push(AnalysisObject {
-            collection: "meshes",
-            index: i,
-            id: m.id.clone(),
-            mesh: lower::mesh(m).map_err(|e| invalid(format!("{at}/meshes/{i}"), e))?,
-        });
-    }
-    let options = TessellationOptions {
-        chord_tolerance: 10.0 * scene.tolerance,
-        max_edge_length: max_edge,
-        ..TessellationOptions::default()
-    };
-    let surfaces = scene
-        .surfaces
-        .iter()
-        .enumerate()
-        .map(|(i, s)| lower::surface(s).map_err(|e| invalid(format!("{at}/surfaces/{i}"), e)))
-        .collect::<Result<Vec<_>, _>>()?;
-    for (i, m) in tessellate::tessellate(&surfaces, &options, progress)?
-        .into_iter()
-        .enumerate()
-    {
-        let mesh = Mesh::new(m.positions, m.faces)
-            .map_err(|e| invalid(format!("{at}/surfaces/{i}"), e))?;
-        out.push(AnalysisObject {
-            collection: "surfaces",
-            index: i,
-            id: scene.surfaces[i].id.clone(),
-            mesh,
-        });
-    }
-    let breps = scene
-        .breps
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            lower::brep(b).map_err(|(path, e)| invalid(format!("{at}/breps/{i}{path}"), e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    for (i, m) in tessellate::tessellate_breps(&breps, &options, progress)?
-        .into_iter()
-        .enumerate()
-    {
-        let m = m.map_err(|e| invalid(format!("{at}/breps/{i}"), e))?;
-        let faces = m.triangles.iter().map(|&[a, b, c]| [a, b, c, c]).collect();
-        let mesh =
-            Mesh::new(m.positions, faces).map_err(|e| invalid(format!("{at}/breps/{i}"), e))?;
-        out.push(AnalysisObject {
-            collection: "breps",
-            index: i,
-            id: scene.breps[i].id.clone(),
-            mesh,
-        });
-    }
-    Ok(out)
 }
 
 /// The sensors of a study, the mesh they sit on and the occluders.
@@ -245,7 +169,7 @@ fn build_study(
     let offset = grid.offset.unwrap_or(0.1 / metres_per_unit);
     let by_vertex = grid.by_vertex.unwrap_or(false);
     progress.report(0.0, "meshing the analysis geometry");
-    let objects = scene_meshes(scene, "/inputs/scene", Some(grid_size), progress)?;
+    let objects = scene_meshes(scene, "/inputs/scene", Some(grid_size), None, progress)?;
     // One mesh of every object; sensors follow its faces (or vertices) in order.
     let (mut positions, mut faces) = (Vec::<Point3>::new(), Vec::<[u32; 4]>::new());
     let mut sources = Vec::new();
@@ -285,7 +209,7 @@ fn build_study(
     if let Some(context) = prepared.context.as_deref() {
         progress.report(0.0, "meshing the context");
         blockers.extend(
-            scene_meshes(context, "/inputs/context", None, progress)?
+            scene_meshes(context, "/inputs/context", None, None, progress)?
                 .into_iter()
                 .map(|o| o.mesh),
         );

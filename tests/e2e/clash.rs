@@ -1,0 +1,143 @@
+//! `clash` jobs through a real service: the coordination sample's seven clashes worked by
+//! hand (samples/README.md), and bad parameters refused with a 422 naming each field.
+
+use std::path::PathBuf;
+
+use cicada_e2e::*;
+use serde_json::{Value, json};
+
+fn sample() -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/coordination/clash.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn submit(server: &Server, job: &Value) -> (u16, Value) {
+    let r = server.request(
+        "POST",
+        "/v1/jobs",
+        &[("content-type", "application/json")],
+        &serde_json::to_vec(job).unwrap(),
+    );
+    (r.status, r.json())
+}
+
+fn run(server: &Server, job: &Value) -> Value {
+    let (status, s) = submit(server, job);
+    assert_eq!(status, 202, "{s}");
+    let id = s["id"].as_str().unwrap().to_string();
+    let state = eventually(60, "clash job to finish", || {
+        let s = server
+            .request("GET", &format!("/v1/jobs/{id}"), &[], b"")
+            .json();
+        (s["state"] == "succeeded" || s["state"] == "failed").then_some(s)
+    });
+    assert_eq!(state["state"], "succeeded", "{state}");
+    server
+        .request("GET", &format!("/v1/jobs/{id}/result"), &[], b"")
+        .json()
+}
+
+#[test]
+fn coordination_sample_finds_the_seven_clashes_worked_by_hand() {
+    let server = Server::start(&["--workers", "1"]);
+    let result = run(&server, &sample());
+    assert_eq!(result["kernel_version"], "clash@1");
+    let r = &result["output"]["clash"];
+    assert_eq!(
+        r["counts"],
+        json!({"hard": 4, "containment": 1, "duplicate": 1, "clearance": 1, "total": 7})
+    );
+    let clashes = r["clashes"].as_array().unwrap();
+    let row = |k: usize| {
+        let c = &clashes[k];
+        (
+            c["type"].as_str().unwrap().to_string(),
+            c["a_id"].as_str().unwrap().to_string(),
+            c["b_id"].as_str().unwrap().to_string(),
+            c["distance"].as_f64().unwrap(),
+            c["depth"].as_f64().unwrap(),
+            c["uncertainty"].as_f64().unwrap(),
+        )
+    };
+    // The round NURBS duct (z 2.95–3.25) under the beams (z 3.0–3.5): 0.25 m deep, within
+    // the tessellation's deviation, which each clash carries.
+    for k in 0..2 {
+        let (kind, a, b, _, depth, u) = row(k);
+        assert_eq!((kind.as_str(), b.as_str()), ("hard", "M-round-duct-2"));
+        assert!(a.starts_with("S-beam-y"));
+        assert!(u > 0.0 && u <= 0.01, "uncertainty {u}");
+        assert!((depth - 0.25).abs() <= u + 1e-9, "depth {depth}");
+    }
+    // The rectangular duct (z 2.8–3.2) into both beams: 0.2 m, exactly (boxes).
+    for k in 2..4 {
+        let (kind, _, b, _, depth, u) = row(k);
+        assert_eq!((kind.as_str(), b.as_str(), u), ("hard", "M-duct-1", 0.0));
+        assert!((depth - 0.2).abs() < 1e-12, "depth {depth}");
+    }
+    // The junction box (0.1 m) in the middle of column C4 (0.4 m): 0.15 m from its faces.
+    let (kind, a, b, distance, _, _) = row(4);
+    assert_eq!(
+        (kind.as_str(), a.as_str(), b.as_str()),
+        ("containment", "S-column-C4", "E-junction-box")
+    );
+    assert!((distance - 0.15).abs() < 1e-12);
+    assert_eq!(clashes[4]["inner"], clashes[4]["b"]);
+    // The architect's copy of column C5.
+    let (kind, a, b, distance, _, _) = row(5);
+    assert_eq!(
+        (kind.as_str(), a.as_str(), b.as_str()),
+        ("duplicate", "S-column-C5", "A-column-C5")
+    );
+    assert!(distance < 1e-12);
+    // The pipe (r = 0.05 at x = 6.28, a vertex towards the column) 0.03 m from C2's face.
+    let (kind, a, b, distance, _, _) = row(6);
+    assert_eq!(
+        (kind.as_str(), a.as_str(), b.as_str()),
+        ("clearance", "S-column-C2", "P-pipe-1")
+    );
+    assert!((distance - 0.03).abs() < 1e-9, "{distance}");
+    // Grouped by layer pair, the worst group first.
+    let groups: Vec<(Value, usize)> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["layers"].clone(), g["clashes"].as_array().unwrap().len()))
+        .collect();
+    assert_eq!(groups[0], (json!(["Structure", "Ducts"]), 4));
+    assert_eq!(groups.len(), 4);
+    // Columns touch beams (flush tops, beam ends on column faces) but B is not tested
+    // against itself; with everything against everything and the same layer ignored, the
+    // answer is the same seven.
+    let mut all = sample();
+    all["params"]["set_a"] = Value::Null;
+    all["params"]["set_b"] = Value::Null;
+    all["params"]["ignore"] = json!({"same_layer": true});
+    let r = run(&server, &all);
+    assert_eq!(r["output"]["clash"]["counts"]["total"], 7);
+    // Without the ignore rule the touching column–beam pairs are clearance clashes at 0.
+    all["params"]["ignore"] = Value::Null;
+    let r = run(&server, &all);
+    let counts = &r["output"]["clash"]["counts"];
+    assert_eq!(counts["clearance"], 1 + 4, "{counts}");
+}
+
+#[test]
+fn bad_clash_parameters_are_refused_naming_each_field() {
+    let server = Server::start(&["--workers", "1"]);
+    let mut job = sample();
+    job["params"]["clearance"] = json!(-1.0);
+    job["params"]["hard_tolerance"] = json!(f64::MAX);
+    job["params"]["set_b"] = json!({});
+    let (status, body) = submit(&server, &job);
+    assert_eq!(status, 422, "{body}");
+    let text = body.to_string();
+    for path in ["/params/clearance", "/params/set_b"] {
+        assert!(text.contains(path), "{path} missing from {text}");
+    }
+    // A set that selects nothing in this scene is named too (found when the scene is read).
+    let mut job = sample();
+    job["params"]["set_b"] = json!({"layers": ["Structure "]});
+    let (status, body) = submit(&server, &job);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("/params/set_b"), "{body}");
+}
