@@ -6,10 +6,12 @@
 //! the cross products of their edge directions; over all of them the minimum overlap is
 //! the exact penetration depth (the separating axis theorem; what FCL's EPA computes for
 //! convex shapes). Objects here are meshes, so: every distinct face normal when an object
-//! has at most 64, else a fixed spread of 128 directions; edge × edge axes when both have
-//! at most 16 edge directions (boxes, beams, slabs, extrusions); the line between the
-//! bounds' centres. For non-convex objects the figure is the depth of their hulls along
-//! those axes: an estimate, as coordination tools report it.
+//! has at most 512, else a fixed spread of 128 directions; every edge × edge axis when the
+//! pair's projections cost at most `CROSS_BUDGET` (so exact for boxes, beams, extrusions,
+//! coarse spheres and cylinders; large meshes fall back to face axes); the line between
+//! the bounds' centres. For non-convex objects the figure is the depth of their hulls along
+//! those axes: an estimate, as coordination tools report it; for convex ones it is never
+//! below the true depth, and equal to it when every axis is tried.
 
 use cicada_geom::{Point3, Vector3};
 
@@ -17,6 +19,8 @@ use crate::ClashObject;
 
 /// Directions tried for an object with too many face normals.
 const SPREAD: usize = 128;
+/// Most vertex projections spent on edge × edge axes for one pair.
+const CROSS_BUDGET: usize = 8_000_000;
 
 /// The penetration estimate of two objects.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -42,7 +46,10 @@ pub fn penetration(a: &ClashObject, b: &ClashObject) -> Penetration {
     if spread {
         axes.extend(fibonacci_hemisphere(SPREAD));
     }
-    if let (Some(ea), Some(eb)) = (&a.edge_directions, &b.edge_directions) {
+    let vertices = a.vertices.len() + b.vertices.len();
+    if let (Some(ea), Some(eb)) = (&a.edge_directions, &b.edge_directions)
+        && ea.len() * eb.len() * vertices <= CROSS_BUDGET
+    {
         for &u in ea {
             for &v in eb {
                 let n = u.cross(v);

@@ -8,10 +8,10 @@ use cicada_geom::{Aabb, Mesh, Point3, Vector3};
 
 /// Most distinct face normals an object contributes to the separating-axis estimate of
 /// penetration; an object with more uses a fixed spread of directions instead.
-const MAX_FACE_AXES: usize = 64;
-/// Most distinct edge directions for which edge × edge axes are tried (box-like and
-/// extruded objects, where they matter).
-const MAX_EDGE_DIRECTIONS: usize = 16;
+const MAX_FACE_AXES: usize = 512;
+/// Most distinct edge directions kept for edge × edge axes (whether they are used depends
+/// on the pair's cost, see `depth`).
+const MAX_EDGE_DIRECTIONS: usize = 512;
 
 /// A mesh ready for clash tests.
 #[derive(Debug)]
