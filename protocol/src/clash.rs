@@ -179,8 +179,6 @@ pub struct ClashEntry {
     pub point_b: [f64; 3],
     /// Distance and depth are within this of the true surfaces' (tessellation).
     pub uncertainty: f64,
-    /// Triangle pairs whose interiors cross.
-    pub crossing_pairs: u32,
     /// For a containment, the object inside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner: Option<u32>,

@@ -1,6 +1,6 @@
 //! One object of a clash test, prepared once for every pair it is in.
 
-use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use cicada_geom::bvh::Bvh;
 use cicada_geom::mesh::{EdgeTable, signed_volume};
@@ -25,10 +25,42 @@ pub struct ClashObject {
     pub(crate) deviation: f64,
     /// The vertices its faces use.
     pub(crate) vertices: Vec<Point3>,
+    /// The mesh, for the axes.
+    mesh: Mesh,
+    /// What the penetration estimate needs, made on the object's first hard clash (most
+    /// objects of a model never have one).
+    axes: OnceLock<Axes>,
+}
+
+/// The candidate separating axes an object contributes.
+#[derive(Debug, Default)]
+pub(crate) struct Axes {
     /// Distinct unit face normals, up to sign; `None` when there are too many.
     pub(crate) face_axes: Option<Vec<Vector3>>,
     /// Distinct unit edge directions, up to sign; `None` when there are too many.
     pub(crate) edge_directions: Option<Vec<Vector3>>,
+    /// For a convex solid, each edge between faces that are not coplanar as the arc its
+    /// two outward face normals span on the Gauss map; empty otherwise.
+    pub(crate) arcs: Vec<GaussArc>,
+    /// The arcs binned on a grid over the unit sphere, when there are many.
+    pub(crate) arc_grid: Option<ArcGrid>,
+}
+
+impl Axes {
+    /// True for a convex solid.
+    pub(crate) fn convex(&self) -> bool {
+        !self.arcs.is_empty()
+    }
+}
+
+/// An edge of a convex solid on the Gauss map: the arc from one adjacent face's outward
+/// unit normal to the other's, and the edge direction (normal to the arc's plane).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GaussArc {
+    pub(crate) from: Vector3,
+    pub(crate) to: Vector3,
+    /// `to × from`, along the edge.
+    pub(crate) edge: Vector3,
 }
 
 impl ClashObject {
@@ -58,16 +90,6 @@ impl ClashObject {
             .filter(|&(_, &u)| u)
             .map(|(&q, _)| q)
             .collect();
-        let face_axes = distinct_directions(
-            triangles.iter().map(|t| (t[1] - t[0]).cross(t[2] - t[0])),
-            MAX_FACE_AXES,
-        );
-        let edge_directions = distinct_directions(
-            edges
-                .iter()
-                .map(|([i, j], _)| p[j as usize] - p[i as usize]),
-            MAX_EDGE_DIRECTIONS,
-        );
         let outward = if closed {
             signed_volume(mesh).signum()
         } else {
@@ -81,9 +103,44 @@ impl ClashObject {
             closed,
             deviation,
             vertices,
-            face_axes,
-            edge_directions,
+            mesh: mesh.clone(),
+            axes: OnceLock::new(),
         }
+    }
+
+    /// The object's candidate separating axes, made on first use.
+    pub(crate) fn axes(&self) -> &Axes {
+        self.axes.get_or_init(|| {
+            let mesh = &self.mesh;
+            let p = mesh.positions();
+            let edges = EdgeTable::new(mesh);
+            let arcs = if self.closed {
+                convex_arcs(mesh, &edges, self.outward).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            Axes {
+                face_axes: distinct_directions(
+                    self.triangles
+                        .iter()
+                        .map(|t| (t[1] - t[0]).cross(t[2] - t[0])),
+                    MAX_FACE_AXES,
+                ),
+                edge_directions: distinct_directions(
+                    edges
+                        .iter()
+                        .map(|([i, j], _)| p[j as usize] - p[i as usize]),
+                    MAX_EDGE_DIRECTIONS,
+                ),
+                arc_grid: (arcs.len() > ArcGrid::WORTH_IT).then(|| ArcGrid::new(&arcs)),
+                arcs,
+            }
+        })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_axes(&mut self, axes: Axes) {
+        self.axes = OnceLock::from(axes);
     }
 
     /// Bounds of the object's vertices.
@@ -101,6 +158,11 @@ impl ClashObject {
         self.triangles.len()
     }
 
+    /// True for a closed mesh that is convex (every edge folds outwards).
+    pub fn is_convex(&self) -> bool {
+        self.closed && self.axes().convex()
+    }
+
     /// How far the mesh may lie from the object it stands for.
     pub fn deviation(&self) -> f64 {
         self.deviation
@@ -108,10 +170,10 @@ impl ClashObject {
 }
 
 /// The distinct directions (unit, sign-normalised, equal when within about 1e-9) of
-/// `vectors`, ignoring zero ones; `None` when there are more than `max`.
+/// `vectors`, ignoring zero ones, in the order first met; `None` when there are more than
+/// `max`.
 fn distinct_directions(vectors: impl Iterator<Item = Vector3>, max: usize) -> Option<Vec<Vector3>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut keyed: Vec<([i64; 3], usize, Vector3)> = Vec::new();
     for v in vectors {
         let len = v.length();
         if len <= f64::MIN_POSITIVE || !len.is_finite() {
@@ -129,12 +191,127 @@ fn distinct_directions(vectors: impl Iterator<Item = Vector3>, max: usize) -> Op
             u = u * -1.0;
         }
         let key = [u.x, u.y, u.z].map(|c| (c * 1e9).round() as i64);
-        if seen.insert(key) {
-            out.push(u);
-            if out.len() > max {
-                return None;
+        keyed.push((key, keyed.len(), u));
+    }
+    // Sorting beats hashing for these small sets, and keeps the first of each key.
+    keyed.sort_unstable_by_key(|&(key, at, _)| (key, at));
+    keyed.dedup_by_key(|&mut (key, _, _)| key);
+    if keyed.len() > max {
+        return None;
+    }
+    keyed.sort_unstable_by_key(|&(_, at, _)| at);
+    Some(keyed.into_iter().map(|(_, _, u)| u).collect())
+}
+
+/// The Gauss-map arcs of a closed mesh's edges when the mesh is convex: at every edge,
+/// the corners of each adjacent face lie on or behind the other face's plane (to 1e-9 of
+/// the mesh's size). `None` when some edge folds inwards.
+fn convex_arcs(mesh: &Mesh, edges: &EdgeTable, outward: f64) -> Option<Vec<GaussArc>> {
+    let p = mesh.positions();
+    let normals: Vec<Vector3> = (0..mesh.faces().len())
+        .map(|f| {
+            // Newell's normal: right for quads that are not quite planar too.
+            let c = mesh.corners(f);
+            let mut n = Vector3::new(0.0, 0.0, 0.0);
+            for k in 0..c.len() {
+                let (u, v) = (p[c[k] as usize], p[c[(k + 1) % c.len()] as usize]);
+                n += Vector3::new(
+                    (u.y - v.y) * (u.z + v.z),
+                    (u.z - v.z) * (u.x + v.x),
+                    (u.x - v.x) * (u.y + v.y),
+                );
+            }
+            let len = n.length();
+            if len > 0.0 { n * (outward / len) } else { n }
+        })
+        .collect();
+    let bounds: Aabb = p.iter().copied().collect();
+    let slack = 1e-9 * bounds.size().length();
+    let mut arcs = Vec::new();
+    for ([i, _], uses) in edges.iter() {
+        let (f1, f2) = (uses[0].face as usize, uses[1].face as usize);
+        let (n1, n2) = (normals[f1], normals[f2]);
+        let anchor = p[i as usize];
+        let behind =
+            |n: Vector3, f: usize| mesh.corner_points(f).all(|q| n.dot(q - anchor) <= slack);
+        if !behind(n1, f2) || !behind(n2, f1) {
+            return None;
+        }
+        let edge = n2.cross(n1);
+        if edge.length() > 1e-12 {
+            arcs.push(GaussArc {
+                from: n1,
+                to: n2,
+                edge,
+            });
+        }
+    }
+    Some(arcs)
+}
+
+/// Gauss-map arcs binned on a uniform grid over the cube [-1, 1]³ around the unit sphere,
+/// each in every cell its bounding box (chord box grown by the sagitta) touches: two arcs
+/// can only cross where they share a cell, which makes finding the crossing pairs of two
+/// fine convex meshes linear instead of quadratic.
+#[derive(Clone, Debug)]
+pub(crate) struct ArcGrid {
+    /// `items[start[c]..start[c + 1]]` are the arcs in cell `c`.
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl ArcGrid {
+    /// Cells per axis.
+    const CELLS: usize = 8;
+    /// Fewer arcs than this are tested pair by pair.
+    pub(crate) const WORTH_IT: usize = 48;
+
+    fn new(arcs: &[GaussArc]) -> ArcGrid {
+        let n = Self::CELLS * Self::CELLS * Self::CELLS;
+        let mut count = vec![0u32; n + 1];
+        for a in arcs {
+            Self::for_cells(a.from, a.to, |c| count[c + 1] += 1);
+        }
+        for c in 0..n {
+            count[c + 1] += count[c];
+        }
+        let mut fill = count.clone();
+        let mut items = vec![0u32; count[n] as usize];
+        for (k, a) in arcs.iter().enumerate() {
+            Self::for_cells(a.from, a.to, |c| {
+                items[fill[c] as usize] = k as u32;
+                fill[c] += 1;
+            });
+        }
+        ArcGrid {
+            start: count,
+            items,
+        }
+    }
+
+    /// Calls `f` with every cell the arc from `p` to `q` may pass through.
+    fn for_cells(p: Vector3, q: Vector3, mut f: impl FnMut(usize)) {
+        let sagitta = 1.0 - ((1.0 + p.dot(q)) / 2.0).max(0.0).sqrt() + 1e-9;
+        let g = Self::CELLS;
+        let cell = |x: f64| (((x + 1.0) / 2.0 * g as f64).floor().max(0.0) as usize).min(g - 1);
+        let lo = [p.x.min(q.x), p.y.min(q.y), p.z.min(q.z)].map(|x| cell(x - sagitta));
+        let hi = [p.x.max(q.x), p.y.max(q.y), p.z.max(q.z)].map(|x| cell(x + sagitta));
+        for i in lo[0]..=hi[0] {
+            for j in lo[1]..=hi[1] {
+                for k in lo[2]..=hi[2] {
+                    f((i * g + j) * g + k);
+                }
             }
         }
     }
-    Some(out)
+
+    /// Calls `f` with every arc that shares a cell with the arc from `p` to `q` (an arc
+    /// may come more than once).
+    pub(crate) fn near(&self, p: Vector3, q: Vector3, mut f: impl FnMut(usize)) {
+        Self::for_cells(p, q, |c| {
+            for &k in &self.items[self.start[c] as usize..self.start[c + 1] as usize] {
+                f(k as usize);
+            }
+        });
+    }
 }

@@ -1,6 +1,6 @@
 //! One pair of objects: do they clash, and how.
 
-use cicada_geom::mesh_contact::{PairContact, closest_pair, mesh_contacts};
+use cicada_geom::mesh_contact::{ContactScan, closest_pair, first_crossing};
 use cicada_geom::triangle_contact::{
     TriangleContact, closest_points, coplanar_interiors_overlap, intersection_segment,
 };
@@ -89,8 +89,6 @@ pub struct Clash {
     /// How far the true surfaces may lie from the meshes measured (sum of both objects'
     /// tessellation deviations): distance and depth are within this of the truth.
     pub uncertainty: f64,
-    /// Triangle pairs whose interiors cross (the size of a hard clash).
-    pub crossing_pairs: u32,
     /// For a containment, which object is inside.
     pub inner: Option<Inner>,
 }
@@ -110,7 +108,6 @@ pub fn examine(ia: u32, a: &ClashObject, ib: u32, b: &ClashObject, tests: &Tests
         point_a,
         point_b,
         uncertainty,
-        crossing_pairs: 0,
         inner: None,
     };
     if let Some(d) = tests
@@ -120,12 +117,8 @@ pub fn examine(ia: u32, a: &ClashObject, ib: u32, b: &ClashObject, tests: &Tests
         let (pa, pb) = (a.bounds.center(), b.bounds.center());
         return Some(clash(ClashKind::Duplicate, d, 0.0, None, pa, pb));
     }
-    let contacts = mesh_contacts(&a.triangles, &a.bvh, &b.triangles, &b.bvh);
-    let crossing = contacts
-        .iter()
-        .filter(|c| c.contact == TriangleContact::Crossing)
-        .count();
-    if let Some(point) = interiors_meet(a, b, &contacts) {
+    let scan = first_crossing(&a.triangles, &a.bvh, &b.triangles, &b.bvh);
+    if let Some(point) = interiors_meet(a, b, &scan) {
         let pen = penetration(a, b);
         let mut c = clash(
             ClashKind::Hard,
@@ -135,7 +128,6 @@ pub fn examine(ia: u32, a: &ClashObject, ib: u32, b: &ClashObject, tests: &Tests
             point,
             point,
         );
-        c.crossing_pairs = crossing as u32;
         if tests.hard.is_some_and(|t| pen.depth + slack > t) {
             return Some(c);
         }
@@ -145,7 +137,7 @@ pub fn examine(ia: u32, a: &ClashObject, ib: u32, b: &ClashObject, tests: &Tests
         }
         return None;
     }
-    if let Some(first) = contacts.first() {
+    if let Some(first) = scan.others.first() {
         // Touching, no crossing: distance 0, nothing to penetrate (unless the true
         // surfaces, off the meshes by up to the uncertainty, could cross).
         let point =
@@ -202,18 +194,16 @@ pub fn examine(ia: u32, a: &ClashObject, ib: u32, b: &ClashObject, tests: &Tests
     None
 }
 
-/// A point where the two objects pass into each other, given their triangle contacts:
+/// A point where the two objects pass into each other, given their contact scan:
 /// where two triangles' interiors cross; or, for two solids whose surfaces only touch,
 /// where flush faces overlap facing the same way (both solids on one side: a beam flush
 /// with the side of a column it runs into), or a vertex of one strictly inside the other.
-fn interiors_meet(a: &ClashObject, b: &ClashObject, contacts: &[PairContact]) -> Option<Point3> {
-    if let Some(c) = contacts
-        .iter()
-        .find(|c| c.contact == TriangleContact::Crossing)
-    {
+fn interiors_meet(a: &ClashObject, b: &ClashObject, scan: &ContactScan) -> Option<Point3> {
+    if let Some(c) = &scan.crossing {
         let (x, y) = (a.triangles[c.a as usize], b.triangles[c.b as usize]);
         return Some(intersection_segment(x, y).map_or(x[0], |[p, q]| p.lerp(q, 0.5)));
     }
+    let contacts = &scan.others;
     if contacts.is_empty() || !a.closed || !b.closed {
         return None;
     }

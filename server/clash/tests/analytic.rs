@@ -59,7 +59,6 @@ fn hard_clash_reported_only_when_penetration_exceeds_the_tolerance() {
         assert_eq!(c.depth, p, "depth of a {p} mm overlap");
         let axis = c.axis.expect("a depth has an axis");
         assert!((axis.x - 1.0).abs() < 1e-12, "{axis:?}");
-        assert!(c.crossing_pairs > 0);
         // The clash point is on both surfaces: inside both boxes' closures.
         assert!(c.point_a.x >= 1000.0 - p - 1e-9 && c.point_a.x <= 1000.0 + 1e-9);
         for t in [10.0, 20.0, 50.0] {
@@ -392,7 +391,6 @@ fn flush_solids_overlap_face_to_face_solids_touch() {
     let beam = cube([0.5, 0.0, 0.0], [3.0, 1.0, 1.0]);
     let c = check(&column, &beam, hard(0.0)).expect("flush overlap");
     assert_eq!(c.kind, ClashKind::Hard);
-    assert_eq!(c.crossing_pairs, 0);
     assert!((c.depth - 0.5).abs() < 1e-12, "{c:?}");
     let resting = cube([0.25, 0.25, 0.0], [0.75, 0.75, 0.5]);
     let c = check(&column, &resting, hard(0.0)).expect("inside, on the floor");

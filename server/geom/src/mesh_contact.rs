@@ -7,7 +7,9 @@
 use rayon::prelude::*;
 
 use crate::Point3;
-use crate::bvh::{Bvh, candidate_pairs};
+use std::ops::ControlFlow;
+
+use crate::bvh::{Bvh, candidate_pairs, visit_candidate_pairs};
 use crate::triangle_contact::{ClosestPoints, TriangleContact, closest_points, triangle_contact};
 
 /// One pair of triangles that meet.
@@ -40,6 +42,51 @@ pub fn mesh_contacts(
             })
         })
         .collect()
+}
+
+/// What [`first_crossing`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactScan {
+    /// The first pair found whose interiors cross, if any.
+    pub crossing: Option<PairContact>,
+    /// The touching and coplanar pairs met before it (all of them when nothing crosses).
+    pub others: Vec<PairContact>,
+}
+
+/// The first pair of triangles of `a` and `b` whose interiors cross, and the other
+/// contacts met on the way: one sequential walk that stops there, for callers that only
+/// need to know whether two surfaces pass through each other (deciding that is most of a
+/// clash test, and a deep overlap has thousands of crossing pairs).
+pub fn first_crossing(
+    a: &[[Point3; 3]],
+    bvh_a: &Bvh,
+    b: &[[Point3; 3]],
+    bvh_b: &Bvh,
+) -> ContactScan {
+    let mut others = Vec::new();
+    let flow = visit_candidate_pairs(bvh_a, bvh_b, 0.0, |i, j| {
+        let contact = triangle_contact(a[i as usize], b[j as usize]);
+        let pair = PairContact {
+            a: i,
+            b: j,
+            contact,
+        };
+        match contact {
+            TriangleContact::Crossing => ControlFlow::Break(pair),
+            TriangleContact::Disjoint => ControlFlow::Continue(()),
+            _ => {
+                others.push(pair);
+                ControlFlow::Continue(())
+            }
+        }
+    });
+    ContactScan {
+        crossing: match flow {
+            ControlFlow::Break(pair) => Some(pair),
+            ControlFlow::Continue(()) => None,
+        },
+        others,
+    }
 }
 
 /// The closest pair of triangles of two sets: which ones and their closest points.
@@ -191,6 +238,14 @@ mod tests {
         assert!(contacts(&unit, &cuboid([gap, 0.2, 0.2], [2.0, 0.8, 0.8])).is_empty());
         // Inside without touching: no surface contact (containment is another question).
         assert!(contacts(&unit, &cuboid([0.25; 3], [0.75; 3])).is_empty());
+        // The early-out scan agrees: a crossing for the overlap, only touching contacts
+        // (all of them) face to face.
+        let scan =
+            |x: &[[Point3; 3]], y: &[[Point3; 3]]| first_crossing(x, &Bvh::new(x), y, &Bvh::new(y));
+        assert!(scan(&unit, &over).crossing.is_some());
+        let s = scan(&unit, &face);
+        assert!(s.crossing.is_none());
+        assert_eq!(s.others.len(), contacts(&unit, &face).len());
     }
 
     #[test]

@@ -139,7 +139,6 @@ fn entry(c: &Clash, objects: &[AnalysisObject]) -> wire::ClashEntry {
         point_a: c.point_a.to_array(),
         point_b: c.point_b.to_array(),
         uncertainty: c.uncertainty,
-        crossing_pairs: c.crossing_pairs,
         inner: c.inner.map(|i| match i {
             Inner::A => c.a,
             Inner::B => c.b,

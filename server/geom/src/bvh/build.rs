@@ -152,6 +152,10 @@ fn best_split(slice: &[u32], prims: &[Prim], bounds: &Aabb) -> Option<(usize, f6
     let leaf_cost = slice.len() as f64;
     let parent_area = area(bounds);
     let mut best: Option<(f64, usize, f64)> = None;
+    // Small nodes get fewer bins (a quarter of their primitives, at least 8): nearly the
+    // same planes for a fraction of the sweep, which dominates building the many small
+    // hierarchies of a clash test.
+    let bins = BINS.min((slice.len() / 4).max(8)).min(slice.len());
     for axis in 0..3 {
         let (lo, hi) = match axis {
             0 => (centroids.min.x, centroids.max.x),
@@ -161,12 +165,12 @@ fn best_split(slice: &[u32], prims: &[Prim], bounds: &Aabb) -> Option<(usize, f6
         if hi <= lo {
             continue;
         }
-        let scale = BINS as f64 / (hi - lo);
+        let scale = bins as f64 / (hi - lo);
         let mut bin_bounds = [Aabb::EMPTY; BINS];
         let mut bin_counts = [0usize; BINS];
         for &i in slice {
             let p = &prims[i as usize];
-            let b = (((p.centroid[axis] - lo) * scale) as usize).min(BINS - 1);
+            let b = (((p.centroid[axis] - lo) * scale) as usize).min(bins - 1);
             bin_counts[b] += 1;
             bin_bounds[b] = union(&bin_bounds[b], &p.bounds);
         }
@@ -174,14 +178,14 @@ fn best_split(slice: &[u32], prims: &[Prim], bounds: &Aabb) -> Option<(usize, f6
         let mut right_area = [0.0; BINS];
         let mut right_count = [0usize; BINS];
         let (mut acc, mut n) = (Aabb::EMPTY, 0);
-        for b in (1..BINS).rev() {
+        for b in (1..bins).rev() {
             acc = union(&acc, &bin_bounds[b]);
             n += bin_counts[b];
             right_area[b] = area(&acc);
             right_count[b] = n;
         }
         let (mut acc, mut n) = (Aabb::EMPTY, 0);
-        for b in 0..BINS - 1 {
+        for b in 0..bins - 1 {
             acc = union(&acc, &bin_bounds[b]);
             n += bin_counts[b];
             if n == 0 || right_count[b + 1] == 0 {

@@ -1,5 +1,7 @@
 //! Candidate triangle pairs between two hierarchies: the broad phase of clash detection.
 
+use std::ops::ControlFlow;
+
 use super::Bvh;
 use crate::bbox::Aabb;
 use crate::vec3::Point3;
@@ -49,8 +51,24 @@ fn overlap(a: &Aabb, b: &Aabb) -> bool {
 /// closer than `margin`; the narrow phase decides.
 pub fn candidate_pairs(a: &Bvh, b: &Bvh, margin: f64) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
+    let _ = visit_candidate_pairs(a, b, margin, |i, j| {
+        out.push((i, j));
+        ControlFlow::<()>::Continue(())
+    });
+    out.sort_unstable();
+    out
+}
+
+/// Calls `visit` with each pair [`candidate_pairs`] would list (in traversal order, not
+/// sorted), stopping at the first `Break`, which it returns.
+pub fn visit_candidate_pairs<B>(
+    a: &Bvh,
+    b: &Bvh,
+    margin: f64,
+    mut visit: impl FnMut(u32, u32) -> ControlFlow<B>,
+) -> ControlFlow<B> {
     if a.is_empty() || b.is_empty() {
-        return out;
+        return ControlFlow::Continue(());
     }
     let mut stack = vec![(0u32, 0u32)];
     while let Some((ia, ib)) = stack.pop() {
@@ -66,7 +84,7 @@ pub fn candidate_pairs(a: &Bvh, b: &Bvh, margin: f64) -> Vec<(u32, u32)> {
                     ba.max = ba.max + crate::Vector3::new(margin, margin, margin);
                     for kb in nb.first as usize..(nb.first + nb.count) as usize {
                         if overlap(&ba, &triangle_box(b, kb)) {
-                            out.push((a.order[ka], b.order[kb]));
+                            visit(a.order[ka], b.order[kb])?;
                         }
                     }
                 }
@@ -87,6 +105,5 @@ pub fn candidate_pairs(a: &Bvh, b: &Bvh, margin: f64) -> Vec<(u32, u32)> {
             }
         }
     }
-    out.sort_unstable();
-    out
+    ControlFlow::Continue(())
 }
