@@ -235,6 +235,35 @@ fn coplanar_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
     inside(a, b[0]) || inside(b, a[0])
 }
 
+/// Where segment `p`–`q` meets triangle `t`, when it does (decided exactly: the ends'
+/// sides of the triangle's plane and the segment's side of each edge are exact signs); the
+/// point is computed in f64. A segment lying in the triangle's plane is not reported (it
+/// meets along a stretch, not at a point). `None` for a degenerate triangle.
+pub fn segment_triangle(p: Point3, q: Point3, t: [Point3; 3]) -> Option<Point3> {
+    let (dp, dq) = (side(t[0], t[1], t[2], p), side(t[0], t[1], t[2], q));
+    if (dp > 0.0 && dq > 0.0) || (dp < 0.0 && dq < 0.0) || (dp == 0.0 && dq == 0.0) {
+        return None;
+    }
+    // The segment's line passes each edge on the same side (or on it) exactly when it
+    // pierces the triangle's closure.
+    let e = [
+        side(p, q, t[0], t[1]),
+        side(p, q, t[1], t[2]),
+        side(p, q, t[2], t[0]),
+    ];
+    let inside = e.iter().all(|&x| x >= 0.0) || e.iter().all(|&x| x <= 0.0);
+    if !inside || e.iter().all(|&x| x == 0.0) {
+        return None;
+    }
+    Some(if dp == 0.0 {
+        p
+    } else if dq == 0.0 {
+        q
+    } else {
+        p.lerp(q, dp / (dp - dq))
+    })
+}
+
 /// Whether two coplanar triangles share interior points (an area, not just an edge or a
 /// vertex): an edge of one properly crosses an edge of the other, or a vertex or the
 /// centroid of one lies strictly inside the other. Exact 2-D orientations; false for
@@ -612,6 +641,25 @@ mod tests {
         // Meeting pairs are at zero.
         let through = [p(1.0, 1.0, -1.0), p(1.0, 1.0, 1.0), p(2.0, 0.5, 1.0)];
         assert_eq!(triangle_distance(flat(), through), 0.0);
+    }
+
+    #[test]
+    fn segments_through_triangles_by_hand() {
+        let f = flat();
+        let hit = segment_triangle(p(1.0, 1.0, -1.0), p(1.0, 1.0, 3.0), f).expect("pierces");
+        assert!(hit.distance(p(1.0, 1.0, 0.0)) < 1e-15);
+        // Through an edge and through a vertex: still met (closure).
+        assert!(segment_triangle(p(2.0, 0.0, -1.0), p(2.0, 0.0, 1.0), f).is_some());
+        assert!(segment_triangle(p(0.0, 0.0, -1.0), p(0.0, 0.0, 1.0), f).is_some());
+        // Ending on the plane inside: the end point.
+        assert_eq!(
+            segment_triangle(p(1.0, 1.0, 0.0), p(1.0, 1.0, 2.0), f),
+            Some(p(1.0, 1.0, 0.0))
+        );
+        // Missing, above, in the plane.
+        assert!(segment_triangle(p(3.0, 3.0, -1.0), p(3.0, 3.0, 1.0), f).is_none());
+        assert!(segment_triangle(p(1.0, 1.0, 1.0), p(1.0, 1.0, 2.0), f).is_none());
+        assert!(segment_triangle(p(-1.0, 1.0, 0.0), p(5.0, 1.0, 0.0), f).is_none());
     }
 
     #[test]

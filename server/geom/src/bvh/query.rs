@@ -207,6 +207,33 @@ impl Bvh {
         None
     }
 
+    /// Calls `f` with every triangle (caller's index) whose leaf box meets the box from
+    /// `lo` to `hi`: a superset of the triangles that meet it.
+    pub fn for_each_in_box(&self, lo: Point3, hi: Point3, mut f: impl FnMut(u32)) {
+        if self.is_empty() {
+            return;
+        }
+        let (lo, hi) = (lo - self.origin, hi - self.origin);
+        let (lo, hi) = ([lo.x, lo.y, lo.z], [hi.x, hi.y, hi.z]);
+        let meets = |n: &BvhNode| {
+            (0..3).all(|a| f64::from(n.min[a]) <= hi[a] && f64::from(n.max[a]) >= lo[a])
+        };
+        let mut stack = vec![0u32];
+        while let Some(index) = stack.pop() {
+            let node = &self.nodes[index as usize];
+            if !meets(node) {
+                continue;
+            }
+            if node.count > 0 {
+                for k in node.first..node.first + node.count {
+                    f(self.order[k as usize]);
+                }
+            } else {
+                stack.extend([node.first, node.first + 1]);
+            }
+        }
+    }
+
     /// The point of the triangles nearest to `p` within `max_distance`: `(point, distance,
     /// triangle)`, ties to the lowest triangle index.
     pub fn closest_point(&self, p: Point3, max_distance: f64) -> Option<(Point3, f64, u32)> {

@@ -1,0 +1,345 @@
+//! Where two triangle meshes meet, as curves: every pair of triangles that cross or touch
+//! gives a segment ([`intersection_segment`], decided exactly), and the segments are joined
+//! end to end into ordered polylines, open or closed. Coplanar overlaps (flush faces) are
+//! areas, not curves: they are counted and listed, never passed to a triangulator, so they
+//! cannot upset the joining (where parry panics, dimforge/parry#289).
+
+use std::collections::HashMap;
+
+use crate::Point3;
+use crate::bvh::Bvh;
+use crate::mesh_contact::mesh_contacts;
+use crate::triangle_contact::{TriangleContact, coplanar_interiors_overlap, intersection_segment};
+
+/// An ordered chain of points; a closed one returns to its first point (not repeated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Polyline {
+    /// The points in order.
+    pub points: Vec<Point3>,
+    /// True for a loop.
+    pub closed: bool,
+}
+
+/// The intersection of two meshes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeshIntersection {
+    /// The intersection curves.
+    pub polylines: Vec<Polyline>,
+    /// Triangle pairs `(a, b)` lying in one plane and sharing an area.
+    pub coplanar: Vec<(u32, u32)>,
+    /// Points where the meshes only touch (a vertex on the other, isolated).
+    pub touch_points: Vec<Point3>,
+}
+
+/// The curves along which triangle sets `a` and `b` meet (hierarchies over exactly these
+/// triangles), with end points closer than `weld` taken as one.
+pub fn mesh_intersection(
+    a: &[[Point3; 3]],
+    bvh_a: &Bvh,
+    b: &[[Point3; 3]],
+    bvh_b: &Bvh,
+    weld: f64,
+) -> MeshIntersection {
+    let mut out = MeshIntersection::default();
+    let mut segments = Vec::new();
+    let mut points = Vec::new();
+    for c in mesh_contacts(a, bvh_a, b, bvh_b) {
+        let (x, y) = (a[c.a as usize], b[c.b as usize]);
+        match c.contact {
+            TriangleContact::Coplanar => {
+                if coplanar_interiors_overlap(x, y) {
+                    out.coplanar.push((c.a, c.b));
+                }
+            }
+            TriangleContact::Disjoint => {}
+            _ => {
+                if let Some([p, q]) = intersection_segment(x, y) {
+                    if p.distance(q) > weld {
+                        segments.push([p, q]);
+                    } else {
+                        points.push(p.lerp(q, 0.5));
+                    }
+                }
+            }
+        }
+    }
+    let mut welder = Welder::new(weld);
+    let mut edges: Vec<[u32; 2]> = segments
+        .iter()
+        .map(|&[p, q]| [welder.id(p), welder.id(q)])
+        .filter(|[i, j]| i != j)
+        .map(|[i, j]| [i.min(j), i.max(j)])
+        .collect();
+    // A segment along an edge shared by two triangles comes twice.
+    edges.sort_unstable();
+    edges.dedup();
+    out.polylines = join(&edges, &welder.points);
+    // Touch points not on any curve are isolated contacts.
+    let mut on_curve = vec![false; welder.points.len()];
+    for [i, j] in &edges {
+        on_curve[*i as usize] = true;
+        on_curve[*j as usize] = true;
+    }
+    for p in points {
+        let k = welder.id(p) as usize;
+        if k >= on_curve.len() {
+            on_curve.resize(k + 1, false);
+        }
+        if !on_curve[k] {
+            on_curve[k] = true;
+            out.touch_points.push(p);
+        }
+    }
+    out
+}
+
+/// Points merged within a distance on a hash grid of that cell size.
+struct Welder {
+    cell: f64,
+    points: Vec<Point3>,
+    grid: HashMap<[i64; 3], Vec<u32>>,
+}
+
+impl Welder {
+    fn new(distance: f64) -> Welder {
+        Welder {
+            cell: distance.max(f64::MIN_POSITIVE),
+            points: Vec::new(),
+            grid: HashMap::new(),
+        }
+    }
+
+    /// The id of the point within the distance of `p`, or a new one.
+    fn id(&mut self, p: Point3) -> u32 {
+        let key = [p.x, p.y, p.z].map(|c| (c / self.cell).floor() as i64);
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for dz in -1..=1 {
+                    let k = [key[0] + dx, key[1] + dy, key[2] + dz];
+                    if let Some(ids) = self.grid.get(&k) {
+                        for &i in ids {
+                            if self.points[i as usize].distance(p) <= self.cell {
+                                return i;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let id = self.points.len() as u32;
+        self.points.push(p);
+        self.grid.entry(key).or_default().push(id);
+        id
+    }
+}
+
+/// Walks the graph of `edges` over `points` into polylines: chains between nodes that are
+/// not simple (ends and junctions) first, then the loops left.
+fn join(edges: &[[u32; 2]], points: &[Point3]) -> Vec<Polyline> {
+    let n = points.len();
+    let mut adjacent: Vec<Vec<(u32, usize)>> = vec![Vec::new(); n];
+    for (e, &[i, j]) in edges.iter().enumerate() {
+        adjacent[i as usize].push((j, e));
+        adjacent[j as usize].push((i, e));
+    }
+    let mut used = vec![false; edges.len()];
+    let mut out = Vec::new();
+    let walk = |start: u32, first: (u32, usize), used: &mut Vec<bool>| {
+        let mut chain = vec![start];
+        let (mut at, mut via) = first;
+        loop {
+            used[via] = true;
+            chain.push(at);
+            if adjacent[at as usize].len() != 2 {
+                break;
+            }
+            match adjacent[at as usize].iter().find(|&&(_, e)| !used[e]) {
+                Some(&(next, e)) => {
+                    at = next;
+                    via = e;
+                }
+                None => break,
+            }
+        }
+        chain
+    };
+    for s in 0..n as u32 {
+        if adjacent[s as usize].len() == 2 {
+            continue;
+        }
+        for step in adjacent[s as usize].clone() {
+            if !used[step.1] {
+                let chain = walk(s, step, &mut used);
+                out.push(Polyline {
+                    points: chain.iter().map(|&i| points[i as usize]).collect(),
+                    closed: false,
+                });
+            }
+        }
+    }
+    for s in 0..n as u32 {
+        if let Some(&step) = adjacent[s as usize].iter().find(|&&(_, e)| !used[e]) {
+            let mut chain = walk(s, step, &mut used);
+            // Back at the start: drop the repeated point.
+            if chain.len() > 1 && chain.last() == chain.first() {
+                chain.pop();
+            }
+            out.push(Polyline {
+                points: chain.iter().map(|&i| points[i as usize]).collect(),
+                closed: true,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A closed, outward icosphere (radius `r` about the origin), `levels` subdivisions.
+    fn icosphere(r: f64, levels: u32) -> Vec<[Point3; 3]> {
+        let t = (1.0 + 5f64.sqrt()) / 2.0;
+        let mut v: Vec<[f64; 3]> = [
+            [-1.0, t, 0.0],
+            [1.0, t, 0.0],
+            [-1.0, -t, 0.0],
+            [1.0, -t, 0.0],
+            [0.0, -1.0, t],
+            [0.0, 1.0, t],
+            [0.0, -1.0, -t],
+            [0.0, 1.0, -t],
+            [t, 0.0, -1.0],
+            [t, 0.0, 1.0],
+            [-t, 0.0, -1.0],
+            [-t, 0.0, 1.0],
+        ]
+        .to_vec();
+        let unit = |p: [f64; 3]| {
+            let l = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
+            p.map(|c| c / l)
+        };
+        v = v.into_iter().map(unit).collect();
+        let mut f: Vec<[usize; 3]> = vec![
+            [0, 11, 5],
+            [0, 5, 1],
+            [0, 1, 7],
+            [0, 7, 10],
+            [0, 10, 11],
+            [1, 5, 9],
+            [5, 11, 4],
+            [11, 10, 2],
+            [10, 7, 6],
+            [7, 1, 8],
+            [3, 9, 4],
+            [3, 4, 2],
+            [3, 2, 6],
+            [3, 6, 8],
+            [3, 8, 9],
+            [4, 9, 5],
+            [2, 4, 11],
+            [6, 2, 10],
+            [8, 6, 7],
+            [9, 8, 1],
+        ];
+        for _ in 0..levels {
+            let mut mid = HashMap::new();
+            let mut next = Vec::new();
+            for [a, b, c] in f {
+                let mut m = |i: usize, j: usize| {
+                    *mid.entry((i.min(j), i.max(j))).or_insert_with(|| {
+                        let (p, q) = (v[i], v[j]);
+                        v.push(unit([p[0] + q[0], p[1] + q[1], p[2] + q[2]]));
+                        v.len() - 1
+                    })
+                };
+                let (ab, bc, ca) = (m(a, b), m(b, c), m(c, a));
+                next.extend([[a, ab, ca], [b, bc, ab], [c, ca, bc], [ab, bc, ca]]);
+            }
+            f = next;
+        }
+        f.iter()
+            .map(|t| t.map(|i| Point3::new(r * v[i][0], r * v[i][1], r * v[i][2])))
+            .collect()
+    }
+
+    fn plane(z: f64, half: f64) -> Vec<[Point3; 3]> {
+        let p = |x: f64, y: f64| Point3::new(x, y, z);
+        vec![
+            [p(-half, -half), p(half, -half), p(half, half)],
+            [p(-half, -half), p(half, half), p(-half, half)],
+        ]
+    }
+
+    fn intersect(a: &[[Point3; 3]], b: &[[Point3; 3]]) -> MeshIntersection {
+        mesh_intersection(a, &Bvh::new(a), b, &Bvh::new(b), 1e-9)
+    }
+
+    #[test]
+    fn plane_through_a_sphere_cuts_one_closed_loop() {
+        // Case I9 on meshes: the cut is one closed loop in the plane, its points on the
+        // mesh, so within the chord error of the circle of radius √(R² − h²).
+        let sphere = icosphere(1.0, 3);
+        for h in [0.0, 0.3, -0.61, 0.9] {
+            let cut = intersect(&sphere, &plane(h, 2.0));
+            assert_eq!(cut.polylines.len(), 1, "h = {h}: {:?}", cut.polylines.len());
+            let loop_ = &cut.polylines[0];
+            assert!(loop_.closed);
+            assert!(loop_.points.len() > 20);
+            let r = (1.0 - h * h).sqrt();
+            for p in &loop_.points {
+                assert!((p.z - h).abs() < 1e-12);
+                let rho = p.x.hypot(p.y);
+                // A level-3 icosphere's facets sag at most ~0.5 % of the radius.
+                assert!(rho <= r + 1e-12 && rho > r - 0.01, "h = {h}: {rho} vs {r}");
+            }
+        }
+        // Through a vertex of the mesh (z = 1 touches the top vertex only).
+        let top = intersect(&sphere, &plane(1.0, 2.0));
+        assert!(top.polylines.is_empty());
+        assert_eq!(top.touch_points.len(), 1);
+    }
+
+    #[test]
+    fn a_sheet_cut_by_a_box_gives_open_chains_and_coplanar_overlap_is_an_area() {
+        // A square sheet at z = 0.5 through a unit box, wider than the box: the cut is the
+        // box's outline at that height, one closed loop of four sides.
+        let cube =
+            crate::Mesh::axis_aligned_box(Point3::new(0.0, 0.0, 0.0), Point3::new(1.0, 1.0, 1.0));
+        let tri: Vec<[Point3; 3]> = cube
+            .faces()
+            .iter()
+            .flat_map(|f| {
+                let p = |i: u32| cube.positions()[i as usize];
+                [[p(f[0]), p(f[1]), p(f[2])], [p(f[0]), p(f[2]), p(f[3])]]
+            })
+            .collect();
+        let cut = intersect(&tri, &plane(0.5, 2.0));
+        assert_eq!(cut.polylines.len(), 1);
+        assert!(cut.polylines[0].closed);
+        let perimeter: f64 = {
+            let p = &cut.polylines[0].points;
+            (0..p.len())
+                .map(|k| p[k].distance(p[(k + 1) % p.len()]))
+                .sum()
+        };
+        assert!((perimeter - 4.0).abs() < 1e-12, "{perimeter}");
+        // A sheet smaller than the box's top, lying on it: an area, no curve, no panic.
+        let lid = plane(1.0, 0.25)
+            .into_iter()
+            .map(|t| t.map(|p| Point3::new(p.x + 0.5, p.y + 0.5, p.z)))
+            .collect::<Vec<_>>();
+        let flush = intersect(&tri, &lid);
+        assert!(flush.polylines.is_empty());
+        assert!(!flush.coplanar.is_empty());
+        // A sheet half in: an open chain across the box (its ends on the sheet's edge).
+        let half: Vec<[Point3; 3]> = vec![[
+            Point3::new(0.5, -1.0, 0.5),
+            Point3::new(0.5, 0.5, 0.5),
+            Point3::new(2.0, 0.5, 0.5),
+        ]];
+        let cut = intersect(&tri, &half);
+        assert!(cut.polylines.iter().all(|p| !p.closed));
+        assert!(!cut.polylines.is_empty());
+    }
+}

@@ -1,0 +1,513 @@
+//! Intersections of NURBS: a curve with a surface (points, with the curve's and the
+//! surface's parameters) and two surfaces (curves as polylines whose every point lies on
+//! both surfaces to the tolerance), with tangent touches found as their own events.
+//!
+//! Both start from meshes (`tessellate` at a chord error of 0.2 % of the surface's size, or
+//! the tolerance if coarser): the mesh intersection seeds every branch, closed loops
+//! included, and Newton's method moves each seed onto the true intersection. Surface–surface curves are then refined: a midpoint
+//! that lies farther than the tolerance from its chord is inserted, until every chord is
+//! within the tolerance. Where the meshes do not cross but come within their chord errors
+//! of each other, the surfaces may touch tangentially: the closest points are refined by
+//! alternating projection and reported as a tangent point when they meet to the tolerance.
+
+use crate::bvh::Bvh;
+use crate::mesh_contact::closest_pair;
+use crate::mesh_intersection::mesh_intersection;
+use crate::nurbs::{NurbsCurve, NurbsSurface};
+use crate::tessellate::{TessellationOptions, tessellate_surface};
+use crate::triangle_contact::segment_triangle;
+use crate::{Point3, Vector3};
+
+/// Where a curve meets a surface.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CurveSurfacePoint {
+    /// Curve parameter.
+    pub t: f64,
+    /// Surface parameters.
+    pub uv: [f64; 2],
+    /// The point (on the curve).
+    pub point: Point3,
+    /// True when the curve only touches the surface there (tangent), not crossing it.
+    pub tangent: bool,
+}
+
+/// A curve where two surfaces meet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SurfaceCurve {
+    /// Points on both surfaces, in order.
+    pub points: Vec<Point3>,
+    /// Parameters of each point on the first surface.
+    pub uv_a: Vec<[f64; 2]>,
+    /// Parameters of each point on the second surface.
+    pub uv_b: Vec<[f64; 2]>,
+    /// True for a closed loop (the last point joins the first).
+    pub closed: bool,
+}
+
+/// The intersection of two surfaces.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SurfaceIntersection {
+    /// Transverse intersection curves.
+    pub curves: Vec<SurfaceCurve>,
+    /// Isolated points where the surfaces touch (tangent point events).
+    pub tangent_points: Vec<(Point3, [f64; 2], [f64; 2])>,
+}
+
+/// Newton steps before a point is given up.
+const MAX_NEWTON: usize = 40;
+
+/// The mesh of a surface as triangles, with the chord error it achieved.
+fn triangles_of(s: &NurbsSurface, chord: f64) -> (Vec<[Point3; 3]>, f64) {
+    let options = TessellationOptions {
+        chord_tolerance: chord,
+        angle_tolerance: 10f64.to_radians(),
+        ..TessellationOptions::default()
+    };
+    let m = tessellate_surface(s, &options);
+    let p = &m.positions;
+    let tris = m
+        .faces
+        .iter()
+        .flat_map(|f| {
+            let [a, b, c, d] = f.map(|i| p[i as usize]);
+            [[a, b, c], [a, c, d]]
+        })
+        .filter(|t| (t[1] - t[0]).cross(t[2] - t[0]).length() > 0.0)
+        .collect();
+    (tris, m.max_deviation)
+}
+
+/// Chord tolerance of the seeding meshes: coarse enough to be quick, fine enough that
+/// Newton starts within its basin.
+fn seed_chord(s: &NurbsSurface, tolerance: f64) -> f64 {
+    let size = bounds_size(s);
+    (size * 2e-3).max(tolerance)
+}
+
+fn bounds_size(s: &NurbsSurface) -> f64 {
+    let ((u0, u1), (v0, v1)) = s.domain();
+    let mut lo = [f64::INFINITY; 3];
+    let mut hi = [f64::NEG_INFINITY; 3];
+    for i in 0..=8 {
+        for j in 0..=8 {
+            let p = s.point_at(
+                u0 + (u1 - u0) * i as f64 / 8.0,
+                v0 + (v1 - v0) * j as f64 / 8.0,
+            );
+            for (k, c) in p.to_array().into_iter().enumerate() {
+                lo[k] = lo[k].min(c);
+                hi[k] = hi[k].max(c);
+            }
+        }
+    }
+    (0..3).map(|k| (hi[k] - lo[k]).powi(2)).sum::<f64>().sqrt()
+}
+
+/// Point, ∂u and ∂v of a surface.
+fn frame(s: &NurbsSurface, [u, v]: [f64; 2]) -> (Point3, Vector3, Vector3) {
+    let d = s.derivatives(u, v, 1);
+    (s.point_at(u, v), d[1][0], d[0][1])
+}
+
+/// Parameters kept in the domain: wrapped across a seam where the surface is closed in
+/// that direction (its two boundary curves coincide there), clamped otherwise. Checked
+/// only when a step leaves the domain, which is rare.
+fn clamp_uv(s: &NurbsSurface, [u, v]: [f64; 2]) -> [f64; 2] {
+    let ((u0, u1), (v0, v1)) = s.domain();
+    let seam = |p: Point3, q: Point3| p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length());
+    let wrap = |x: f64, lo: f64, hi: f64| lo + (x - lo).rem_euclid(hi - lo);
+    let u = if (u0..=u1).contains(&u) {
+        u
+    } else if seam(
+        s.point_at(u0, v.clamp(v0, v1)),
+        s.point_at(u1, v.clamp(v0, v1)),
+    ) {
+        wrap(u, u0, u1)
+    } else {
+        u.clamp(u0, u1)
+    };
+    let v = if (v0..=v1).contains(&v) {
+        v
+    } else if seam(s.point_at(u, v0), s.point_at(u, v1)) {
+        wrap(v, v0, v1)
+    } else {
+        v.clamp(v0, v1)
+    };
+    [u, v]
+}
+
+/// The parameter step that moves a surface point by `delta` in its tangent plane (least
+/// squares on the 2 × 2 normal equations).
+fn tangent_step(su: Vector3, sv: Vector3, delta: Vector3) -> Option<[f64; 2]> {
+    let (a, b, c) = (su.dot(su), su.dot(sv), sv.dot(sv));
+    let (r, s) = (su.dot(delta), sv.dot(delta));
+    let det = a * c - b * b;
+    if det.abs() <= f64::MIN_POSITIVE {
+        return None;
+    }
+    Some([(c * r - b * s) / det, (a * s - b * r) / det])
+}
+
+/// Solves the 3 × 3 system with rows `m` for `rhs` (Cramer; `None` when singular).
+fn solve3(m: [Vector3; 3], rhs: [f64; 3]) -> Option<[f64; 3]> {
+    let det = m[0].dot(m[1].cross(m[2]));
+    if det.abs() <= 1e-300 {
+        return None;
+    }
+    // Columns of the inverse are the cross products of the rows.
+    let (c0, c1, c2) = (m[1].cross(m[2]), m[2].cross(m[0]), m[0].cross(m[1]));
+    let x = c0 * rhs[0] + c1 * rhs[1] + c2 * rhs[2];
+    Some([x.x / det, x.y / det, x.z / det])
+}
+
+/// Moves a point near the intersection of `a` and `b` onto it: the point on both tangent
+/// planes and on the plane through the current point across the curve, then each
+/// surface's parameters moved to it, until the two surface points agree to `tolerance`
+/// (Newton's method for surface–surface intersection points). `None` when it does not
+/// converge, the surfaces are tangent there, or the point ends farther than `reach` from
+/// where it started (it jumped to another branch).
+fn refine_on_both(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    mut uv_a: [f64; 2],
+    mut uv_b: [f64; 2],
+    tolerance: f64,
+    reach: f64,
+) -> Option<(Point3, [f64; 2], [f64; 2])> {
+    let start = a.point_at(uv_a[0], uv_a[1]);
+    let within = |r: (Point3, [f64; 2], [f64; 2])| (r.0.distance(start) <= reach).then_some(r);
+    for _ in 0..MAX_NEWTON {
+        let (pa, au, av) = frame(a, uv_a);
+        let (pb, bu, bv) = frame(b, uv_b);
+        let (na, nb) = (au.cross(av), bu.cross(bv));
+        if pa.distance(pb) <= tolerance * 1e-3 {
+            return within((pa.lerp(pb, 0.5), uv_a, uv_b));
+        }
+        let t = na.cross(nb);
+        if t.length() <= 1e-12 * na.length() * nb.length() {
+            return None;
+        }
+        let mid = pa.lerp(pb, 0.5);
+        let origin = mid;
+        let x = solve3([na, nb, t], [na.dot(pa - origin), nb.dot(pb - origin), 0.0])?;
+        let target = origin + Vector3::new(x[0], x[1], x[2]);
+        let da = tangent_step(au, av, target - pa)?;
+        let db = tangent_step(bu, bv, target - pb)?;
+        uv_a = clamp_uv(a, [uv_a[0] + da[0], uv_a[1] + da[1]]);
+        uv_b = clamp_uv(b, [uv_b[0] + db[0], uv_b[1] + db[1]]);
+    }
+    let (pa, pb) = (a.point_at(uv_a[0], uv_a[1]), b.point_at(uv_b[0], uv_b[1]));
+    (pa.distance(pb) <= tolerance)
+        .then(|| (pa.lerp(pb, 0.5), uv_a, uv_b))
+        .and_then(within)
+}
+
+/// The intersection of surfaces `a` and `b`, every curve point on both to `tolerance` and
+/// every chord within `tolerance` of the true curve.
+pub fn surface_surface(a: &NurbsSurface, b: &NurbsSurface, tolerance: f64) -> SurfaceIntersection {
+    let (ta, dev_a) = triangles_of(a, seed_chord(a, tolerance));
+    let (tb, dev_b) = triangles_of(b, seed_chord(b, tolerance));
+    let (bvh_a, bvh_b) = (Bvh::new(&ta), Bvh::new(&tb));
+    let size = bounds_size(a).max(bounds_size(b));
+    let cut = mesh_intersection(&ta, &bvh_a, &tb, &bvh_b, 1e-9 * size);
+    let mut out = SurfaceIntersection::default();
+    for seed in &cut.polylines {
+        let mut points = Vec::new();
+        let n = seed.points.len();
+        for (k, &p) in seed.points.iter().enumerate() {
+            let (uv_a, _, _) = a.closest_point(p);
+            let (uv_b, _, _) = b.closest_point(p);
+            // A seed moves at most as far as its neighbours are (plus the meshes' errors).
+            let gap = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
+                .into_iter()
+                .flatten()
+                .map(|j| seed.points[j].distance(p))
+                .fold(0.0, f64::max);
+            let reach = gap + 4.0 * (dev_a + dev_b) + tolerance;
+            if let Some(r) = refine_on_both(a, b, uv_a, uv_b, tolerance, reach) {
+                // Seeds closer than the tolerance after refinement are one point.
+                if points
+                    .last()
+                    .is_none_or(|&(q, _, _): &(Point3, _, _)| q.distance(r.0) > tolerance)
+                {
+                    points.push(r);
+                }
+            }
+        }
+        if points.len() < 2 {
+            continue;
+        }
+        let closed = seed.closed && points.len() > 2;
+        let curve = densify(a, b, &points, closed, tolerance);
+        out.curves.push(curve);
+    }
+    if out.curves.is_empty() {
+        // No crossing: the surfaces may still touch, within their meshes' chord errors.
+        if let Some(touch) = closest_pair(&ta, &bvh_a, &tb, &bvh_b, dev_a + dev_b + tolerance)
+            .and_then(|near| touch_point(a, b, near.points.on_first, tolerance))
+        {
+            out.tangent_points.push(touch);
+        }
+    }
+    out
+}
+
+/// Inserts refined midpoints until every chord is within `tolerance` of the curve.
+fn densify(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    points: &[(Point3, [f64; 2], [f64; 2])],
+    closed: bool,
+    tolerance: f64,
+) -> SurfaceCurve {
+    let mut out: Vec<(Point3, [f64; 2], [f64; 2])> = Vec::new();
+    let n = points.len();
+    let pairs = if closed { n } else { n - 1 };
+    let mid = |x: [f64; 2], y: [f64; 2]| [(x[0] + y[0]) / 2.0, (x[1] + y[1]) / 2.0];
+    for k in 0..pairs {
+        let (p, q) = (points[k], points[(k + 1) % n]);
+        let mut stack = vec![(p, q, 0u32)];
+        out.push(p);
+        // Depth-first, left half first, so points come out in order.
+        let mut pending: Vec<(Point3, [f64; 2], [f64; 2])> = Vec::new();
+        while let Some((x, y, depth)) = stack.pop() {
+            let reach = x.0.distance(y.0);
+            let chord_mid = x.0.lerp(y.0, 0.5);
+            // The parameters' midpoint, unless the chord crosses a closed surface's seam
+            // (then it lies on the far side): the closest point to the chord's midpoint.
+            let start = |s: &NurbsSurface, p: [f64; 2], q: [f64; 2]| {
+                let m = mid(p, q);
+                if s.point_at(m[0], m[1]).distance(chord_mid) <= reach {
+                    m
+                } else {
+                    s.closest_point(chord_mid).0
+                }
+            };
+            let (ua, ub) = (start(a, x.1, y.1), start(b, x.2, y.2));
+            let Some(m) = refine_on_both(a, b, ua, ub, tolerance, reach) else {
+                pending.push(y);
+                continue;
+            };
+            let chord = y.0 - x.0;
+            let between = (m.0 - x.0).dot(chord) / chord.length_squared().max(1e-300);
+            // The midpoint must be of this branch: between the ends along the chord and
+            // running the chord's way (where branches cross, Newton can land on another).
+            let along = curve_tangent(a, b, m.1, m.2)
+                .is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
+            if depth < 12
+                && chord_mid.distance(m.0) > tolerance
+                && (0.0..1.0).contains(&between)
+                && along
+            {
+                stack.push((m, y, depth + 1));
+                stack.push((x, m, depth + 1));
+            } else {
+                pending.push(y);
+            }
+        }
+        // `pending` holds each accepted sub-chord's end in order; the last is `q`.
+        pending.pop();
+        out.extend(pending);
+    }
+    if !closed {
+        out.push(points[n - 1]);
+    }
+    SurfaceCurve {
+        points: out.iter().map(|r| r.0).collect(),
+        uv_a: out.iter().map(|r| r.1).collect(),
+        uv_b: out.iter().map(|r| r.2).collect(),
+        closed,
+    }
+}
+
+/// The unit direction of the intersection curve at parameters `uv_a`, `uv_b` (`None`
+/// where the surfaces are tangent).
+fn curve_tangent(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    uv_a: [f64; 2],
+    uv_b: [f64; 2],
+) -> Option<Vector3> {
+    let (_, au, av) = frame(a, uv_a);
+    let (_, bu, bv) = frame(b, uv_b);
+    let (na, nb) = (au.cross(av), bu.cross(bv));
+    let t = na.cross(nb);
+    let len = t.length();
+    (len > 1e-12 * na.length() * nb.length()).then(|| t * (1.0 / len))
+}
+
+/// Where two surfaces that come close near `start` touch, if they do to `tolerance`: the
+/// closest points by alternating projection.
+fn touch_point(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    start: Point3,
+    tolerance: f64,
+) -> Option<(Point3, [f64; 2], [f64; 2])> {
+    let mut p = start;
+    let mut best: Option<(f64, Point3, [f64; 2], [f64; 2])> = None;
+    for _ in 0..MAX_NEWTON {
+        let (uv_a, pa, _) = a.closest_point(p);
+        let (uv_b, pb, d) = b.closest_point(pa);
+        if best.is_none_or(|(bd, ..)| d < bd) {
+            best = Some((d, pa.lerp(pb, 0.5), uv_a, uv_b));
+        }
+        if pb.distance(p) <= tolerance * 1e-3 {
+            break;
+        }
+        p = pb;
+    }
+    let (d, point, uv_a, uv_b) = best?;
+    (d <= tolerance).then_some((point, uv_a, uv_b))
+}
+
+/// Where curve `c` meets surface `s` to `tolerance`: crossings seeded by the curve's
+/// polyline through the surface's mesh and refined by Newton's method on
+/// `C(t) − S(u, v) = 0`; tangent touches where the polyline passes within the meshes'
+/// errors without crossing, refined as closest points. Sorted by `t`.
+pub fn curve_surface(c: &NurbsCurve, s: &NurbsSurface, tolerance: f64) -> Vec<CurveSurfacePoint> {
+    let (tris, dev) = triangles_of(s, seed_chord(s, tolerance));
+    let bvh = Bvh::new(&tris);
+    // The curve as a polyline fine enough for its own chord error to be small.
+    let mut ts = Vec::new();
+    for (a, b) in c.spans() {
+        let n = 8 * (c.degree() + 1);
+        for i in 0..n {
+            ts.push(a + (b - a) * i as f64 / n as f64);
+        }
+    }
+    ts.push(c.domain().1);
+    let pts: Vec<Point3> = ts.iter().map(|&t| c.point_at(t)).collect();
+    let mut found: Vec<CurveSurfacePoint> = Vec::new();
+    let offer = |x: CurveSurfacePoint, found: &mut Vec<CurveSurfacePoint>| {
+        if found.iter().all(|y| y.point.distance(x.point) > tolerance) {
+            found.push(x);
+        }
+    };
+    for k in 0..pts.len() - 1 {
+        let (p, q) = (pts[k], pts[k + 1]);
+        let mut seeds = Vec::new();
+        let lo = Point3::new(p.x.min(q.x), p.y.min(q.y), p.z.min(q.z));
+        let hi = Point3::new(p.x.max(q.x), p.y.max(q.y), p.z.max(q.z));
+        bvh.for_each_in_box(lo, hi, |tri| {
+            if let Some(x) = segment_triangle(p, q, tris[tri as usize]) {
+                seeds.push(x);
+            }
+        });
+        if seeds.is_empty() {
+            continue;
+        }
+        for x in seeds {
+            let along = (x - p).dot(q - p) / p.distance_squared(q).max(1e-300);
+            let t0 = ts[k] + (ts[k + 1] - ts[k]) * along.clamp(0.0, 1.0);
+            let (uv0, _, _) = s.closest_point(x);
+            if let Some(hit) = newton_curve_surface(c, s, t0, uv0, tolerance) {
+                offer(hit, &mut found);
+            }
+        }
+    }
+    // Tangent touches: where the polyline's distance from the mesh has a local minimum
+    // no larger than the neighbouring chords (a touch between samples is at most that far
+    // from them), refine the closest points and keep those that meet.
+    let distance: Vec<f64> = pts
+        .iter()
+        .map(|&p| {
+            bvh.closest_point(p, f64::INFINITY)
+                .map_or(f64::INFINITY, |h| h.1)
+        })
+        .collect();
+    for k in 0..pts.len() {
+        let before = if k > 0 {
+            distance[k - 1]
+        } else {
+            f64::INFINITY
+        };
+        let after = distance.get(k + 1).copied().unwrap_or(f64::INFINITY);
+        let reach = [k.checked_sub(1), Some(k + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| pts.get(j).map(|q| q.distance(pts[k])))
+            .fold(0.0, f64::max);
+        let local_minimum =
+            distance[k] <= before && distance[k] <= after && distance[k] <= reach + dev + tolerance;
+        if let Some(x) = local_minimum
+            .then(|| closest_curve_surface(c, s, ts[k], tolerance))
+            .flatten()
+        {
+            offer(x, &mut found);
+        }
+    }
+    found.sort_by(|x, y| x.t.total_cmp(&y.t));
+    found
+}
+
+/// Newton's method on `F(t, u, v) = C(t) − S(u, v)`; a crossing when it converges with a
+/// non-singular Jacobian, else `None`.
+fn newton_curve_surface(
+    c: &NurbsCurve,
+    s: &NurbsSurface,
+    mut t: f64,
+    mut uv: [f64; 2],
+    tolerance: f64,
+) -> Option<CurveSurfacePoint> {
+    let (t_lo, t_hi) = c.domain();
+    for _ in 0..MAX_NEWTON {
+        let d = c.derivatives(t, 1);
+        let (pc, ct) = (c.point_at(t), d[1]);
+        let (ps, su, sv) = frame(s, uv);
+        let f = pc - ps;
+        if f.length() <= tolerance * 1e-3 {
+            let n = su.cross(sv);
+            let tangent = ct.dot(n).abs() <= 1e-9 * ct.length() * n.length();
+            return Some(CurveSurfacePoint {
+                t,
+                uv,
+                point: pc,
+                tangent,
+            });
+        }
+        // J = [C' | −S_u | −S_v]; solve J Δ = −F via its transpose's rows.
+        let (jx, jy, jz) = (
+            Vector3::new(ct.x, -su.x, -sv.x),
+            Vector3::new(ct.y, -su.y, -sv.y),
+            Vector3::new(ct.z, -su.z, -sv.z),
+        );
+        let step = solve3([jx, jy, jz], [-f.x, -f.y, -f.z])?;
+        t = (t + step[0]).clamp(t_lo, t_hi);
+        uv = clamp_uv(s, [uv[0] + step[1], uv[1] + step[2]]);
+    }
+    None
+}
+
+/// The closest points of curve and surface near `t0`, alternating projection; a tangent
+/// point when they meet to `tolerance`.
+fn closest_curve_surface(
+    c: &NurbsCurve,
+    s: &NurbsSurface,
+    t0: f64,
+    tolerance: f64,
+) -> Option<CurveSurfacePoint> {
+    let mut p = c.point_at(t0);
+    let mut t = t0;
+    for _ in 0..MAX_NEWTON {
+        let (uv, q, _) = s.closest_point(p);
+        let (t_next, p_next, d) = c.closest_point(q);
+        t = t_next;
+        if p_next.distance(p) <= tolerance * 1e-4 {
+            return (d <= tolerance).then_some(CurveSurfacePoint {
+                t,
+                uv,
+                point: p_next,
+                tangent: true,
+            });
+        }
+        p = p_next;
+    }
+    let (uv, q, _) = s.closest_point(p);
+    (p.distance(q) <= tolerance).then_some(CurveSurfacePoint {
+        t,
+        uv,
+        point: p,
+        tangent: true,
+    })
+}

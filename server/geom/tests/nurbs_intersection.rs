@@ -1,0 +1,242 @@
+//! NURBS intersections on cases with known answers (shared/reference/structural-
+//! intersection.md §5b): a plane through a sphere cuts a circle of radius √(R² − h²) and
+//! touches it at h = R (I9); two orthogonal equal cylinders meet in two ellipses in the
+//! planes x = ±y (I10); a tilted plane cuts a cylinder in an ellipse with semi-axes R and
+//! R / cos θ (I11); a line at offset d meets a sphere at ±√(R² − d²) along it and touches
+//! it at d = R (I12). Every surface is an exact rational NURBS (circles as 9-point
+//! rational quadratics).
+
+use cicada_geom::Point3;
+use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
+use cicada_geom::nurbs_intersection::{SurfaceCurve, curve_surface, surface_surface};
+
+const TOL: f64 = 1e-6;
+const W: f64 = std::f64::consts::FRAC_1_SQRT_2;
+const CIRCLE: [(f64, f64); 9] = [
+    (1.0, 0.0),
+    (1.0, 1.0),
+    (0.0, 1.0),
+    (-1.0, 1.0),
+    (-1.0, 0.0),
+    (-1.0, -1.0),
+    (0.0, -1.0),
+    (1.0, -1.0),
+    (1.0, 0.0),
+];
+const CIRCLE_W: [f64; 9] = [1.0, W, 1.0, W, 1.0, W, 1.0, W, 1.0];
+const CIRCLE_KNOTS: [f64; 12] = [
+    0.0, 0.0, 0.0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1.0, 1.0, 1.0,
+];
+
+/// The sphere of radius `r` about the origin: a half circle from the south pole to the north
+/// revolved about z.
+fn sphere(r: f64) -> NurbsSurface {
+    let profile = [
+        (0.0, -r, 1.0),
+        (r, -r, W),
+        (r, 0.0, 1.0),
+        (r, r, W),
+        (0.0, r, 1.0),
+    ];
+    let mut points = Vec::new();
+    let mut weights = Vec::new();
+    for (k, &(cx, cy)) in CIRCLE.iter().enumerate() {
+        for &(x, z, w) in &profile {
+            points.push(Point3::new(x * cx, x * cy, z));
+            weights.push(CIRCLE_W[k] * w);
+        }
+    }
+    NurbsSurface::new(
+        (2, 2),
+        (9, 5),
+        &points,
+        Some(&weights),
+        CIRCLE_KNOTS.to_vec(),
+        vec![0.0, 0.0, 0.0, 0.5, 0.5, 1.0, 1.0, 1.0],
+    )
+    .expect("sphere")
+}
+
+/// A cylinder of radius `r` about the axis through the origin along `axis` (0: x, 1: y,
+/// 2: z), from −`half` to `half`.
+fn cylinder(r: f64, axis: usize, half: f64) -> NurbsSurface {
+    let mut points = Vec::new();
+    let mut weights = Vec::new();
+    for (k, &(a, b)) in CIRCLE.iter().enumerate() {
+        for s in [-half, half] {
+            let p = match axis {
+                0 => Point3::new(s, r * a, r * b),
+                1 => Point3::new(r * b, s, r * a),
+                _ => Point3::new(r * a, r * b, s),
+            };
+            points.push(p);
+            weights.push(CIRCLE_W[k]);
+        }
+    }
+    NurbsSurface::new(
+        (2, 1),
+        (9, 2),
+        &points,
+        Some(&weights),
+        CIRCLE_KNOTS.to_vec(),
+        vec![0.0, 0.0, 1.0, 1.0],
+    )
+    .expect("cylinder")
+}
+
+/// The bilinear patch through four corners.
+fn patch(corners: [Point3; 4]) -> NurbsSurface {
+    let [a, b, c, d] = corners;
+    NurbsSurface::new(
+        (1, 1),
+        (2, 2),
+        &[a, d, b, c],
+        None,
+        vec![0.0, 0.0, 1.0, 1.0],
+        vec![0.0, 0.0, 1.0, 1.0],
+    )
+    .expect("patch")
+}
+
+fn horizontal(h: f64, half: f64) -> NurbsSurface {
+    let p = |x: f64, y: f64| Point3::new(x, y, h);
+    patch([
+        p(-half, -half),
+        p(half, -half),
+        p(half, half),
+        p(-half, half),
+    ])
+}
+
+/// The largest distance of a chord's midpoint from the true curve, measured by `off`
+/// (the distance of a point from the curve).
+fn worst_chord(c: &SurfaceCurve, off: impl Fn(Point3) -> f64) -> f64 {
+    let n = c.points.len();
+    let pairs = if c.closed { n } else { n - 1 };
+    (0..pairs)
+        .map(|k| off(c.points[k].lerp(c.points[(k + 1) % n], 0.5)))
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn plane_cuts_sphere_in_a_circle_and_touches_at_the_pole() {
+    let r = 2.0;
+    let s = sphere(r);
+    for h in [0.0, 0.7, -1.5] {
+        let cut = surface_surface(&s, &horizontal(h, 3.0), TOL);
+        assert_eq!(cut.curves.len(), 1, "h = {h}");
+        let c = &cut.curves[0];
+        assert!(c.closed, "h = {h}: the circle is a closed loop");
+        let rho = (r * r - h * h).sqrt();
+        for p in &c.points {
+            assert!((p.z - h).abs() < TOL, "{p:?}");
+            assert!((p.x.hypot(p.y) - rho).abs() < TOL, "{p:?} vs radius {rho}");
+        }
+        // Every chord within the tolerance of the circle.
+        let sag = worst_chord(c, |p| (p.x.hypot(p.y) - rho).abs());
+        assert!(sag <= TOL * 1.01, "h = {h}: chord sag {sag}");
+        // Parameters name the points on both surfaces.
+        for (k, p) in c.points.iter().enumerate() {
+            let [u, v] = c.uv_a[k];
+            assert!(s.point_at(u, v).distance(*p) < TOL);
+        }
+    }
+    // At h = R the plane touches the pole: a tangent point, no curve.
+    let touch = surface_surface(&s, &horizontal(r, 3.0), TOL);
+    assert!(touch.curves.is_empty());
+    assert_eq!(touch.tangent_points.len(), 1);
+    assert!(touch.tangent_points[0].0.distance(Point3::new(0.0, 0.0, r)) < 1e-3);
+}
+
+#[test]
+fn orthogonal_cylinders_meet_in_ellipses_in_the_planes_x_equals_plus_minus_y() {
+    let r = 1.0;
+    let cut = surface_surface(&cylinder(r, 0, 3.0), &cylinder(r, 1, 3.0), TOL);
+    assert!(!cut.curves.is_empty());
+    let mut length = 0.0;
+    for c in &cut.curves {
+        for p in &c.points {
+            assert!((p.y.hypot(p.z) - r).abs() < TOL, "{p:?} off the x cylinder");
+            assert!((p.x.hypot(p.z) - r).abs() < TOL, "{p:?} off the y cylinder");
+            assert!(
+                (p.x.abs() - p.y.abs()).abs() < 2.0 * TOL,
+                "{p:?} not in x = ±y"
+            );
+        }
+        let n = c.points.len();
+        let pairs = if c.closed { n } else { n - 1 };
+        length += (0..pairs)
+            .map(|k| c.points[k].distance(c.points[(k + 1) % n]))
+            .sum::<f64>();
+    }
+    // Two ellipses, semi-axes R and R√2: Ramanujan's perimeter each. Near (0, 0, ±R) the
+    // cylinders share a tangent plane and the curves cross, so a little is missing there.
+    let (a, b) = (r * 2f64.sqrt(), r);
+    let ellipse = std::f64::consts::PI * (3.0 * (a + b) - ((3.0 * a + b) * (a + 3.0 * b)).sqrt());
+    assert!(
+        length > 2.0 * ellipse * 0.97 && length < 2.0 * ellipse * 1.0001,
+        "{length}"
+    );
+}
+
+#[test]
+fn tilted_plane_cuts_a_cylinder_in_an_ellipse() {
+    let r = 1.5;
+    let theta = 35f64.to_radians();
+    let tan = theta.tan();
+    let p = |x: f64, y: f64| Point3::new(x, y, tan * x);
+    let plane = patch([p(-3.0, -3.0), p(3.0, -3.0), p(3.0, 3.0), p(-3.0, 3.0)]);
+    let cut = surface_surface(&cylinder(r, 2, 4.0), &plane, TOL);
+    assert_eq!(cut.curves.len(), 1);
+    let c = &cut.curves[0];
+    assert!(c.closed);
+    let (mut near, mut far) = (f64::INFINITY, 0.0f64);
+    for q in &c.points {
+        assert!((q.x.hypot(q.y) - r).abs() < TOL);
+        assert!((q.z - tan * q.x).abs() < TOL);
+        let d = (q.x * q.x + q.y * q.y + q.z * q.z).sqrt();
+        near = near.min(d);
+        far = far.max(d);
+    }
+    // Semi-axes R (along y) and R / cos θ (in the plane, over x).
+    assert!((near - r).abs() < 1e-3, "{near}");
+    assert!(
+        (far - r / theta.cos()).abs() < 1e-3,
+        "{far} vs {}",
+        r / theta.cos()
+    );
+}
+
+#[test]
+fn line_meets_sphere_at_two_points_and_touches_it_at_the_radius() {
+    let r = 2.0;
+    let s = sphere(r);
+    let line = |d: f64| {
+        NurbsCurve::new(
+            1,
+            &[Point3::new(-5.0, d, 0.3), Point3::new(5.0, d, 0.3)],
+            None,
+            vec![0.0, 0.0, 1.0, 1.0],
+        )
+        .expect("line")
+    };
+    for d in [0.0, 1.0, 1.9] {
+        let hits = curve_surface(&line(d), &s, TOL);
+        assert_eq!(hits.len(), 2, "d = {d}: {hits:?}");
+        let x = (r * r - d * d - 0.09).sqrt();
+        assert!((hits[0].point.x + x).abs() < TOL, "{:?}", hits[0]);
+        assert!((hits[1].point.x - x).abs() < TOL, "{:?}", hits[1]);
+        assert!(hits.iter().all(|h| !h.tangent));
+        // The parameters agree with the points: t along the line, (u, v) on the sphere.
+        for h in &hits {
+            assert!((h.t - (h.point.x + 5.0) / 10.0).abs() < 1e-9);
+            assert!(s.point_at(h.uv[0], h.uv[1]).distance(h.point) < TOL);
+        }
+    }
+    // Tangent: the line at distance R from the centre.
+    let d = (r * r - 0.09f64).sqrt();
+    let hits = curve_surface(&line(d), &s, TOL);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].tangent);
+    assert!(hits[0].point.distance(Point3::new(0.0, d, 0.3)) < 1e-3);
+}
