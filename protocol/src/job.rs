@@ -82,6 +82,8 @@ pub enum Task {
     Frame(crate::structural::FrameParams),
     /// Hard, clearance, duplicate and containment clashes among the scene's objects.
     Clash(crate::clash::ClashParams),
+    /// Where the scene's objects meet: intersection curves and points.
+    Intersect(crate::intersection::IntersectParams),
 }
 
 /// The kinds of job, without parameters.
@@ -102,6 +104,8 @@ pub enum JobKind {
     Frame,
     /// See [`Task::Clash`].
     Clash,
+    /// See [`Task::Intersect`].
+    Intersect,
 }
 
 impl JobKind {
@@ -115,6 +119,7 @@ impl JobKind {
             JobKind::Radiation => "radiation",
             JobKind::Frame => "frame",
             JobKind::Clash => "clash",
+            JobKind::Intersect => "intersect",
         }
     }
 }
@@ -136,6 +141,7 @@ impl Task {
             Task::Radiation(_) => JobKind::Radiation,
             Task::Frame(_) => JobKind::Frame,
             Task::Clash(_) => JobKind::Clash,
+            Task::Intersect(_) => JobKind::Intersect,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod clash;
 pub mod codec;
 pub mod geometry;
+pub mod intersection;
 pub mod job;
 pub mod packed;
 pub mod result;

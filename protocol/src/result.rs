@@ -70,6 +70,8 @@ pub enum Output {
     Frame(crate::structural::FrameReport),
     /// Output of a `clash` job.
     Clash(crate::clash::ClashReport),
+    /// Output of an `intersect` job.
+    Intersect(crate::intersection::IntersectReport),
 }
 
 /// The output of `tessellate`: one mesh per surface and per Brep of the scene, in scene order.

@@ -261,6 +261,32 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
                 r.add("/inputs/scene", "clash needs a scene input");
             }
         }
+        Task::Intersect(p) => {
+            for (name, value) in [
+                ("tolerance", p.tolerance),
+                ("chord_tolerance", p.chord_tolerance),
+            ] {
+                if let Some(x) = value
+                    && !(x.is_finite() && x > 0.0)
+                {
+                    r.add(
+                        format!("/params/{name}"),
+                        format!("must be a finite distance > 0, got {x}"),
+                    );
+                }
+            }
+            for (k, [x, y]) in p.pairs.iter().flatten().enumerate() {
+                if x == y {
+                    r.add(
+                        format!("/params/pairs/{k}"),
+                        format!("names {x} twice: an object is not intersected with itself"),
+                    );
+                }
+            }
+            if job.inputs.scene.is_none() {
+                r.add("/inputs/scene", "intersect needs a scene input");
+            }
+        }
         Task::Radiation(p) => {
             match &p.location {
                 Some(l) => location_checks(&mut r, l, "/params/location"),

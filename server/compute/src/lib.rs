@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod clash;
+pub mod intersect;
 pub mod mesh_check;
 pub mod progress;
 pub mod raycast;

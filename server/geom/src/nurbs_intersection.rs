@@ -368,16 +368,7 @@ fn touch_point(
 pub fn curve_surface(c: &NurbsCurve, s: &NurbsSurface, tolerance: f64) -> Vec<CurveSurfacePoint> {
     let (tris, dev) = triangles_of(s, seed_chord(s, tolerance));
     let bvh = Bvh::new(&tris);
-    // The curve as a polyline fine enough for its own chord error to be small.
-    let mut ts = Vec::new();
-    for (a, b) in c.spans() {
-        let n = 8 * (c.degree() + 1);
-        for i in 0..n {
-            ts.push(a + (b - a) * i as f64 / n as f64);
-        }
-    }
-    ts.push(c.domain().1);
-    let pts: Vec<Point3> = ts.iter().map(|&t| c.point_at(t)).collect();
+    let (ts, pts) = curve_samples(c);
     let mut found: Vec<CurveSurfacePoint> = Vec::new();
     let offer = |x: CurveSurfacePoint, found: &mut Vec<CurveSurfacePoint>| {
         if found.iter().all(|y| y.point.distance(x.point) > tolerance) {
@@ -435,6 +426,84 @@ pub fn curve_surface(c: &NurbsCurve, s: &NurbsSurface, tolerance: f64) -> Vec<Cu
             .flatten()
         {
             offer(x, &mut found);
+        }
+    }
+    found.sort_by(|x, y| x.t.total_cmp(&y.t));
+    found
+}
+
+/// The curve as a polyline fine enough for its own chord error to be small: 8 (p + 1)
+/// samples a knot span. Parameters and points.
+fn curve_samples(c: &NurbsCurve) -> (Vec<f64>, Vec<Point3>) {
+    let mut ts = Vec::new();
+    for (a, b) in c.spans() {
+        let n = 8 * (c.degree() + 1);
+        for i in 0..n {
+            ts.push(a + (b - a) * i as f64 / n as f64);
+        }
+    }
+    ts.push(c.domain().1);
+    let pts = ts.iter().map(|&t| c.point_at(t)).collect();
+    (ts, pts)
+}
+
+/// Where curve `c` passes through the triangles `tris` (a hierarchy over exactly them):
+/// the curve's polyline cut by the triangles (decided exactly), each hit moved along the
+/// curve onto the triangle's plane by Newton's method in `t`. `uv` is unset (0, 0): a mesh
+/// has no parameters. Sorted by `t`; hits closer than `tolerance` are one.
+pub fn curve_mesh(
+    c: &NurbsCurve,
+    tris: &[[Point3; 3]],
+    bvh: &Bvh,
+    tolerance: f64,
+) -> Vec<CurveSurfacePoint> {
+    let (ts, pts) = curve_samples(c);
+    let (t_lo, t_hi) = c.domain();
+    let mut found: Vec<CurveSurfacePoint> = Vec::new();
+    for k in 0..pts.len() - 1 {
+        let (p, q) = (pts[k], pts[k + 1]);
+        let lo = Point3::new(p.x.min(q.x), p.y.min(q.y), p.z.min(q.z));
+        let hi = Point3::new(p.x.max(q.x), p.y.max(q.y), p.z.max(q.z));
+        let mut hits = Vec::new();
+        bvh.for_each_in_box(lo, hi, |tri| {
+            if let Some(x) = segment_triangle(p, q, tris[tri as usize]) {
+                hits.push((x, tri));
+            }
+        });
+        for (x, tri) in hits {
+            let along = (x - p).dot(q - p) / p.distance_squared(q).max(1e-300);
+            let mut t = ts[k] + (ts[k + 1] - ts[k]) * along.clamp(0.0, 1.0);
+            let [a, b, cc] = tris[tri as usize];
+            let n = (b - a).cross(cc - a);
+            for _ in 0..MAX_NEWTON {
+                let f = n.dot(c.point_at(t) - a);
+                let slope = n.dot(c.derivatives(t, 1)[1]);
+                if slope.abs() <= f64::MIN_POSITIVE {
+                    break;
+                }
+                let next = (t - f / slope).clamp(t_lo, t_hi);
+                if (next - t).abs() <= 1e-15 * (1.0 + t.abs()) {
+                    t = next;
+                    break;
+                }
+                t = next;
+            }
+            let point = c.point_at(t);
+            // A straight segment is exact already; if Newton wandered off the triangle's
+            // neighbourhood, keep the polyline's hit.
+            let (t, point) = if point.distance(x) <= p.distance(q) {
+                (t, point)
+            } else {
+                (ts[k] + (ts[k + 1] - ts[k]) * along.clamp(0.0, 1.0), x)
+            };
+            if found.iter().all(|y| y.point.distance(point) > tolerance) {
+                found.push(CurveSurfacePoint {
+                    t,
+                    uv: [0.0, 0.0],
+                    point,
+                    tangent: false,
+                });
+            }
         }
     }
     found.sort_by(|x, y| x.t.total_cmp(&y.t));

@@ -198,11 +198,14 @@ pub fn prepare_with<'a>(
         })?),
         _ => None,
     };
-    if let (Task::Clash(params), Some(scene)) = (&job.task, &scene) {
-        let problems = crate::clash::selection_problems(params, scene);
-        if !problems.is_empty() {
-            return Err(JobError::Invalid(problems));
-        }
+    // Names in the parameters that the scene lacks are the sender's to fix: say so now.
+    let problems = match (&job.task, &scene) {
+        (Task::Clash(params), Some(scene)) => crate::clash::selection_problems(params, scene),
+        (Task::Intersect(params), Some(scene)) => crate::intersect::pair_problems(params, scene),
+        _ => Vec::new(),
+    };
+    if !problems.is_empty() {
+        return Err(JobError::Invalid(problems));
     }
     let rays = match &job.inputs.rays {
         Some(input) => Some(resolve(input, "/inputs/rays", blobs, |r, at| {
@@ -328,7 +331,11 @@ pub fn scene_key_of(task: &Task, d: &InputDigests) -> Option<String> {
             &d.context,
             &encode(grid, Format::MsgPack).unwrap_or_default(),
         ])),
-        Task::MeshCheck(_) | Task::Tessellate(_) | Task::Frame(_) | Task::Clash(_) => None,
+        Task::MeshCheck(_)
+        | Task::Tessellate(_)
+        | Task::Frame(_)
+        | Task::Clash(_)
+        | Task::Intersect(_) => None,
     }
 }
 
@@ -342,6 +349,7 @@ pub fn kernel_version(task: &Task) -> &'static str {
         Task::Radiation(_) => sunlight::RADIATION_VERSION,
         Task::Frame(_) => structural::KERNEL_VERSION,
         Task::Clash(_) => cicada_compute::clash::KERNEL_VERSION,
+        Task::Intersect(_) => cicada_compute::intersect::KERNEL_VERSION,
     }
 }
 
@@ -496,6 +504,11 @@ pub fn compute(
             crate::structural::frame(model, at, params, backend, progress)
         }
         Task::Clash(params) => Ok(Output::Clash(crate::clash::clash(
+            scene()?,
+            params,
+            progress,
+        )?)),
+        Task::Intersect(params) => Ok(Output::Intersect(crate::intersect::intersect(
             scene()?,
             params,
             progress,

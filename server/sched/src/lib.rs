@@ -6,6 +6,7 @@
 
 pub mod clash;
 pub mod execute;
+pub mod intersect;
 pub mod lower;
 pub mod metrics;
 pub mod scene_objects;

@@ -12,11 +12,13 @@
 
 mod basis;
 mod curve;
+mod fit;
 mod small;
 mod surface;
 
 pub use basis::{Basis, basis_derivatives, find_span};
 pub use curve::NurbsCurve;
+pub use fit::fit_cubic;
 pub use surface::NurbsSurface;
 
 /// Why a NURBS could not be built from its parts.

@@ -1,0 +1,113 @@
+//! Wire types of the `intersect` job: where the scene's objects meet, as curves and
+//! points, for fabrication and detailing checks.
+//!
+//! Pairs of NURBS surfaces are intersected exactly (every curve point on both surfaces to
+//! the tolerance, every chord within the tolerance of the true curve, tangent touches as
+//! points); a NURBS curve against a NURBS surface gives points with the curve's and the
+//! surface's parameters; anything involving a mesh or a Brep is intersected as meshes
+//! (Breps tessellated at `chord_tolerance`), robust to coplanar faces, whose overlaps are
+//! counted rather than drawn.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::NurbsCurve;
+use crate::packed::Packed;
+
+/// Parameters of an `intersect` job.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntersectParams {
+    /// Pairs of object ids to intersect; default every pair of objects whose bounds meet
+    /// (curves are intersected with surfaces, meshes and Breps, not with each other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairs: Option<Vec<[String; 2]>>,
+    /// How close intersection points lie to both objects and chords to the true curves,
+    /// model units; default the scene's tolerance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    /// Also fit a cubic NURBS curve to each intersection curve, within the tolerance;
+    /// default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_curves: Option<bool>,
+    /// Chord tolerance for meshing Breps, model units; default 10 × the scene's tolerance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chord_tolerance: Option<f64>,
+}
+
+/// The output of `intersect`: one entry per pair of objects that meet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntersectReport {
+    /// Pairs that meet, in the order of their objects in the scene.
+    pub pairs: Vec<IntersectPair>,
+    /// Pairs looked at (bounds meeting, or listed).
+    pub pairs_tested: u64,
+}
+
+/// How a pair was intersected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IntersectMethod {
+    /// Exactly, on the NURBS.
+    Nurbs,
+    /// As triangle meshes.
+    Mesh,
+}
+
+/// Where two objects meet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntersectPair {
+    /// The first object (`/inputs/scene/surfaces/0`).
+    pub a: String,
+    /// The second object.
+    pub b: String,
+    /// First object's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a_id: Option<String>,
+    /// Second object's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b_id: Option<String>,
+    /// How they were intersected.
+    pub method: IntersectMethod,
+    /// Intersection curves.
+    pub curves: Vec<IntersectCurve>,
+    /// Intersection points: a curve through a surface or mesh, or surfaces that touch.
+    pub points: Vec<IntersectPoint>,
+    /// Triangle pairs of the two meshes that lie in one plane and share an area (flush
+    /// faces: an overlap region, not a curve).
+    pub coplanar_triangle_pairs: u32,
+}
+
+/// One intersection curve.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntersectCurve {
+    /// Points in order.
+    pub points: Packed<[f64; 3]>,
+    /// True for a closed loop (the last point joins the first).
+    pub closed: bool,
+    /// Parameters of each point on the first object (NURBS surfaces only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uv_a: Option<Packed<[f64; 2]>>,
+    /// Parameters of each point on the second object (NURBS surfaces only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uv_b: Option<Packed<[f64; 2]>>,
+    /// A cubic NURBS through the curve's ends within the tolerance of its points, when
+    /// `fit_curves` asked for one and a fit was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted: Option<NurbsCurve>,
+}
+
+/// One intersection point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntersectPoint {
+    /// Where.
+    pub point: [f64; 3],
+    /// Curve parameter (curve–surface points).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub t: Option<f64>,
+    /// Surface parameters on the surface of the pair (curve–surface points), or on the
+    /// first surface (touching surfaces).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uv: Option<[f64; 2]>,
+    /// True where the objects touch without crossing.
+    pub tangent: bool,
+}

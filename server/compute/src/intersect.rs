@@ -1,0 +1,262 @@
+//! `intersect`: where objects meet, each pair by the best method its kinds allow, pairs in
+//! parallel: two NURBS surfaces exactly (`surface_surface`), a NURBS curve and surface
+//! exactly (`curve_surface`), a curve and a mesh by the curve's polyline refined onto the
+//! triangles (`curve_mesh`), anything else as meshes (`mesh_intersection`).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cicada_clash::broad::candidate_pairs;
+use cicada_geom::bvh::Bvh;
+use cicada_geom::mesh_intersection::mesh_intersection;
+use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
+use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface, surface_surface};
+use cicada_geom::{Aabb, Point3};
+use rayon::prelude::*;
+
+use crate::progress::{Cancelled, Progress};
+
+/// Name and version of this kernel.
+pub const KERNEL_VERSION: &str = "intersect@1";
+
+/// What an object is, for intersecting.
+pub enum Shape {
+    /// Triangles (a mesh, a Brep's or a surface's tessellation) and their hierarchy; the
+    /// exact surface too, for a NURBS surface.
+    Triangles {
+        /// The triangles.
+        triangles: Vec<[Point3; 3]>,
+        /// Their hierarchy.
+        bvh: Bvh,
+        /// The NURBS surface they mesh, if any.
+        surface: Option<Box<NurbsSurface>>,
+    },
+    /// A NURBS curve.
+    Curve(NurbsCurve),
+}
+
+impl Shape {
+    /// Triangles with their hierarchy built.
+    pub fn triangles(triangles: Vec<[Point3; 3]>, surface: Option<NurbsSurface>) -> Shape {
+        Shape::Triangles {
+            bvh: Bvh::new(&triangles),
+            triangles,
+            surface: surface.map(Box::new),
+        }
+    }
+
+    /// Where the shape lies (a curve within its control points' hull).
+    pub fn bounds(&self) -> Aabb {
+        match self {
+            Shape::Triangles { triangles, .. } => triangles.iter().flatten().copied().collect(),
+            Shape::Curve(c) => c.control_points().into_iter().collect(),
+        }
+    }
+}
+
+/// The parameters of a curve's points on the first and on the second surface.
+pub type SurfaceParameters = (Vec<[f64; 2]>, Vec<[f64; 2]>);
+
+/// One intersection curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    /// Points in order.
+    pub points: Vec<Point3>,
+    /// True for a loop.
+    pub closed: bool,
+    /// Parameters on the two surfaces (exact surface–surface curves).
+    pub uv: Option<SurfaceParameters>,
+    /// The cubic fit, when asked for and found.
+    pub fitted: Option<NurbsCurve>,
+}
+
+/// One intersection point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// Where.
+    pub point: Point3,
+    /// Curve parameter.
+    pub t: Option<f64>,
+    /// Surface parameters.
+    pub uv: Option<[f64; 2]>,
+    /// Touching, not crossing.
+    pub tangent: bool,
+}
+
+/// Where one pair meets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairIntersection {
+    /// First object.
+    pub a: u32,
+    /// Second object.
+    pub b: u32,
+    /// True when intersected on the NURBS, false as meshes.
+    pub exact: bool,
+    /// Curves.
+    pub curves: Vec<Curve>,
+    /// Points.
+    pub points: Vec<Point>,
+    /// Coplanar triangle pairs sharing an area.
+    pub coplanar: u32,
+}
+
+/// Every listed pair (or, when `pairs` is `None`, every pair whose bounds come within
+/// `tolerance`, curve pairs left out) intersected to `tolerance`; only pairs that meet are
+/// returned, in pair order. `fit` asks for a cubic fit of each curve.
+pub fn intersect(
+    shapes: &[Shape],
+    pairs: Option<Vec<(u32, u32)>>,
+    tolerance: f64,
+    fit: bool,
+    progress: &dyn Progress,
+) -> Result<(Vec<PairIntersection>, usize), Cancelled> {
+    let pairs = pairs.unwrap_or_else(|| {
+        let bounds: Vec<Aabb> = shapes.iter().map(Shape::bounds).collect();
+        let curve = |k: usize| matches!(shapes[k], Shape::Curve(_));
+        candidate_pairs(&bounds, tolerance, |i, j| !(curve(i) && curve(j)))
+    });
+    let total = pairs.len().max(1) as f32;
+    let done = AtomicUsize::new(0);
+    let found: Vec<Option<PairIntersection>> = pairs
+        .par_iter()
+        .map(|&(i, j)| {
+            progress.check()?;
+            let pair = intersect_pair(
+                i,
+                &shapes[i as usize],
+                j,
+                &shapes[j as usize],
+                tolerance,
+                fit,
+            );
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.report(n as f32 / total, "intersecting pairs");
+            Ok(pair)
+        })
+        .collect::<Result<_, Cancelled>>()?;
+    Ok((found.into_iter().flatten().collect(), pairs.len()))
+}
+
+/// One pair, by the exact method when both are NURBS of kinds that have one.
+fn intersect_pair(
+    ia: u32,
+    a: &Shape,
+    ib: u32,
+    b: &Shape,
+    tolerance: f64,
+    fit: bool,
+) -> Option<PairIntersection> {
+    let mut pair = PairIntersection {
+        a: ia,
+        b: ib,
+        exact: false,
+        curves: Vec::new(),
+        points: Vec::new(),
+        coplanar: 0,
+    };
+    let point = |point: Point3, t: Option<f64>, uv: Option<[f64; 2]>, tangent: bool| Point {
+        point,
+        t,
+        uv,
+        tangent,
+    };
+    match (a, b) {
+        (
+            Shape::Triangles {
+                surface: Some(sa), ..
+            },
+            Shape::Triangles {
+                surface: Some(sb), ..
+            },
+        ) => {
+            pair.exact = true;
+            let cut = surface_surface(sa, sb, tolerance);
+            for c in cut.curves {
+                pair.curves.push(curve(
+                    &c.points,
+                    c.closed,
+                    Some((c.uv_a, c.uv_b)),
+                    tolerance,
+                    fit,
+                ));
+            }
+            for (p, uv, _) in cut.tangent_points {
+                pair.points.push(point(p, None, Some(uv), true));
+            }
+        }
+        (
+            Shape::Curve(c),
+            Shape::Triangles {
+                surface: Some(s), ..
+            },
+        )
+        | (
+            Shape::Triangles {
+                surface: Some(s), ..
+            },
+            Shape::Curve(c),
+        ) => {
+            pair.exact = true;
+            for h in curve_surface(c, s, tolerance) {
+                pair.points
+                    .push(point(h.point, Some(h.t), Some(h.uv), h.tangent));
+            }
+        }
+        (Shape::Curve(c), Shape::Triangles { triangles, bvh, .. })
+        | (Shape::Triangles { triangles, bvh, .. }, Shape::Curve(c)) => {
+            for h in curve_mesh(c, triangles, bvh, tolerance) {
+                pair.points.push(point(h.point, Some(h.t), None, false));
+            }
+        }
+        (
+            Shape::Triangles {
+                triangles: ta,
+                bvh: ba,
+                ..
+            },
+            Shape::Triangles {
+                triangles: tb,
+                bvh: bb,
+                ..
+            },
+        ) => {
+            let cut = mesh_intersection(ta, ba, tb, bb, tolerance);
+            for p in cut.polylines {
+                pair.curves
+                    .push(curve(&p.points, p.closed, None, tolerance, fit));
+            }
+            for p in cut.touch_points {
+                pair.points.push(point(p, None, None, true));
+            }
+            pair.coplanar = cut.coplanar.len() as u32;
+        }
+        (Shape::Curve(_), Shape::Curve(_)) => return None,
+    }
+    let meets = !pair.curves.is_empty() || !pair.points.is_empty() || pair.coplanar > 0;
+    meets.then_some(pair)
+}
+
+/// A curve from its points (and parameters), with its cubic fit when asked.
+fn curve(
+    points: &[Point3],
+    closed: bool,
+    uv: Option<SurfaceParameters>,
+    tolerance: f64,
+    fit: bool,
+) -> Curve {
+    let fitted = fit
+        .then(|| {
+            let mut through = points.to_vec();
+            if closed {
+                through.push(points[0]);
+            }
+            fit_cubic(&through, tolerance)
+        })
+        .flatten()
+        .map(|(c, _)| c);
+    Curve {
+        points: points.to_vec(),
+        closed,
+        uv,
+        fitted,
+    }
+}
