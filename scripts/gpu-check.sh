@@ -6,8 +6,10 @@
 # kernel cache; shadow-ray and random-ray throughput and parity with the cpu backend on
 # cities of 100 k and 1 M triangles; conjugate gradients on the GPU against the CPU's sparse
 # Cholesky on braced buildings of 50 k and 200 k DOF (time, iterations, largest relative
-# displacement difference; `gpu_check structural` runs only a 10 k one); a year of hourly
-# sun hours for SENSORS sensors.
+# displacement difference; `gpu_check structural` runs only a 10 k one); the clash narrow
+# phase's f64 contact filter on 20 M triangle pairs (pairs/s, codes that differ from the
+# CPU's: must be 0; `gpu_check clash [PAIRS]` runs only that); a year of hourly sun hours
+# for SENSORS sensors.
 # Arguments: [SENSORS] [RAYS] (default 1000000 4000000). wgpu runs too where the machine
 # has a Vulkan loader and driver (on the device machines: the .gl recipe in their README).
 set -euo pipefail

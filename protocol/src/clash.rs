@@ -195,12 +195,21 @@ pub struct ClashGroup {
 }
 
 /// What the detection did and how long it took.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClashStats {
     /// Triangles over all objects.
     pub triangles: u64,
     /// Object pairs the broad phase passed (bounds within reach, allowed by the rules).
     pub candidate_pairs: u64,
+    /// Triangle pairs the GPU's contact filter classified (0 on the CPU backend).
+    #[serde(default)]
+    pub device_pairs: u64,
+    /// Of those, the pairs too close to call in f64, decided exactly on the host.
+    #[serde(default)]
+    pub device_undecided: u64,
+    /// Why the GPU did not take the triangle pairs, when it did not (the CPU did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_fallback: Option<String>,
     /// Seconds meshing surfaces and Breps and building each object's hierarchy.
     pub prepare_secs: f64,
     /// Seconds in the broad phase.

@@ -19,7 +19,7 @@ mod pair;
 mod rules;
 
 pub use object::ClashObject;
-pub use pair::{Clash, ClashKind, Inner, Tests, examine};
+pub use pair::{Clash, ClashKind, Inner, Tests, examine, examine_scanned};
 pub use rules::{ObjectTags, Rules};
 
 /// Orders clashes most severe first: hard clashes by depth (deepest first), then

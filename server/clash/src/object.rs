@@ -143,6 +143,16 @@ impl ClashObject {
         self.axes = OnceLock::from(axes);
     }
 
+    /// The triangles, in the caller's coordinates.
+    pub fn triangles(&self) -> &[[Point3; 3]] {
+        &self.triangles
+    }
+
+    /// The hierarchy over [`Self::triangles`].
+    pub fn bvh(&self) -> &Bvh {
+        &self.bvh
+    }
+
     /// Bounds of the object's vertices.
     pub fn bounds(&self) -> Aabb {
         self.bounds

@@ -96,6 +96,19 @@ pub struct Clash {
 /// Decides one pair of objects (indices `ia`, `ib`) against the tests: at most one clash,
 /// the first that applies of duplicate, hard, containment and clearance.
 pub fn examine(ia: u32, a: &ClashObject, ib: u32, b: &ClashObject, tests: &Tests) -> Option<Clash> {
+    examine_scanned(ia, a, ib, b, tests, None)
+}
+
+/// [`examine`] with the pair's contact scan already made (by a device: the same scan as
+/// `first_crossing`'s, see `cicada_compute::clash`); `None` makes it here.
+pub fn examine_scanned(
+    ia: u32,
+    a: &ClashObject,
+    ib: u32,
+    b: &ClashObject,
+    tests: &Tests,
+    scan: Option<ContactScan>,
+) -> Option<Clash> {
     let uncertainty = a.deviation + b.deviation;
     let slack = if tests.conservative { uncertainty } else { 0.0 };
     let clash = |kind, distance, depth, axis, point_a, point_b| Clash {
@@ -117,7 +130,7 @@ pub fn examine(ia: u32, a: &ClashObject, ib: u32, b: &ClashObject, tests: &Tests
         let (pa, pb) = (a.bounds.center(), b.bounds.center());
         return Some(clash(ClashKind::Duplicate, d, 0.0, None, pa, pb));
     }
-    let scan = first_crossing(&a.triangles, &a.bvh, &b.triangles, &b.bvh);
+    let scan = scan.unwrap_or_else(|| first_crossing(&a.triangles, &a.bvh, &b.triangles, &b.bvh));
     if let Some(point) = interiors_meet(a, b, &scan) {
         let pen = penetration(a, b);
         let mut c = clash(

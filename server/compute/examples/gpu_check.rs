@@ -375,11 +375,106 @@ fn structural_pcg(backends: &[Backend], sizes: &[(&str, (usize, usize, usize))])
     }
 }
 
+/// The clash narrow phase's contact filter on each GPU backend against the CPU's, on
+/// `n` nearby random triangle pairs (about a tenth crossing, some touching and coplanar):
+/// triangle pairs a second, pairs whose code differs from the CPU filter's (must be 0),
+/// and the CPU's exact test for scale.
+fn clash_filter(backends: &[Backend], n: usize) {
+    use cicada_geom::triangle_contact::{FilteredContact, filtered_contact, triangle_contact};
+    use rayon::prelude::*;
+    println!("\n== clash narrow phase: {n} triangle pairs through the f64 contact filter");
+    let mut rng = Rng(0x7219_c1a5_4dd0_2026);
+    let mut coords = Vec::with_capacity(n * 18);
+    for k in 0..n {
+        let mut t = [[0.0; 3]; 6];
+        for c in &mut t {
+            *c = [rng.next(), rng.next(), rng.next()];
+        }
+        if k % 50 == 0 {
+            t[3] = t[0];
+        }
+        coords.extend(t.iter().flatten());
+    }
+    let pair = |k: usize| {
+        let c = &coords[18 * k..18 * k + 18];
+        let p = |i: usize| Point3::new(c[3 * i], c[3 * i + 1], c[3 * i + 2]);
+        ([p(0), p(1), p(2)], [p(3), p(4), p(5)])
+    };
+    let t = Instant::now();
+    let want: Vec<u32> = (0..n)
+        .into_par_iter()
+        .map(|k| {
+            let (a, b) = pair(k);
+            match filtered_contact(a, b) {
+                FilteredContact::Disjoint => 0,
+                FilteredContact::Crossing => 1,
+                FilteredContact::Undecided => 2,
+            }
+        })
+        .collect();
+    let filter_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let crossing = (0..n)
+        .into_par_iter()
+        .filter(|&k| {
+            let (a, b) = pair(k);
+            triangle_contact(a, b) == cicada_geom::triangle_contact::TriangleContact::Crossing
+        })
+        .count();
+    let exact_secs = t.elapsed().as_secs_f64();
+    println!(
+        "{:<10} {:<56} {:>9} {:>12} {:>8}",
+        "backend", "device", "secs", "Mpairs/s", "differ"
+    );
+    println!(
+        "{:<10} {:<56} {filter_secs:>9.3} {:>12.1} {:>8}",
+        "cpu",
+        format!("filter, {} threads", rayon::current_num_threads()),
+        n as f64 / filter_secs / 1e6,
+        0
+    );
+    println!(
+        "{:<10} {:<56} {exact_secs:>9.3} {:>12.1} {:>8}",
+        "cpu",
+        format!("exact test ({crossing} crossing)"),
+        n as f64 / exact_secs / 1e6,
+        "-"
+    );
+    for backend in backends {
+        let Some(device) = backend.gpu() else {
+            continue;
+        };
+        let _ = device.classify_triangle_pairs(&coords[..18 * n.min(10_000)]);
+        let t = Instant::now();
+        match device.classify_triangle_pairs(&coords) {
+            Ok(codes) => {
+                let secs = t.elapsed().as_secs_f64();
+                let differ = codes.iter().zip(&want).filter(|(a, b)| a != b).count();
+                println!(
+                    "{:<10} {:<56} {secs:>9.3} {:>12.1} {differ:>8}",
+                    backend.name(),
+                    backend.device(),
+                    n as f64 / secs / 1e6
+                );
+            }
+            Err(e) => println!("{:<10} failed: {e}", backend.name()),
+        }
+    }
+}
+
 fn main() {
     // `gpu_check structural`: only the PCG check, on a 10 k DOF building (quick, for
-    // software Vulkan).
+    // software Vulkan). `gpu_check clash [PAIRS]`: only the clash filter.
     if std::env::args().nth(1).as_deref() == Some("structural") {
         structural_pcg(&backends(), &[("10k", (6, 6, 34))]);
+        return;
+    }
+    if std::env::args().nth(1).as_deref() == Some("clash") {
+        let n = std::env::args()
+            .nth(2)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(200_000);
+        clash_filter(&backends(), n);
         return;
     }
     let args: Vec<usize> = std::env::args()
@@ -446,6 +541,7 @@ fn main() {
         big = Some((bvh, side));
     }
     structural_pcg(&backends, &[("50k", (12, 12, 50)), ("200k", (20, 20, 75))]);
+    clash_filter(&backends, 20_000_000);
     let Some((bvh, side)) = big else { return };
     let sensors: Vec<Sensor> = (0..n_sensors)
         .map(|_| Sensor {

@@ -42,30 +42,86 @@ fn side(a: Point3, b: Point3, c: Point3, p: Point3) -> f64 {
 
 /// Classifies the contact of triangles `t1` and `t2`.
 pub fn triangle_contact(t1: [Point3; 3], t2: [Point3; 3]) -> TriangleContact {
+    // Exact signs are always known.
+    contact_with(t1, t2, &|a, b, c, p| Some(side(a, b, c, p))).unwrap_or(TriangleContact::Disjoint)
+}
+
+/// What the floating-point filter decides about a pair of triangles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilteredContact {
+    /// Certainly no common point.
+    Disjoint,
+    /// Certainly interiors crossing.
+    Crossing,
+    /// Some orientation is too close to zero to decide in f64 (every touching and coplanar
+    /// pair is): the exact test decides.
+    Undecided,
+}
+
+/// Shewchuk's error bound of the f64 `orient3d`, (7 + 56ε)ε, times 4 so that a device
+/// that fuses multiply–adds is covered too.
+const ORIENT3D_BOUND: f64 = 4.0 * (7.0 + 56.0 * f64::EPSILON / 2.0) * (f64::EPSILON / 2.0);
+
+/// [`side`] in plain f64 when its sign is certain (Shewchuk's static filter: the
+/// determinant exceeds its error bound), `None` otherwise. The GPU narrow phase evaluates
+/// exactly this, term by term, in `tri_pairs.wgsl` and `cuda/tri_pairs.cu`.
+pub fn filtered_side(a: Point3, b: Point3, c: Point3, d: Point3) -> Option<f64> {
+    let (adx, ady, adz) = (a.x - d.x, a.y - d.y, a.z - d.z);
+    let (bdx, bdy, bdz) = (b.x - d.x, b.y - d.y, b.z - d.z);
+    let (cdx, cdy, cdz) = (c.x - d.x, c.y - d.y, c.z - d.z);
+    let (bdxcdy, cdxbdy) = (bdx * cdy, cdx * bdy);
+    let (cdxady, adxcdy) = (cdx * ady, adx * cdy);
+    let (adxbdy, bdxady) = (adx * bdy, bdx * ady);
+    let det = adz * (bdxcdy - cdxbdy) + bdz * (cdxady - adxcdy) + cdz * (adxbdy - bdxady);
+    let permanent = (bdxcdy.abs() + cdxbdy.abs()) * adz.abs()
+        + (cdxady.abs() + adxcdy.abs()) * bdz.abs()
+        + (adxbdy.abs() + bdxady.abs()) * cdz.abs();
+    // orient3d's sign is the opposite of `side`'s.
+    (det.abs() > ORIENT3D_BOUND * permanent).then_some(-det)
+}
+
+/// The contact of two triangles as far as f64 arithmetic with error bounds can decide it:
+/// the same walk as [`triangle_contact`] on [`filtered_side`] signs, `Undecided` at the
+/// first sign it cannot certify.
+pub fn filtered_contact(t1: [Point3; 3], t2: [Point3; 3]) -> FilteredContact {
+    match contact_with(t1, t2, &filtered_side) {
+        Some(TriangleContact::Disjoint) => FilteredContact::Disjoint,
+        Some(TriangleContact::Crossing) => FilteredContact::Crossing,
+        _ => FilteredContact::Undecided,
+    }
+}
+
+/// Guigue & Devillers' walk with signs from `side` (`None`: unknown, then the answer is
+/// `None`).
+fn contact_with(
+    t1: [Point3; 3],
+    t2: [Point3; 3],
+    side: &impl Fn(Point3, Point3, Point3, Point3) -> Option<f64>,
+) -> Option<TriangleContact> {
     let [p1, q1, r1] = t1;
     let [p2, q2, r2] = t2;
     let (dp1, dq1, dr1) = (
-        side(p2, q2, r2, p1),
-        side(p2, q2, r2, q1),
-        side(p2, q2, r2, r1),
+        side(p2, q2, r2, p1)?,
+        side(p2, q2, r2, q1)?,
+        side(p2, q2, r2, r1)?,
     );
     if same_strict_side(dp1, dq1, dr1) {
-        return TriangleContact::Disjoint;
+        return Some(TriangleContact::Disjoint);
     }
     let (dp2, dq2, dr2) = (
-        side(p1, q1, r1, p2),
-        side(p1, q1, r1, q2),
-        side(p1, q1, r1, r2),
+        side(p1, q1, r1, p2)?,
+        side(p1, q1, r1, q2)?,
+        side(p1, q1, r1, r2)?,
     );
     if same_strict_side(dp2, dq2, dr2) {
-        return TriangleContact::Disjoint;
+        return Some(TriangleContact::Disjoint);
     }
     if dp1 == 0.0 && dq1 == 0.0 && dr1 == 0.0 {
-        return if coplanar_overlap(t1, t2) {
+        return Some(if coplanar_overlap(t1, t2) {
             TriangleContact::Coplanar
         } else {
             TriangleContact::Disjoint
-        };
+        });
     }
     let straddles =
         |a: f64, b: f64, c: f64| (a > 0.0 || b > 0.0 || c > 0.0) && (a < 0.0 || b < 0.0 || c < 0.0);
@@ -108,11 +164,11 @@ pub fn triangle_contact(t1: [Point3; 3], t2: [Point3; 3]) -> TriangleContact {
         // dr1 < 0 (all three zero was the coplanar case above).
         (r1, p1, q1, flipped)
     };
-    match lone_vertex_test(a, b, c, t2) {
+    Some(match lone_vertex_test(a, b, c, t2, side)? {
         None => TriangleContact::Disjoint,
         Some(proper) if proper && both_straddle => TriangleContact::Crossing,
         Some(_) => TriangleContact::Touching,
-    }
+    })
 }
 
 fn same_strict_side(a: f64, b: f64, c: f64) -> bool {
@@ -128,7 +184,8 @@ fn lone_vertex_test(
     q1: Point3,
     r1: Point3,
     (p2, q2, r2, dp2, dq2, dr2): (Point3, Point3, Point3, f64, f64, f64),
-) -> Option<bool> {
+    side: &impl Fn(Point3, Point3, Point3, Point3) -> Option<f64>,
+) -> Option<Option<bool>> {
     let (a, b, c, d, e, f) = if dp2 > 0.0 {
         if dq2 > 0.0 {
             (p1, r1, q1, r2, p2, q2)
@@ -163,27 +220,24 @@ fn lone_vertex_test(
         // dr2 < 0: all three zero cannot happen here (t1 is not in t2's plane).
         (p1, r1, q1, r2, p2, q2)
     };
-    check_min_max(a, b, c, d, e, f)
+    check_min_max([a, b, c, d, e, f], side)
 }
 
-/// Guigue & Devillers' CHECK_MIN_MAX: the two cuts of the common line overlap.
+/// Guigue & Devillers' CHECK_MIN_MAX: the two cuts of the common line overlap. The outer
+/// `None` is an unknown sign.
 fn check_min_max(
-    p1: Point3,
-    q1: Point3,
-    r1: Point3,
-    p2: Point3,
-    q2: Point3,
-    r2: Point3,
-) -> Option<bool> {
-    let first = side(p2, p1, q1, q2);
+    [p1, q1, r1, p2, q2, r2]: [Point3; 6],
+    side: &impl Fn(Point3, Point3, Point3, Point3) -> Option<f64>,
+) -> Option<Option<bool>> {
+    let first = side(p2, p1, q1, q2)?;
     if first > 0.0 {
-        return None;
+        return Some(None);
     }
-    let second = side(p2, r1, p1, r2);
+    let second = side(p2, r1, p1, r2)?;
     if second > 0.0 {
-        return None;
+        return Some(None);
     }
-    Some(first < 0.0 && second < 0.0)
+    Some(Some(first < 0.0 && second < 0.0))
 }
 
 /// Whether two triangles in one plane share a point: an edge of one meets an edge of the
@@ -641,6 +695,46 @@ mod tests {
         // Meeting pairs are at zero.
         let through = [p(1.0, 1.0, -1.0), p(1.0, 1.0, 1.0), p(2.0, 0.5, 1.0)];
         assert_eq!(triangle_distance(flat(), through), 0.0);
+    }
+
+    #[test]
+    fn the_float_filter_agrees_with_the_exact_test_whenever_it_decides() {
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0
+        };
+        let (mut decided, mut crossing) = (0, 0);
+        for k in 0..20_000 {
+            // Far from the origin half the time, as survey coordinates are.
+            let o = if k % 2 == 0 { 0.0 } else { 500_000.0 };
+            let mut tri = || [0; 3].map(|_| p(o + next(), o + next(), next()));
+            let (a, b) = (tri(), tri());
+            let exact = triangle_contact(a, b);
+            match filtered_contact(a, b) {
+                FilteredContact::Disjoint => {
+                    decided += 1;
+                    assert_eq!(exact, Disjoint);
+                }
+                FilteredContact::Crossing => {
+                    decided += 1;
+                    crossing += 1;
+                    assert_eq!(exact, Crossing);
+                }
+                FilteredContact::Undecided => {}
+            }
+        }
+        assert!(
+            decided > 19_900 && crossing > 1000,
+            "{decided} decided, {crossing} crossing"
+        );
+        // Touching and coplanar pairs are never decided by the filter.
+        let f = flat();
+        assert_eq!(filtered_contact(f, f), FilteredContact::Undecided);
+        let poke = [p(1.0, 1.0, 0.0), p(1.0, 1.0, 2.0), p(2.0, 1.0, 2.0)];
+        assert_eq!(filtered_contact(f, poke), FilteredContact::Undecided);
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub const KERNEL_SOURCE: &str = include_str!("cuda/traverse.cu");
 
 /// The conjugate-gradient kernels' source, compiled on first use.
 pub const PCG_SOURCE: &str = include_str!("cuda/pcg.cu");
+/// The triangle-pair filter's CUDA C++ source (compiled by NVRTC on first use).
+pub const TRI_PAIRS_SOURCE: &str = include_str!("cuda/tri_pairs.cu");
 
 /// Bump when the host side changes what the kernels expect, so cached PTX is not reused.
 const KERNEL_ABI: u32 = 1;
@@ -42,6 +44,7 @@ pub struct Cuda {
     cache: Option<std::path::PathBuf>,
     driver_version: i32,
     pcg: std::sync::Mutex<Option<Arc<PcgFunctions>>>,
+    tri_pairs: std::sync::Mutex<Option<CudaFunction>>,
 }
 
 /// The conjugate-gradient kernels of a device.
@@ -141,6 +144,11 @@ pub fn compile_for(major: i32, minor: i32) -> Result<String, GpuError> {
     compile(compile_options(major, minor))
 }
 
+/// Compiles the triangle-pair filter for compute capability `major.minor`.
+pub fn compile_tri_pairs_for(major: i32, minor: i32) -> Result<String, GpuError> {
+    compile_source(TRI_PAIRS_SOURCE, compile_options(major, minor))
+}
+
 /// Compiles the conjugate-gradient kernels for compute capability `major.minor`.
 pub fn compile_pcg_for(major: i32, minor: i32) -> Result<String, GpuError> {
     compile_source(PCG_SOURCE, compile_options(major, minor))
@@ -229,6 +237,7 @@ impl Cuda {
             cache: cache.map(Path::to_path_buf),
             driver_version: version,
             pcg: std::sync::Mutex::new(None),
+            tri_pairs: std::sync::Mutex::new(None),
             rays,
             suns,
             name: format!(
@@ -419,6 +428,48 @@ impl Cuda {
         Ok(functions)
     }
 
+    /// Classifies triangle pairs as [`crate::Gpu::classify_triangle_pairs`] does, the
+    /// kernel compiled (or loaded from the PTX cache) on first use.
+    pub fn classify_triangle_pairs(&self, coords: &[f64]) -> Result<Vec<u32>, GpuError> {
+        use crate::tri_pairs::{PAIR_DOUBLES, check, chunk_pairs};
+        let count = check(coords)?;
+        let function = {
+            let mut slot = self
+                .tri_pairs
+                .lock()
+                .map_err(|_| GpuError::Device("a kernel compile panicked".into()))?;
+            match slot.as_ref() {
+                Some(f) => f.clone(),
+                None => {
+                    let (module, _) = load_module(
+                        &self.ctx,
+                        TRI_PAIRS_SOURCE,
+                        &self.options,
+                        self.cache.as_deref(),
+                        self.driver_version,
+                    )?;
+                    let f = module.load_function("classify_pairs").map_err(driver)?;
+                    *slot = Some(f.clone());
+                    f
+                }
+            }
+        };
+        let mut codes = Vec::with_capacity(count);
+        // Device memory is not a binding; a chunk bounds the staging copies.
+        for chunk in coords.chunks(chunk_pairs(1 << 30) * PAIR_DOUBLES) {
+            let n = (chunk.len() / PAIR_DOUBLES) as u32;
+            let input = self.stream.clone_htod(chunk).map_err(driver)?;
+            let mut output = self.stream.alloc_zeros::<u32>(n as usize).map_err(driver)?;
+            let mut l = self.stream.launch_builder(&function);
+            l.arg(&input).arg(&mut output).arg(&n);
+            // SAFETY: classify_pairs(const double*, unsigned*, unsigned) in tri_pairs.cu;
+            // `input` holds 18 n doubles, `output` n codes, the grid covers n threads.
+            unsafe { l.launch(grid(n as usize, 1)) }.map_err(driver)?;
+            codes.extend(self.stream.clone_dtoh(&output).map_err(driver)?);
+        }
+        Ok(codes)
+    }
+
     /// Solves `system x = b` by preconditioned conjugate gradients on this device, as
     /// [`crate::Gpu::pcg`].
     pub fn pcg(
@@ -584,6 +635,8 @@ mod host_check;
 
 #[cfg(test)]
 mod pcg_host_check;
+#[cfg(test)]
+mod tri_pairs_host_check;
 
 #[cfg(test)]
 mod tests {
@@ -633,6 +686,8 @@ mod tests {
                     "no entry {entry}"
                 );
             }
+            let pairs = compile_tri_pairs_for(major, minor).unwrap();
+            assert!(pairs.contains(".entry classify_pairs("), "{pairs:.400}");
         }
     }
 

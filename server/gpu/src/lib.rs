@@ -11,6 +11,7 @@ pub mod cuda;
 mod layout;
 pub mod pcg;
 mod sealed;
+pub mod tri_pairs;
 mod vulkan;
 
 use std::path::PathBuf;
@@ -126,6 +127,15 @@ impl Device {
         match self {
             Device::Wgpu(g) => g.pcg(system, b, tolerance, max_iterations),
             Device::Cuda(c) => c.pcg(system, b, tolerance, max_iterations),
+        }
+    }
+
+    /// Classifies triangle pairs (`tri_pairs::PAIR_DOUBLES` doubles each) with the
+    /// floating-point contact filter: one `tri_pairs::code` per pair.
+    pub fn classify_triangle_pairs(&self, coords: &[f64]) -> Result<Vec<u32>, GpuError> {
+        match self {
+            Device::Wgpu(g) => g.classify_triangle_pairs(coords),
+            Device::Cuda(c) => c.classify_triangle_pairs(coords),
         }
     }
 

@@ -23,6 +23,7 @@ pub struct Gpu {
     rays: RayPipeline,
     load: crate::KernelLoad,
     pcg: std::sync::OnceLock<PcgPipeline>,
+    tri_pairs: std::sync::OnceLock<TriPairPipeline>,
 }
 
 impl Gpu {
@@ -132,6 +133,7 @@ impl Gpu {
                 cache_file,
             },
             pcg: std::sync::OnceLock::new(),
+            tri_pairs: std::sync::OnceLock::new(),
         })
     }
 
@@ -723,5 +725,116 @@ impl crate::pcg::PcgKernels for Gpu {
         let mut x: Vec<f64> = bytemuck::pod_collect_to_vec(&bytes);
         x.truncate(up.n);
         Ok(x)
+    }
+}
+
+/// The triangle-pair filter (f64; compiled on first use).
+pub(crate) struct TriPairPipeline {
+    layout: wgpu::BindGroupLayout,
+    pipeline: wgpu::ComputePipeline,
+}
+
+impl TriPairPipeline {
+    fn new(device: &wgpu::Device) -> TriPairPipeline {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("tri_pairs"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("tri_pairs.wgsl").into()),
+        });
+        let entries = layout_entries(&[Slot::Read, Slot::Write, Slot::Uniform]);
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("tri_pairs"),
+            entries: &entries,
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("tri_pairs"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("classify_pairs"),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some("classify_pairs"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        TriPairPipeline { layout, pipeline }
+    }
+}
+
+impl Gpu {
+    /// Classifies triangle pairs (18 doubles each) with the floating-point contact filter:
+    /// one `tri_pairs::code` per pair, in chunks that fit the device's bindings.
+    pub fn classify_triangle_pairs(&self, coords: &[f64]) -> Result<Vec<u32>, GpuError> {
+        use crate::tri_pairs::{PAIR_DOUBLES, check, chunk_pairs};
+        let count = check(coords)?;
+        if !self.device.features().contains(wgpu::Features::SHADER_F64) {
+            return Err(GpuError::Unavailable(format!(
+                "{} has no f64 shaders, which the exact narrow phase needs",
+                self.info.name
+            )));
+        }
+        let pipeline = self
+            .tri_pairs
+            .get_or_init(|| TriPairPipeline::new(&self.device));
+        let mut codes = Vec::with_capacity(count);
+        for chunk in coords.chunks(chunk_pairs(self.max_binding_bytes()) * PAIR_DOUBLES) {
+            let n = chunk.len() / PAIR_DOUBLES;
+            let input = self
+                .device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("pairs"),
+                    contents: bytemuck::cast_slice(chunk),
+                    usage: wgpu::BufferUsages::STORAGE,
+                });
+            let output_bytes = (n * 4) as u64;
+            let output = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("codes"),
+                size: output_bytes,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            });
+            let uniform = self
+                .device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("pair params"),
+                    contents: bytemuck::cast_slice(&[n as u32, 0, 0, 0]),
+                    usage: wgpu::BufferUsages::UNIFORM,
+                });
+            let entries: Vec<wgpu::BindGroupEntry> = [&input, &output, &uniform]
+                .iter()
+                .enumerate()
+                .map(|(binding, b)| wgpu::BindGroupEntry {
+                    binding: binding as u32,
+                    resource: b.as_entire_binding(),
+                })
+                .collect();
+            let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("tri_pairs"),
+                layout: &pipeline.layout,
+                entries: &entries,
+            });
+            // 64 invocations a group; rows of at most 65 535 groups.
+            let groups = (n as u32).div_ceil(64);
+            let (x, y) = (groups.min(65_535), groups.div_ceil(65_535));
+            let mut encoder = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("tri_pairs"),
+                });
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("tri_pairs"),
+                    timestamp_writes: None,
+                });
+                pass.set_pipeline(&pipeline.pipeline);
+                pass.set_bind_group(0, &bind, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
+            self.queue.submit([encoder.finish()]);
+            let bytes = self.read_back(&output, output_bytes)?;
+            codes.extend(bytemuck::pod_collect_to_vec::<u8, u32>(&bytes));
+        }
+        Ok(codes)
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use cicada_clash::{Clash, ClashKind, Inner, ObjectTags, Rules, Tests, group_by_layers};
-use cicada_compute::Progress;
 use cicada_compute::clash::{detect, prepare_objects};
+use cicada_compute::{Backend, Progress};
 use cicada_protocol::clash as wire;
 use cicada_protocol::{Problem, Scene};
 
@@ -20,6 +20,7 @@ const DEFAULT_MAX_LISTED: u32 = 10_000;
 pub fn clash(
     scene: &Scene,
     params: &wire::ClashParams,
+    backend: &Backend,
     progress: &dyn Progress,
 ) -> Result<wire::ClashReport, JobError> {
     let started = Instant::now();
@@ -41,7 +42,10 @@ pub fn clash(
         containment: params.containment != Some(false),
         conservative: params.conservative == Some(true),
     };
-    let run = detect(&prepared, &tags, &rules, &tests, progress)?;
+    let run = detect(&prepared, &tags, &rules, &tests, backend, progress)?;
+    if let Some(why) = &run.device_fallback {
+        tracing::warn!("clash narrow phase on the CPU: {why}");
+    }
     let mut counts = wire::ClashCounts::default();
     for c in &run.clashes {
         match c.kind {
@@ -70,6 +74,9 @@ pub fn clash(
         stats: wire::ClashStats {
             triangles: prepared.iter().map(|o| o.triangle_count() as u64).sum(),
             candidate_pairs: run.candidate_pairs as u64,
+            device_pairs: run.device_pairs as u64,
+            device_undecided: run.device_undecided as u64,
+            device_fallback: run.device_fallback.clone(),
             prepare_secs,
             broad_secs: run.broad_secs,
             narrow_secs: run.narrow_secs,

@@ -506,6 +506,7 @@ pub fn compute(
         Task::Clash(params) => Ok(Output::Clash(crate::clash::clash(
             scene()?,
             params,
+            backend,
             progress,
         )?)),
         Task::Intersect(params) => Ok(Output::Intersect(crate::intersect::intersect(

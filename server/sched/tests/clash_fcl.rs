@@ -24,6 +24,10 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn run(params: Value) -> ClashReport {
+    run_on(params, &Backend::cpu())
+}
+
+fn run_on(params: Value, backend: &Backend) -> ClashReport {
     let bytes = std::fs::read(data("random_scene.job.json")).unwrap();
     let mut job = decode_job(&bytes, Format::Json).unwrap();
     job.task = serde_json::from_value(json!({"kind": "clash", "params": params})).unwrap();
@@ -32,7 +36,7 @@ fn run(params: Value) -> ClashReport {
         "t",
         &NoBlobs,
         &Limits::default(),
-        &Backend::cpu(),
+        backend,
         &NoProgress,
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -187,4 +191,38 @@ fn clearance_pairs_and_distances_match_fcl() {
         "{} clearance pairs; largest |distance − GJK| {worst:.2e}",
         apart.len()
     );
+}
+
+/// The narrow phase on the wgpu backend (lavapipe in CI): the device's f64 contact filter
+/// takes every triangle pair, the host decides the undecided ones exactly, and the report
+/// is the CPU's, clash for clash (points and depths included).
+#[test]
+fn the_wgpu_narrow_phase_gives_the_cpus_clashes() {
+    let backend = match Backend::open("wgpu") {
+        Ok(b) => b,
+        Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+    };
+    for params in [
+        json!({"hard_tolerance": 0.0}),
+        json!({"hard": false, "clearance": 0.1, "containment": false}),
+    ] {
+        let (cpu, gpu) = (run(params.clone()), run_on(params, &backend));
+        assert!(
+            gpu.stats.device_fallback.is_none(),
+            "{:?}",
+            gpu.stats.device_fallback
+        );
+        assert!(gpu.stats.device_pairs > 0);
+        assert_eq!(cpu.stats.device_pairs, 0);
+        assert_eq!(gpu.clashes, cpu.clashes);
+        assert_eq!(gpu.counts, cpu.counts);
+        eprintln!(
+            "{} triangle pairs on the device, {} decided on the host",
+            gpu.stats.device_pairs, gpu.stats.device_undecided
+        );
+    }
 }
