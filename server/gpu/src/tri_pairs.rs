@@ -27,7 +27,7 @@ pub(crate) fn chunk_pairs(max_bytes: u64) -> usize {
 
 /// Checks the batch's shape.
 pub(crate) fn check(coords: &[f64]) -> Result<usize, GpuError> {
-    if coords.len() % PAIR_DOUBLES != 0 {
+    if !coords.len().is_multiple_of(PAIR_DOUBLES) {
         return Err(GpuError::Device(format!(
             "{} doubles are not whole triangle pairs of {PAIR_DOUBLES}",
             coords.len()
