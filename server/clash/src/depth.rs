@@ -44,6 +44,12 @@ fn penetration_over(a: &ClashObject, b: &ClashObject, prune: bool) -> Penetratio
     let origin = a.bounds.center();
     let (xa, xb) = (a.axes(), b.axes());
     let mut axes: Vec<Vector3> = Vec::new();
+    // The line between the centres first: often near the answer, so the bound below
+    // prunes most of the rest.
+    let centres = b.bounds.center() - origin;
+    if centres.length() > 0.0 {
+        axes.push(centres * (1.0 / centres.length()));
+    }
     let mut spread = false;
     for o in [xa, xb] {
         match &o.face_axes {
@@ -102,15 +108,18 @@ fn penetration_over(a: &ClashObject, b: &ClashObject, prune: bool) -> Penetratio
             }
         }
     }
-    let centres = b.bounds.center() - origin;
-    if centres.length() > 0.0 {
-        axes.push(centres * (1.0 / centres.length()));
-    }
     let mut best = Penetration {
         depth: f64::INFINITY,
         axis: Vector3::new(0.0, 0.0, 1.0),
     };
     for n in axes {
+        // A few extreme vertices bound the extents from inside: if even that overlap is no
+        // better than the best, the full projection cannot be either.
+        let (ea_min, ea_max) = extent(&xa.extremes, origin, n);
+        let (eb_min, eb_max) = extent(&xb.extremes, origin, n);
+        if (ea_max - eb_min).min(eb_max - ea_min) >= best.depth {
+            continue;
+        }
         let (amin, amax) = extent(&a.vertices, origin, n);
         let (bmin, bmax) = extent(&b.vertices, origin, n);
         let (forward, back) = (amax - bmin, bmax - amin);

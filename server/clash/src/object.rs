@@ -44,6 +44,9 @@ pub(crate) struct Axes {
     pub(crate) arcs: Vec<GaussArc>,
     /// The arcs binned on a grid over the unit sphere, when there are many.
     pub(crate) arc_grid: Option<ArcGrid>,
+    /// The vertices extreme along the axes and the diagonals (a cheap inner bound of the
+    /// object's extent along any direction).
+    pub(crate) extremes: Vec<Point3>,
 }
 
 impl Axes {
@@ -134,6 +137,7 @@ impl ClashObject {
                 ),
                 arc_grid: (arcs.len() > ArcGrid::WORTH_IT).then(|| ArcGrid::new(&arcs)),
                 arcs,
+                extremes: extremes(&self.vertices),
             }
         })
     }
@@ -177,6 +181,34 @@ impl ClashObject {
     pub fn deviation(&self) -> f64 {
         self.deviation
     }
+}
+
+/// The vertices extreme along ±x, ±y, ±z and the 10 diagonals of the cube (both ways).
+fn extremes(vertices: &[Point3]) -> Vec<Point3> {
+    let mut directions = Vec::new();
+    for x in -1..=1 {
+        for y in -1..=1 {
+            for z in -1..=1 {
+                if (x, y, z) != (0, 0, 0) {
+                    directions.push(Vector3::new(x as f64, y as f64, z as f64));
+                }
+            }
+        }
+    }
+    let mut out: Vec<usize> = directions
+        .iter()
+        .filter_map(|&d| {
+            (0..vertices.len()).max_by(|&i, &j| {
+                vertices[i]
+                    .to_vector()
+                    .dot(d)
+                    .total_cmp(&vertices[j].to_vector().dot(d))
+            })
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter().map(|i| vertices[i]).collect()
 }
 
 /// The distinct directions (unit, sign-normalised, equal when within about 1e-9) of
