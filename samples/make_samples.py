@@ -235,6 +235,10 @@ def main():
     })
     write("frame/job.json", braced_frame())
     write("coordination/clash.json", coordination())
+    cut = coordination()
+    cut["kind"] = "intersect"
+    cut["params"] = {"pairs": [["M-round-duct-2", "S-beam-y0"], ["M-duct-1", "S-beam-y0"]]}
+    write("coordination/intersect.json", cut)
 
 
 def cylinder(name, layer, cx, cy, z0, z1, r, sides):

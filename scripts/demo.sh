@@ -65,6 +65,19 @@ print(f"  kernel {r['kernel_version']} on {r['backend']['name']}: {len(o['hours'
 PY
 echo "  false-colour mesh: $data/plaza.ply"
 
+echo
+echo "== samples/coordination: cicada run samples/coordination/clash.json"
+"$cli" --server "http://$addr" run samples/coordination/clash.json --out "$data/clash.result.json"
+python3 - "$data/clash.result.json" <<'PY' 2>/dev/null || echo "(result in $data/clash.result.json)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+o = r["output"]["clash"]
+print(f"  kernel {r['kernel_version']} on {r['backend']['name']}: {o['counts']}")
+for c in o["clashes"]:
+    what = f"depth {c['depth']:.3f}" if c["type"] in ("hard", "containment") else f"distance {c['distance']:.3f}"
+    print(f"  {c['type']:<11} {c.get('a_id')} x {c.get('b_id')}: {what}")
+PY
+
 if $keep; then
     echo
     echo "cicada-server is still running on http://$addr (pid $pid)."

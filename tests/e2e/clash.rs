@@ -1,5 +1,6 @@
 //! `clash` jobs through a real service: the coordination sample's seven clashes worked by
-//! hand (samples/README.md), and bad parameters refused with a 422 naming each field.
+//! hand (samples/README.md), and bad parameters refused with a 422 naming each field; and
+//! the `intersect` sample's two loops, their lengths worked by hand.
 
 use std::path::PathBuf;
 
@@ -140,4 +141,41 @@ fn bad_clash_parameters_are_refused_naming_each_field() {
     let (status, body) = submit(&server, &job);
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("/params/set_b"), "{body}");
+}
+
+#[test]
+fn intersect_sample_draws_the_two_ducts_loops_through_the_beam() {
+    let server = Server::start(&["--workers", "1"]);
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/coordination/intersect.json");
+    let job: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let result = run(&server, &job);
+    assert_eq!(result["kernel_version"], "intersect@1");
+    let pairs = result["output"]["intersect"]["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 2);
+    let length = |c: &Value| {
+        let p: Vec<[f64; 3]> = serde_json::from_value(c["points"].clone()).unwrap();
+        (0..p.len())
+            .map(|k| {
+                let (a, b) = (p[k], p[(k + 1) % p.len()]);
+                ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+            })
+            .sum::<f64>()
+    };
+    for pair in pairs {
+        let curves = pair["curves"].as_array().unwrap();
+        assert_eq!(curves.len(), 1, "{pair}");
+        assert_eq!(curves[0]["closed"], true);
+        let l = length(&curves[0]);
+        match pair["a_id"].as_str().unwrap() {
+            // Boxes: 2 × (0.6 + 2 × 0.2) + 2 × 0.3, exactly.
+            "M-duct-1" => assert!((l - 2.6).abs() < 1e-12, "{l}"),
+            // Two arcs of 2π − 2 acos(2/3) at r = 0.15 and two 0.3 m lines, on the mesh.
+            "M-round-duct-2" => {
+                let want = 2.0 * 0.15 * (std::f64::consts::TAU - 2.0 * (2.0f64 / 3.0).acos()) + 0.6;
+                assert!((l - want).abs() < 0.01, "{l} vs {want}");
+            }
+            other => panic!("{other}"),
+        }
+    }
 }
