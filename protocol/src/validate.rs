@@ -208,33 +208,22 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
             }
         }
         Task::Clash(p) => {
-            let distances = [
-                ("hard_tolerance", p.hard_tolerance, 0.0),
-                ("duplicates", p.duplicates, 0.0),
-            ];
-            for (name, value, least) in distances {
-                if let Some(x) = value
-                    && !(x.is_finite() && x >= least)
-                {
-                    r.add(
-                        format!("/params/{name}"),
-                        format!("must be a finite distance >= 0, got {x}"),
-                    );
-                }
-            }
-            for (name, value) in [
-                ("clearance", p.clearance),
-                ("chord_tolerance", p.chord_tolerance),
-            ] {
-                if let Some(x) = value
-                    && !(x.is_finite() && x > 0.0)
-                {
-                    r.add(
-                        format!("/params/{name}"),
-                        format!("must be a finite distance > 0, got {x}"),
-                    );
-                }
-            }
+            distance_checks(
+                &mut r,
+                &[
+                    ("hard_tolerance", p.hard_tolerance),
+                    ("duplicates", p.duplicates),
+                ],
+                true,
+            );
+            distance_checks(
+                &mut r,
+                &[
+                    ("clearance", p.clearance),
+                    ("chord_tolerance", p.chord_tolerance),
+                ],
+                false,
+            );
             if p.hard == Some(false)
                 && p.clearance.is_none()
                 && p.duplicates.is_none()
@@ -262,19 +251,14 @@ pub fn validate_job(job: &Job, limits: &Limits) -> Vec<Problem> {
             }
         }
         Task::Intersect(p) => {
-            for (name, value) in [
-                ("tolerance", p.tolerance),
-                ("chord_tolerance", p.chord_tolerance),
-            ] {
-                if let Some(x) = value
-                    && !(x.is_finite() && x > 0.0)
-                {
-                    r.add(
-                        format!("/params/{name}"),
-                        format!("must be a finite distance > 0, got {x}"),
-                    );
-                }
-            }
+            distance_checks(
+                &mut r,
+                &[
+                    ("tolerance", p.tolerance),
+                    ("chord_tolerance", p.chord_tolerance),
+                ],
+                false,
+            );
             for (k, [x, y]) in p.pairs.iter().flatten().enumerate() {
                 if x == y {
                     r.add(
@@ -677,6 +661,22 @@ fn structure_checks(r: &mut Report, m: &crate::structural::StructuralModel, at: 
                     "must be finite",
                 );
             }
+        }
+    }
+}
+
+/// Each named parameter that is given must be a finite distance, > 0 (or >= 0 with
+/// `zero_ok`).
+fn distance_checks(r: &mut Report, params: &[(&str, Option<f64>)], zero_ok: bool) {
+    for &(name, value) in params {
+        if let Some(x) = value
+            && !(x.is_finite() && (x > 0.0 || zero_ok && x == 0.0))
+        {
+            let least = if zero_ok { ">= 0" } else { "> 0" };
+            r.add(
+                format!("/params/{name}"),
+                format!("must be a finite distance {least}, got {x}"),
+            );
         }
     }
 }

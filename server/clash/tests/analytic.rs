@@ -232,8 +232,8 @@ fn conservative_tests_count_the_tessellation_error() {
 /// overlap of the meshes along the line of centres, within the mesh's chord error.
 #[test]
 fn overlapping_spheres_clash_with_the_overlap_as_depth() {
-    let a = ClashObject::from_mesh(&sphere(Point3::new(0.0, 0.0, 0.0), 1.0, 3), 0.0);
-    let b = ClashObject::from_mesh(&sphere(Point3::new(1.7, 0.0, 0.0), 1.0, 3), 0.0);
+    let a = ClashObject::from_mesh(&Mesh::icosphere(Point3::new(0.0, 0.0, 0.0), 1.0, 3), 0.0);
+    let b = ClashObject::from_mesh(&Mesh::icosphere(Point3::new(1.7, 0.0, 0.0), 1.0, 3), 0.0);
     assert!(a.is_closed());
     let c = check(&a, &b, hard(0.0)).expect("overlap");
     // True spheres overlap by 0.3; the inscribed meshes by a little less.
@@ -299,112 +299,4 @@ fn broad_phase_rules_and_severity_order() {
         same.allows(&tags[i], &tags[j])
     });
     assert_eq!(pairs, vec![(0, 1), (2, 3)]);
-}
-
-/// A closed, outward icosphere: the icosahedron subdivided `levels` times, on the sphere.
-fn sphere(centre: Point3, radius: f64, levels: u32) -> Mesh {
-    let t = (1.0 + 5f64.sqrt()) / 2.0;
-    let mut v: Vec<[f64; 3]> = vec![
-        [-1.0, t, 0.0],
-        [1.0, t, 0.0],
-        [-1.0, -t, 0.0],
-        [1.0, -t, 0.0],
-        [0.0, -1.0, t],
-        [0.0, 1.0, t],
-        [0.0, -1.0, -t],
-        [0.0, 1.0, -t],
-        [t, 0.0, -1.0],
-        [t, 0.0, 1.0],
-        [-t, 0.0, -1.0],
-        [-t, 0.0, 1.0],
-    ];
-    let mut f: Vec<[u32; 3]> = vec![
-        [0, 11, 5],
-        [0, 5, 1],
-        [0, 1, 7],
-        [0, 7, 10],
-        [0, 10, 11],
-        [1, 5, 9],
-        [5, 11, 4],
-        [11, 10, 2],
-        [10, 7, 6],
-        [7, 1, 8],
-        [3, 9, 4],
-        [3, 4, 2],
-        [3, 2, 6],
-        [3, 6, 8],
-        [3, 8, 9],
-        [4, 9, 5],
-        [2, 4, 11],
-        [6, 2, 10],
-        [8, 6, 7],
-        [9, 8, 1],
-    ];
-    let unit = |p: [f64; 3]| {
-        let l = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
-        p.map(|c| c / l)
-    };
-    v = v.into_iter().map(unit).collect();
-    for _ in 0..levels {
-        let mut mid = std::collections::HashMap::new();
-        let mut next = Vec::new();
-        let mut middle = |i: u32, j: u32, v: &mut Vec<[f64; 3]>| {
-            *mid.entry((i.min(j), i.max(j))).or_insert_with(|| {
-                let (a, b) = (v[i as usize], v[j as usize]);
-                v.push(unit([a[0] + b[0], a[1] + b[1], a[2] + b[2]]));
-                (v.len() - 1) as u32
-            })
-        };
-        for [a, b, c] in f {
-            let (ab, bc, ca) = (
-                middle(a, b, &mut v),
-                middle(b, c, &mut v),
-                middle(c, a, &mut v),
-            );
-            next.extend([[a, ab, ca], [b, bc, ab], [c, ca, bc], [ab, bc, ca]]);
-        }
-        f = next;
-    }
-    let positions = v
-        .iter()
-        .map(|p| {
-            Point3::new(
-                centre.x + radius * p[0],
-                centre.y + radius * p[1],
-                centre.z + radius * p[2],
-            )
-        })
-        .collect();
-    Mesh::new(
-        positions,
-        f.into_iter().map(|[a, b, c]| [a, b, c, c]).collect(),
-    )
-    .expect("icosphere")
-}
-
-/// Solids whose surfaces only touch can still overlap: flush faces facing the same way (a
-/// beam flush with the sides of the column it runs into), or a box resting inside another
-/// on its floor. Face to face (opposite normals) is only touching.
-#[test]
-fn flush_solids_overlap_face_to_face_solids_touch() {
-    let column = cube([0.0; 3], [1.0; 3]);
-    let beam = cube([0.5, 0.0, 0.0], [3.0, 1.0, 1.0]);
-    let c = check(&column, &beam, hard(0.0)).expect("flush overlap");
-    assert_eq!(c.kind, ClashKind::Hard);
-    assert!((c.depth - 0.5).abs() < 1e-12, "{c:?}");
-    let resting = cube([0.25, 0.25, 0.0], [0.75, 0.75, 0.5]);
-    let c = check(&column, &resting, hard(0.0)).expect("inside, on the floor");
-    assert_eq!(c.kind, ClashKind::Hard);
-    let beside = cube([1.0, 0.0, 0.0], [2.0, 1.0, 1.0]);
-    assert!(check(&column, &beside, hard(0.0)).is_none());
-    // Inside-out meshes (normals inwards) are solids all the same.
-    let flipped = {
-        let m = Mesh::axis_aligned_box(Point3::new(0.5, 0.0, 0.0), Point3::new(3.0, 1.0, 1.0));
-        let faces = m.faces().iter().map(|f| [f[3], f[2], f[1], f[0]]).collect();
-        ClashObject::from_mesh(&Mesh::new(m.positions().to_vec(), faces).expect("box"), 0.0)
-    };
-    assert_eq!(
-        check(&column, &flipped, hard(0.0)).map(|c| c.kind),
-        Some(ClashKind::Hard)
-    );
 }

@@ -197,69 +197,13 @@ fn join(edges: &[[u32; 2]], points: &[Point3]) -> Vec<Polyline> {
 mod tests {
     use super::*;
 
-    /// A closed, outward icosphere (radius `r` about the origin), `levels` subdivisions.
+    /// The triangles of an icosphere of radius `r` about the origin.
     fn icosphere(r: f64, levels: u32) -> Vec<[Point3; 3]> {
-        let t = (1.0 + 5f64.sqrt()) / 2.0;
-        let mut v: Vec<[f64; 3]> = [
-            [-1.0, t, 0.0],
-            [1.0, t, 0.0],
-            [-1.0, -t, 0.0],
-            [1.0, -t, 0.0],
-            [0.0, -1.0, t],
-            [0.0, 1.0, t],
-            [0.0, -1.0, -t],
-            [0.0, 1.0, -t],
-            [t, 0.0, -1.0],
-            [t, 0.0, 1.0],
-            [-t, 0.0, -1.0],
-            [-t, 0.0, 1.0],
-        ]
-        .to_vec();
-        let unit = |p: [f64; 3]| {
-            let l = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
-            p.map(|c| c / l)
-        };
-        v = v.into_iter().map(unit).collect();
-        let mut f: Vec<[usize; 3]> = vec![
-            [0, 11, 5],
-            [0, 5, 1],
-            [0, 1, 7],
-            [0, 7, 10],
-            [0, 10, 11],
-            [1, 5, 9],
-            [5, 11, 4],
-            [11, 10, 2],
-            [10, 7, 6],
-            [7, 1, 8],
-            [3, 9, 4],
-            [3, 4, 2],
-            [3, 2, 6],
-            [3, 6, 8],
-            [3, 8, 9],
-            [4, 9, 5],
-            [2, 4, 11],
-            [6, 2, 10],
-            [8, 6, 7],
-            [9, 8, 1],
-        ];
-        for _ in 0..levels {
-            let mut mid = HashMap::new();
-            let mut next = Vec::new();
-            for [a, b, c] in f {
-                let mut m = |i: usize, j: usize| {
-                    *mid.entry((i.min(j), i.max(j))).or_insert_with(|| {
-                        let (p, q) = (v[i], v[j]);
-                        v.push(unit([p[0] + q[0], p[1] + q[1], p[2] + q[2]]));
-                        v.len() - 1
-                    })
-                };
-                let (ab, bc, ca) = (m(a, b), m(b, c), m(c, a));
-                next.extend([[a, ab, ca], [b, bc, ab], [c, ca, bc], [ab, bc, ca]]);
-            }
-            f = next;
-        }
-        f.iter()
-            .map(|t| t.map(|i| Point3::new(r * v[i][0], r * v[i][1], r * v[i][2])))
+        let m = crate::Mesh::icosphere(Point3::new(0.0, 0.0, 0.0), r, levels);
+        let p = m.positions();
+        m.faces()
+            .iter()
+            .map(|f| [p[f[0] as usize], p[f[1] as usize], p[f[2] as usize]])
             .collect()
     }
 

@@ -84,6 +84,85 @@ impl Mesh {
         Mesh { positions, faces }
     }
 
+    /// A closed, outward sphere of `radius` about `centre`: the icosahedron with each
+    /// triangle split in four `levels` times, every vertex on the sphere (so the mesh lies
+    /// inside it). Test scenes and markers are drawn with it.
+    pub fn icosphere(centre: Point3, radius: f64, levels: u32) -> Mesh {
+        let t = (1.0 + 5f64.sqrt()) / 2.0;
+        let unit = |p: [f64; 3]| {
+            let l = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
+            p.map(|c| c / l)
+        };
+        let mut v: Vec<[f64; 3]> = [
+            [-1.0, t, 0.0],
+            [1.0, t, 0.0],
+            [-1.0, -t, 0.0],
+            [1.0, -t, 0.0],
+            [0.0, -1.0, t],
+            [0.0, 1.0, t],
+            [0.0, -1.0, -t],
+            [0.0, 1.0, -t],
+            [t, 0.0, -1.0],
+            [t, 0.0, 1.0],
+            [-t, 0.0, -1.0],
+            [-t, 0.0, 1.0],
+        ]
+        .into_iter()
+        .map(unit)
+        .collect();
+        let mut f: Vec<[u32; 3]> = vec![
+            [0, 11, 5],
+            [0, 5, 1],
+            [0, 1, 7],
+            [0, 7, 10],
+            [0, 10, 11],
+            [1, 5, 9],
+            [5, 11, 4],
+            [11, 10, 2],
+            [10, 7, 6],
+            [7, 1, 8],
+            [3, 9, 4],
+            [3, 4, 2],
+            [3, 2, 6],
+            [3, 6, 8],
+            [3, 8, 9],
+            [4, 9, 5],
+            [2, 4, 11],
+            [6, 2, 10],
+            [8, 6, 7],
+            [9, 8, 1],
+        ];
+        for _ in 0..levels {
+            let mut middle = std::collections::HashMap::new();
+            let mut next = Vec::with_capacity(f.len() * 4);
+            for [a, b, c] in f {
+                let mut mid = |i: u32, j: u32| {
+                    *middle.entry((i.min(j), i.max(j))).or_insert_with(|| {
+                        let (p, q) = (v[i as usize], v[j as usize]);
+                        v.push(unit([p[0] + q[0], p[1] + q[1], p[2] + q[2]]));
+                        (v.len() - 1) as u32
+                    })
+                };
+                let (ab, bc, ca) = (mid(a, b), mid(b, c), mid(c, a));
+                next.extend([[a, ab, ca], [b, bc, ab], [c, ca, bc], [ab, bc, ca]]);
+            }
+            f = next;
+        }
+        Mesh {
+            positions: v
+                .iter()
+                .map(|p| {
+                    Point3::new(
+                        centre.x + radius * p[0],
+                        centre.y + radius * p[1],
+                        centre.z + radius * p[2],
+                    )
+                })
+                .collect(),
+            faces: f.into_iter().map(|[a, b, c]| [a, b, c, c]).collect(),
+        }
+    }
+
     /// Vertex positions.
     pub fn positions(&self) -> &[Point3] {
         &self.positions
