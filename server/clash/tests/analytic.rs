@@ -300,3 +300,30 @@ fn broad_phase_rules_and_severity_order() {
     });
     assert_eq!(pairs, vec![(0, 1), (2, 3)]);
 }
+
+/// Solids whose surfaces only touch can still overlap: flush faces facing the same way (a
+/// beam flush with the sides of the column it runs into), or a box resting inside another
+/// on its floor. Face to face (opposite normals) is only touching.
+#[test]
+fn flush_solids_overlap_face_to_face_solids_touch() {
+    let column = cube([0.0; 3], [1.0; 3]);
+    let beam = cube([0.5, 0.0, 0.0], [3.0, 1.0, 1.0]);
+    let c = check(&column, &beam, hard(0.0)).expect("flush overlap");
+    assert_eq!(c.kind, ClashKind::Hard);
+    assert!((c.depth - 0.5).abs() < 1e-12, "{c:?}");
+    let resting = cube([0.25, 0.25, 0.0], [0.75, 0.75, 0.5]);
+    let c = check(&column, &resting, hard(0.0)).expect("inside, on the floor");
+    assert_eq!(c.kind, ClashKind::Hard);
+    let beside = cube([1.0, 0.0, 0.0], [2.0, 1.0, 1.0]);
+    assert!(check(&column, &beside, hard(0.0)).is_none());
+    // Inside-out meshes (normals inwards) are solids all the same.
+    let flipped = {
+        let m = Mesh::axis_aligned_box(Point3::new(0.5, 0.0, 0.0), Point3::new(3.0, 1.0, 1.0));
+        let faces = m.faces().iter().map(|f| [f[3], f[2], f[1], f[0]]).collect();
+        ClashObject::from_mesh(&Mesh::new(m.positions().to_vec(), faces).expect("box"), 0.0)
+    };
+    assert_eq!(
+        check(&column, &flipped, hard(0.0)).map(|c| c.kind),
+        Some(ClashKind::Hard)
+    );
+}
