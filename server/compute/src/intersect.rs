@@ -3,6 +3,7 @@
 //! exactly (`curve_surface`), a curve and a mesh by the curve's polyline refined onto the
 //! triangles (`curve_mesh`), anything else as meshes (`mesh_intersection`).
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_clash::broad::candidate_pairs;
@@ -10,6 +11,7 @@ use cicada_geom::bvh::Bvh;
 use cicada_geom::mesh_intersection::mesh_intersection;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
 use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface, surface_surface};
+use cicada_geom::tessellate::{TessellationOptions, tessellate_surface};
 use cicada_geom::{Aabb, Point3};
 use rayon::prelude::*;
 
@@ -20,15 +22,23 @@ pub const KERNEL_VERSION: &str = "intersect@1";
 
 /// What an object is, for intersecting.
 pub enum Shape {
-    /// Triangles (a mesh, a Brep's or a surface's tessellation) and their hierarchy; the
-    /// exact surface too, for a NURBS surface.
+    /// Triangles (a mesh or a Brep's tessellation) and their hierarchy.
     Triangles {
         /// The triangles.
         triangles: Vec<[Point3; 3]>,
         /// Their hierarchy.
         bvh: Bvh,
-        /// The NURBS surface they mesh, if any.
-        surface: Option<Box<NurbsSurface>>,
+    },
+    /// A NURBS surface, meshed at `chord` only if a pair needs it as a mesh.
+    Surface {
+        /// The surface.
+        surface: Box<NurbsSurface>,
+        /// Chord tolerance of its mesh.
+        chord: f64,
+        /// Bounds of its control points (the surface lies in their hull).
+        bounds: Aabb,
+        /// The mesh, made on first use.
+        mesh: OnceLock<(Vec<[Point3; 3]>, Bvh)>,
     },
     /// A NURBS curve.
     Curve(NurbsCurve),
@@ -36,19 +46,64 @@ pub enum Shape {
 
 impl Shape {
     /// Triangles with their hierarchy built.
-    pub fn triangles(triangles: Vec<[Point3; 3]>, surface: Option<NurbsSurface>) -> Shape {
+    pub fn triangles(triangles: Vec<[Point3; 3]>) -> Shape {
         Shape::Triangles {
             bvh: Bvh::new(&triangles),
             triangles,
-            surface: surface.map(Box::new),
         }
     }
 
-    /// Where the shape lies (a curve within its control points' hull).
+    /// A surface, to be meshed at `chord` when a pair needs it; `control_points` bound it.
+    pub fn surface(surface: NurbsSurface, chord: f64, control_points: &[Point3]) -> Shape {
+        Shape::Surface {
+            surface: Box::new(surface),
+            chord,
+            bounds: control_points.iter().copied().collect(),
+            mesh: OnceLock::new(),
+        }
+    }
+
+    /// Where the shape lies (curves and surfaces within their control points' hull).
     pub fn bounds(&self) -> Aabb {
         match self {
             Shape::Triangles { triangles, .. } => triangles.iter().flatten().copied().collect(),
+            Shape::Surface { bounds, .. } => *bounds,
             Shape::Curve(c) => c.control_points().into_iter().collect(),
+        }
+    }
+
+    /// The shape as triangles with their hierarchy (a surface meshed now if not yet);
+    /// `None` for a curve.
+    fn as_mesh(&self) -> Option<(&[[Point3; 3]], &Bvh)> {
+        match self {
+            Shape::Triangles { triangles, bvh } => Some((triangles, bvh)),
+            Shape::Surface {
+                surface,
+                chord,
+                mesh,
+                ..
+            } => {
+                let (t, b) = mesh.get_or_init(|| {
+                    let options = TessellationOptions {
+                        chord_tolerance: *chord,
+                        ..TessellationOptions::default()
+                    };
+                    let m = tessellate_surface(surface, &options);
+                    let p = &m.positions;
+                    let triangles: Vec<[Point3; 3]> = m
+                        .faces
+                        .iter()
+                        .flat_map(|f| {
+                            let [a, b, c, d] = f.map(|i| p[i as usize]);
+                            [[a, b, c], [a, c, d]]
+                        })
+                        .collect();
+                    let bvh = Bvh::new(&triangles);
+                    (triangles, bvh)
+                });
+                Some((t, b))
+            }
+            Shape::Curve(_) => None,
         }
     }
 }
@@ -160,14 +215,7 @@ fn intersect_pair(
         tangent,
     };
     match (a, b) {
-        (
-            Shape::Triangles {
-                surface: Some(sa), ..
-            },
-            Shape::Triangles {
-                surface: Some(sb), ..
-            },
-        ) => {
+        (Shape::Surface { surface: sa, .. }, Shape::Surface { surface: sb, .. }) => {
             pair.exact = true;
             let cut = surface_surface(sa, sb, tolerance);
             for c in cut.curves {
@@ -183,42 +231,23 @@ fn intersect_pair(
                 pair.points.push(point(p, None, Some(uv), true));
             }
         }
-        (
-            Shape::Curve(c),
-            Shape::Triangles {
-                surface: Some(s), ..
-            },
-        )
-        | (
-            Shape::Triangles {
-                surface: Some(s), ..
-            },
-            Shape::Curve(c),
-        ) => {
+        (Shape::Curve(c), Shape::Surface { surface: s, .. })
+        | (Shape::Surface { surface: s, .. }, Shape::Curve(c)) => {
             pair.exact = true;
             for h in curve_surface(c, s, tolerance) {
                 pair.points
                     .push(point(h.point, Some(h.t), Some(h.uv), h.tangent));
             }
         }
-        (Shape::Curve(c), Shape::Triangles { triangles, bvh, .. })
-        | (Shape::Triangles { triangles, bvh, .. }, Shape::Curve(c)) => {
+        (Shape::Curve(_), Shape::Curve(_)) => return None,
+        (Shape::Curve(c), other) | (other, Shape::Curve(c)) => {
+            let (triangles, bvh) = other.as_mesh()?;
             for h in curve_mesh(c, triangles, bvh, tolerance) {
                 pair.points.push(point(h.point, Some(h.t), None, false));
             }
         }
-        (
-            Shape::Triangles {
-                triangles: ta,
-                bvh: ba,
-                ..
-            },
-            Shape::Triangles {
-                triangles: tb,
-                bvh: bb,
-                ..
-            },
-        ) => {
+        (x, y) => {
+            let ((ta, ba), (tb, bb)) = (x.as_mesh()?, y.as_mesh()?);
             let cut = mesh_intersection(ta, ba, tb, bb, tolerance);
             for p in cut.polylines {
                 pair.curves
@@ -229,7 +258,6 @@ fn intersect_pair(
             }
             pair.coplanar = cut.coplanar.len() as u32;
         }
-        (Shape::Curve(_), Shape::Curve(_)) => return None,
     }
     let meets = !pair.curves.is_empty() || !pair.points.is_empty() || pair.coplanar > 0;
     meets.then_some(pair)

@@ -29,6 +29,7 @@ pub fn clash(
         "/inputs/scene",
         None,
         params.chord_tolerance,
+        true,
         progress,
     )?;
     let (tags, layer_names, rules) = tags_and_rules(&objects, params);

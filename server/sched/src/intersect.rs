@@ -78,15 +78,16 @@ pub fn intersect(
     })
 }
 
-/// The scene's objects: meshes, surfaces (exact and meshed) and Breps through
-/// `scene_meshes`, then the curves.
+/// The scene's objects: meshes and Breps through `scene_meshes`, the surfaces (exact),
+/// then the curves.
 fn objects(
     scene: &Scene,
     params: &wire::IntersectParams,
     progress: &dyn Progress,
 ) -> Result<(Vec<Label>, Vec<Shape>), JobError> {
     let at = "/inputs/scene";
-    let meshed = scene_meshes(scene, at, None, params.chord_tolerance, progress)?;
+    // Meshes and Breps as meshes; surfaces stay exact, meshed only for pairs that need it.
+    let meshed = scene_meshes(scene, at, None, params.chord_tolerance, false, progress)?;
     let (mut labels, mut shapes) = (Vec::new(), Vec::new());
     for o in meshed {
         let p = o.mesh.positions();
@@ -100,19 +101,21 @@ fn objects(
                 std::iter::once([a, b, c]).chain(second)
             })
             .collect();
-        let surface = if o.collection == "surfaces" {
-            Some(
-                lower::surface(&scene.surfaces[o.index])
-                    .map_err(|e| invalid(format!("{at}/surfaces/{}", o.index), e))?,
-            )
-        } else {
-            None
-        };
         labels.push(Label {
             source: format!("{at}/{}/{}", o.collection, o.index),
             id: o.id,
         });
-        shapes.push(Shape::triangles(triangles, surface));
+        shapes.push(Shape::triangles(triangles));
+    }
+    let chord = params.chord_tolerance.unwrap_or(10.0 * scene.tolerance);
+    for (i, s) in scene.surfaces.iter().enumerate() {
+        let surface = lower::surface(s).map_err(|e| invalid(format!("{at}/surfaces/{i}"), e))?;
+        let control: Vec<Point3> = s.points.iter().map(|&p| Point3::from_array(p)).collect();
+        labels.push(Label {
+            source: format!("{at}/surfaces/{i}"),
+            id: s.id.clone(),
+        });
+        shapes.push(Shape::surface(surface, chord, &control));
     }
     for (i, c) in scene.curves.iter().enumerate() {
         let points: Vec<Point3> = c.points.iter().map(|&p| Point3::from_array(p)).collect();

@@ -34,14 +34,15 @@ pub(crate) struct AnalysisObject {
     pub deviation: f64,
 }
 
-/// Every mesh, surface and Brep of `scene` as meshes: meshes as they are, surfaces and Breps
-/// meshed with edges no longer than `max_edge` and within `chord` of the surface (default
-/// ten tolerances).
+/// Every mesh, surface (unless `surfaces` is false) and Brep of `scene` as meshes: meshes as
+/// they are, surfaces and Breps meshed with edges no longer than `max_edge` and within
+/// `chord` of the surface (default ten tolerances).
 pub(crate) fn scene_meshes(
     scene: &Scene,
     at: &str,
     max_edge: Option<f64>,
     chord: Option<f64>,
+    surfaces: bool,
     progress: &dyn Progress,
 ) -> Result<Vec<AnalysisObject>, JobError> {
     let mut out = Vec::new();
@@ -61,8 +62,8 @@ pub(crate) fn scene_meshes(
         max_edge_length: max_edge,
         ..TessellationOptions::default()
     };
-    let surfaces = scene
-        .surfaces
+    let wanted: &[cicada_protocol::NurbsSurface] = if surfaces { &scene.surfaces } else { &[] };
+    let surfaces = wanted
         .iter()
         .enumerate()
         .map(|(i, s)| lower::surface(s).map_err(|e| invalid(format!("{at}/surfaces/{i}"), e)))

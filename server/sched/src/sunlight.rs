@@ -169,7 +169,14 @@ fn build_study(
     let offset = grid.offset.unwrap_or(0.1 / metres_per_unit);
     let by_vertex = grid.by_vertex.unwrap_or(false);
     progress.report(0.0, "meshing the analysis geometry");
-    let objects = scene_meshes(scene, "/inputs/scene", Some(grid_size), None, progress)?;
+    let objects = scene_meshes(
+        scene,
+        "/inputs/scene",
+        Some(grid_size),
+        None,
+        true,
+        progress,
+    )?;
     // One mesh of every object; sensors follow its faces (or vertices) in order.
     let (mut positions, mut faces) = (Vec::<Point3>::new(), Vec::<[u32; 4]>::new());
     let mut sources = Vec::new();
@@ -209,7 +216,7 @@ fn build_study(
     if let Some(context) = prepared.context.as_deref() {
         progress.report(0.0, "meshing the context");
         blockers.extend(
-            scene_meshes(context, "/inputs/context", None, None, progress)?
+            scene_meshes(context, "/inputs/context", None, None, true, progress)?
                 .into_iter()
                 .map(|o| o.mesh),
         );
