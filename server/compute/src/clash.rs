@@ -87,7 +87,7 @@ pub fn detect(
         ..ClashRun::default()
     };
     let scans = match backend.gpu() {
-        Some(device) => match device_scans(device, objects, &pairs, progress)? {
+        Some(device) => match device_scans(device, objects, &pairs, DEVICE_BATCH, progress)? {
             Ok((scans, classified, undecided)) => {
                 run.device_pairs = classified;
                 run.device_undecided = undecided;
@@ -124,92 +124,160 @@ pub fn detect(
 }
 
 /// Every pair's contact scan with the triangle pairs classified on `device`: each
-/// object pair's candidate triangle pairs in the CPU scan's order, the device's certain
-/// answers taken, the undecided ones decided exactly here, up to the first crossing.
-/// Also the number of triangle pairs classified and of those decided here.
+/// object pair's candidate triangle pairs in the CPU scan's order, streamed through the
+/// device in batches of at most `batch` (one object pair may span several), the device's
+/// certain answers taken and the undecided ones decided exactly here, up to the pair's
+/// first crossing. Also the number of triangle pairs classified and of those decided
+/// here.
 #[allow(clippy::type_complexity)]
 fn device_scans(
     device: &Device,
     objects: &[ClashObject],
     pairs: &[(u32, u32)],
+    batch: usize,
     progress: &dyn Progress,
 ) -> Result<Result<(Vec<ContactScan>, usize, usize), GpuError>, Cancelled> {
-    let mut scans = Vec::with_capacity(pairs.len());
-    let (mut classified, mut undecided) = (0, 0);
-    let mut start = 0;
-    while start < pairs.len() {
+    let mut scans = vec![ContactScan::default(); pairs.len()];
+    let mut stream = Stream {
+        device,
+        objects,
+        pairs,
+        queued: Vec::with_capacity(batch.min(1 << 20)),
+        coords: Vec::with_capacity(batch.min(1 << 20) * PAIR_DOUBLES),
+        classified: 0,
+        undecided: 0,
+    };
+    for (k, &(a, b)) in pairs.iter().enumerate() {
         progress.check()?;
-        // Gather whole object pairs until the batch is full.
-        let mut triangle_pairs: Vec<(u32, u32)> = Vec::new();
-        let mut ends = Vec::new();
-        let mut end = start;
-        while end < pairs.len() && (end == start || triangle_pairs.len() < DEVICE_BATCH) {
-            let (a, b) = (
-                &objects[pairs[end].0 as usize],
-                &objects[pairs[end].1 as usize],
-            );
-            let _ = visit_candidate_pairs(a.bvh(), b.bvh(), 0.0, |i, j| {
-                triangle_pairs.push((i, j));
-                std::ops::ControlFlow::<()>::Continue(())
-            });
-            ends.push(triangle_pairs.len());
-            end += 1;
-        }
-        let mut coords = Vec::with_capacity(triangle_pairs.len() * PAIR_DOUBLES);
-        let mut from = 0;
-        for (k, &to) in ends.iter().enumerate() {
-            let (a, b) = pairs[start + k];
-            let (ta, tb) = (
-                objects[a as usize].triangles(),
-                objects[b as usize].triangles(),
-            );
-            for &(i, j) in &triangle_pairs[from..to] {
-                for p in ta[i as usize].iter().chain(&tb[j as usize]) {
-                    coords.extend(p.to_array());
+        let (oa, ob) = (&objects[a as usize], &objects[b as usize]);
+        let mut failed = None;
+        let _ = visit_candidate_pairs(oa.bvh(), ob.bvh(), 0.0, |i, j| {
+            if stream.queued.len() >= batch {
+                if let Err(e) = stream.flush(&mut scans) {
+                    failed = Some(e);
+                    return std::ops::ControlFlow::Break(());
+                }
+                // The pair's crossing may have come in that batch: the rest of its
+                // candidates cannot change its scan.
+                if scans[k].crossing.is_some() {
+                    return std::ops::ControlFlow::Break(());
                 }
             }
-            from = to;
+            stream.push(k, i, j);
+            std::ops::ControlFlow::Continue(())
+        });
+        if let Some(e) = failed {
+            return Ok(Err(e));
         }
-        let codes = match device.classify_triangle_pairs(&coords) {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
-        classified += codes.len();
-        let mut from = 0;
-        for (k, &to) in ends.iter().enumerate() {
-            let (a, b) = pairs[start + k];
-            let (ta, tb) = (
-                objects[a as usize].triangles(),
-                objects[b as usize].triangles(),
-            );
-            let mut scan = ContactScan::default();
-            for (&(i, j), &c) in triangle_pairs[from..to].iter().zip(&codes[from..to]) {
-                let contact = match c {
-                    code::DISJOINT => continue,
-                    code::CROSSING => TriangleContact::Crossing,
-                    _ => {
-                        undecided += 1;
-                        triangle_contact(ta[i as usize], tb[j as usize])
-                    }
-                };
-                let pair = PairContact {
-                    a: i,
-                    b: j,
-                    contact,
-                };
-                match contact {
-                    TriangleContact::Crossing => {
-                        scan.crossing = Some(pair);
-                        break;
-                    }
-                    TriangleContact::Disjoint => {}
-                    _ => scan.others.push(pair),
-                }
-            }
-            scans.push(scan);
-            from = to;
-        }
-        start = end;
     }
-    Ok(Ok((scans, classified, undecided)))
+    if let Err(e) = stream.flush(&mut scans) {
+        return Ok(Err(e));
+    }
+    Ok(Ok((scans, stream.classified, stream.undecided)))
+}
+
+/// Triangle pairs waiting for the device, in scan order.
+struct Stream<'a> {
+    device: &'a Device,
+    objects: &'a [ClashObject],
+    pairs: &'a [(u32, u32)],
+    /// (object pair, triangle of a, triangle of b).
+    queued: Vec<(usize, u32, u32)>,
+    coords: Vec<f64>,
+    classified: usize,
+    undecided: usize,
+}
+
+impl Stream<'_> {
+    fn push(&mut self, k: usize, i: u32, j: u32) {
+        let (a, b) = self.pairs[k];
+        let (ta, tb) = (
+            self.objects[a as usize].triangles(),
+            self.objects[b as usize].triangles(),
+        );
+        for p in ta[i as usize].iter().chain(&tb[j as usize]) {
+            self.coords.extend(p.to_array());
+        }
+        self.queued.push((k, i, j));
+    }
+
+    /// Classifies what is queued and folds the answers, in order, into the pairs' scans.
+    fn flush(&mut self, scans: &mut [ContactScan]) -> Result<(), GpuError> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        let codes = self.device.classify_triangle_pairs(&self.coords)?;
+        self.classified += codes.len();
+        for (&(k, i, j), &c) in self.queued.iter().zip(&codes) {
+            let scan = &mut scans[k];
+            if scan.crossing.is_some() || c == code::DISJOINT {
+                continue;
+            }
+            let contact = if c == code::CROSSING {
+                TriangleContact::Crossing
+            } else {
+                self.undecided += 1;
+                let (a, b) = self.pairs[k];
+                triangle_contact(
+                    self.objects[a as usize].triangles()[i as usize],
+                    self.objects[b as usize].triangles()[j as usize],
+                )
+            };
+            let pair = PairContact {
+                a: i,
+                b: j,
+                contact,
+            };
+            match contact {
+                TriangleContact::Crossing => scan.crossing = Some(pair),
+                TriangleContact::Disjoint => {}
+                _ => scan.others.push(pair),
+            }
+        }
+        self.queued.clear();
+        self.coords.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cicada_geom::mesh_contact::first_crossing;
+    use cicada_geom::{Mesh, Point3};
+
+    /// Batches far smaller than one object pair's candidates: every scan is still the
+    /// CPU's (lavapipe in CI).
+    #[test]
+    fn streamed_device_scans_equal_the_cpu_scans() {
+        let backend = match Backend::open("wgpu") {
+            Ok(b) => b,
+            Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
+                eprintln!("skipped: {e}");
+                return;
+            }
+            Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+        };
+        let device = backend.gpu().expect("a GPU backend");
+        let sphere = |x: f64| Mesh::icosphere(Point3::new(x, 0.0, 0.0), 1.0, 3);
+        let cube = Mesh::axis_aligned_box(Point3::new(0.5, -0.4, -0.4), Point3::new(1.3, 0.4, 0.4));
+        let objects: Vec<ClashObject> = [sphere(0.0), sphere(1.5), sphere(3.2)]
+            .iter()
+            .chain([&cube])
+            .map(|m| ClashObject::from_mesh(m, 0.0))
+            .collect();
+        let pairs = vec![(0, 1), (0, 3), (1, 2), (1, 3)];
+        for batch in [7, 100, 1 << 20] {
+            let (scans, classified, _) =
+                device_scans(device, &objects, &pairs, batch, &crate::NoProgress)
+                    .unwrap()
+                    .unwrap();
+            assert!(classified > 0);
+            for (k, &(a, b)) in pairs.iter().enumerate() {
+                let (oa, ob) = (&objects[a as usize], &objects[b as usize]);
+                let cpu = first_crossing(oa.triangles(), oa.bvh(), ob.triangles(), ob.bvh());
+                assert_eq!(scans[k], cpu, "batch {batch}, pair {k}");
+            }
+        }
+    }
 }
