@@ -183,13 +183,8 @@ mod tests {
 
     #[test]
     fn a_hierarchy_is_uploaded_once_and_kept() {
-        let backend = match Backend::open("wgpu") {
-            Ok(b) => b,
-            Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-                eprintln!("skipped: {e}");
-                return;
-            }
-            Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+        let Some(backend) = cicada_gpu::device_for_test(Backend::open("wgpu")) else {
+            return;
         };
         let tri = |z: f64| {
             [

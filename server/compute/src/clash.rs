@@ -250,13 +250,8 @@ mod tests {
     /// CPU's (lavapipe in CI).
     #[test]
     fn streamed_device_scans_equal_the_cpu_scans() {
-        let backend = match Backend::open("wgpu") {
-            Ok(b) => b,
-            Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-                eprintln!("skipped: {e}");
-                return;
-            }
-            Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+        let Some(backend) = cicada_gpu::device_for_test(Backend::open("wgpu")) else {
+            return;
         };
         let device = backend.gpu().expect("a GPU backend");
         let sphere = |x: f64| Mesh::icosphere(Point3::new(x, 0.0, 0.0), 1.0, 3);

@@ -15,4 +15,5 @@ pub mod sunlight;
 pub mod tessellate;
 
 pub use backend::{Backend, BackendError};
+pub use cicada_gpu::device_for_test;
 pub use progress::{Cancelled, NoProgress, Progress};

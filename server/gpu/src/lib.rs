@@ -40,6 +40,20 @@ pub enum GpuError {
     },
 }
 
+/// What a test does when a device it needs cannot be opened: `None` (the test skips,
+/// saying why) when `CICADA_SKIP_GPU_TESTS` is set, else a panic that names the missing
+/// install, so CI never passes a GPU test by not running it.
+pub fn device_for_test<T, E: std::fmt::Display>(opened: Result<T, E>) -> Option<T> {
+    match opened {
+        Ok(device) => Some(device),
+        Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
+            eprintln!("skipped: {e}");
+            None
+        }
+        Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+    }
+}
+
 /// How a device's kernels were made ready when it was opened.
 #[derive(Clone, Debug)]
 pub struct KernelLoad {

@@ -221,13 +221,8 @@ mod tests {
     /// Conjugate gradients on the wgpu backend (lavapipe in CI) on 2 100 equations.
     #[test]
     fn block_jacobi_cg_on_wgpu_solves_a_chain_of_node_blocks() {
-        let gpu = match crate::Gpu::new() {
-            Ok(g) => g,
-            Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-                eprintln!("skipped: {e}");
-                return;
-            }
-            Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+        let Some(gpu) = crate::device_for_test(crate::Gpu::new()) else {
+            return;
         };
         let (system, truth, b) = chain_system(700, 100.0);
         assert_solves_chain(&gpu.pcg(&system, &b, 1e-12, 10_000).unwrap(), &truth);

@@ -87,13 +87,8 @@ pub(crate) mod tests {
     /// pair, across more than one chunk.
     #[test]
     fn wgpu_gives_the_filters_codes() {
-        let mut gpu = match crate::Gpu::new() {
-            Ok(g) => g,
-            Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-                eprintln!("skipped: {e}");
-                return;
-            }
-            Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+        let Some(mut gpu) = crate::device_for_test(crate::Gpu::new()) else {
+            return;
         };
         let (coords, want) = batch(20_000);
         // Small bindings: the batch goes in several dispatches.

@@ -26,14 +26,7 @@ impl Rng {
 }
 
 fn gpu() -> Option<Gpu> {
-    match Gpu::new() {
-        Ok(g) => Some(g),
-        Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
-    }
+    cicada_gpu::device_for_test(Gpu::new())
 }
 
 /// Random triangles in a 20 m cube around `at`, and rays through it.

@@ -10,14 +10,7 @@ use cicada_protocol::{Job, Limits, Output, decode_job};
 use cicada_sched::execute::{NoBlobs, run_job};
 
 fn wgpu() -> Option<Backend> {
-    match Backend::open("wgpu") {
-        Ok(b) => Some(b),
-        Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
-    }
+    cicada_compute::device_for_test(Backend::open("wgpu"))
 }
 
 fn run(path: &str, backend: &Backend, edit: impl Fn(&mut serde_json::Value)) -> (Output, String) {

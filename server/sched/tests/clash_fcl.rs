@@ -198,13 +198,8 @@ fn clearance_pairs_and_distances_match_fcl() {
 /// is the CPU's, clash for clash (points and depths included).
 #[test]
 fn the_wgpu_narrow_phase_gives_the_cpus_clashes() {
-    let backend = match Backend::open("wgpu") {
-        Ok(b) => b,
-        Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-            eprintln!("skipped: {e}");
-            return;
-        }
-        Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+    let Some(backend) = cicada_compute::device_for_test(Backend::open("wgpu")) else {
+        return;
     };
     for params in [
         json!({"hard_tolerance": 0.0}),

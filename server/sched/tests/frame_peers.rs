@@ -147,13 +147,8 @@ fn conjugate_gradients_match_pynite_on_the_building() {
 #[test]
 fn conjugate_gradients_on_the_gpu_match_pynite() {
     // wgpu's f64 kernels (lavapipe in CI) with the residual checked and refined on the CPU.
-    let backend = match Backend::open("wgpu") {
-        Ok(b) => b,
-        Err(e) if std::env::var_os("CICADA_SKIP_GPU_TESTS").is_some() => {
-            eprintln!("skipped: {e}");
-            return;
-        }
-        Err(e) => panic!("{e} (install mesa-vulkan-drivers, or set CICADA_SKIP_GPU_TESTS)"),
+    let Some(backend) = cicada_compute::device_for_test(Backend::open("wgpu")) else {
+        return;
     };
     let params = serde_json::json!({"stations": 3, "solver": "pcg", "pcg_tolerance": 1e-10});
     let report = solve_on("space_truss", Some(params), &backend);
