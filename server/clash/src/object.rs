@@ -25,8 +25,9 @@ pub struct ClashObject {
     pub(crate) deviation: f64,
     /// The vertices its faces use.
     pub(crate) vertices: Vec<Point3>,
-    /// The mesh, for the axes.
+    /// The mesh and its edges, for the axes.
     mesh: Mesh,
+    edges: EdgeTable,
     /// What the penetration estimate needs, made on the object's first hard clash (most
     /// objects of a model never have one).
     axes: OnceLock<Axes>,
@@ -72,14 +73,7 @@ impl ClashObject {
     /// deviation for a NURBS surface or Brep).
     pub fn from_mesh(mesh: &Mesh, deviation: f64) -> ClashObject {
         let p = mesh.positions();
-        let mut triangles = Vec::with_capacity(mesh.faces().len() * 2);
-        for face in mesh.faces() {
-            let [a, b, c, d] = face.map(|i| p[i as usize]);
-            triangles.push([a, b, c]);
-            if face[2] != face[3] {
-                triangles.push([a, c, d]);
-            }
-        }
+        let triangles: Vec<[Point3; 3]> = mesh.triangles().collect();
         let edges = EdgeTable::new(mesh);
         // Closed: every edge has exactly two faces walking it in opposite directions.
         let closed = !edges.is_empty()
@@ -107,6 +101,7 @@ impl ClashObject {
             deviation,
             vertices,
             mesh: mesh.clone(),
+            edges,
             axes: OnceLock::new(),
         }
     }
@@ -116,9 +111,9 @@ impl ClashObject {
         self.axes.get_or_init(|| {
             let mesh = &self.mesh;
             let p = mesh.positions();
-            let edges = EdgeTable::new(mesh);
+            let edges = &self.edges;
             let arcs = if self.closed {
-                convex_arcs(mesh, &edges, self.outward).unwrap_or_default()
+                convex_arcs(mesh, edges, self.outward).unwrap_or_default()
             } else {
                 Vec::new()
             };

@@ -90,17 +90,7 @@ fn objects(
     let meshed = scene_meshes(scene, at, None, params.chord_tolerance, false, progress)?;
     let (mut labels, mut shapes) = (Vec::new(), Vec::new());
     for o in meshed {
-        let p = o.mesh.positions();
-        let triangles: Vec<[Point3; 3]> = o
-            .mesh
-            .faces()
-            .iter()
-            .flat_map(|f| {
-                let [a, b, c, d] = f.map(|i| p[i as usize]);
-                let second = (f[2] != f[3]).then_some([a, c, d]);
-                std::iter::once([a, b, c]).chain(second)
-            })
-            .collect();
+        let triangles: Vec<[Point3; 3]> = o.mesh.triangles().collect();
         labels.push(Label {
             source: format!("{at}/{}/{}", o.collection, o.index),
             id: o.id,

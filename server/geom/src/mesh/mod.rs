@@ -163,6 +163,16 @@ impl Mesh {
         }
     }
 
+    /// The faces as triangles, in face order: a triangle as it is, a quad split along its
+    /// a–c diagonal (the split every kernel uses).
+    pub fn triangles(&self) -> impl Iterator<Item = [Point3; 3]> + '_ {
+        self.faces.iter().flat_map(|f| {
+            let [a, b, c, d] = f.map(|i| self.positions[i as usize]);
+            let second = (f[2] != f[3]).then_some([a, c, d]);
+            std::iter::once([a, b, c]).chain(second)
+        })
+    }
+
     /// Vertex positions.
     pub fn positions(&self) -> &[Point3] {
         &self.positions
