@@ -189,24 +189,8 @@ mod tests {
 
     /// The 12 triangles of the box from `lo` to `hi`, outward facing.
     fn cuboid(lo: [f64; 3], hi: [f64; 3]) -> Vec<[Point3; 3]> {
-        let v = |i: usize| {
-            Point3::new(
-                if i & 1 == 0 { lo[0] } else { hi[0] },
-                if i & 2 == 0 { lo[1] } else { hi[1] },
-                if i & 4 == 0 { lo[2] } else { hi[2] },
-            )
-        };
-        let quads = [
-            [0, 2, 3, 1],
-            [4, 5, 7, 6],
-            [0, 1, 5, 4],
-            [2, 6, 7, 3],
-            [0, 4, 6, 2],
-            [1, 3, 7, 5],
-        ];
-        quads
-            .iter()
-            .flat_map(|q| [[v(q[0]), v(q[1]), v(q[2])], [v(q[0]), v(q[2]), v(q[3])]])
+        crate::Mesh::axis_aligned_box(Point3::from_array(lo), Point3::from_array(hi))
+            .triangles()
             .collect()
     }
 

@@ -599,6 +599,17 @@ mod tests {
         Point3::new(x, y, z)
     }
 
+    /// Uniform numbers in [0, `scale`) from a xorshift generator seeded with `seed`.
+    fn uniform(seed: u64, scale: f64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * scale
+        }
+    }
+
     fn flat() -> [Point3; 3] {
         [p(0.0, 0.0, 0.0), p(4.0, 0.0, 0.0), p(0.0, 4.0, 0.0)]
     }
@@ -699,13 +710,7 @@ mod tests {
 
     #[test]
     fn the_float_filter_agrees_with_the_exact_test_whenever_it_decides() {
-        let mut state = 0x1234_5678_9abc_def1u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0
-        };
+        let mut next = uniform(0x1234_5678_9abc_def1u64, 2.0);
         let (mut decided, mut crossing) = (0, 0);
         for k in 0..20_000 {
             // Far from the origin half the time, as survey coordinates are.
@@ -816,13 +821,7 @@ mod tests {
     fn distances_bound_sampled_point_pairs() {
         // For random disjoint pairs, the distance is at most that of any two sampled points
         // and within the sampling's resolution of the closest sampled pair.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0
-        };
+        let mut next = uniform(0x9e37_79b9_7f4a_7c15u64, 2.0);
         let samples = |t: [Point3; 3]| {
             let n = 24;
             let mut out = Vec::new();
@@ -890,13 +889,7 @@ mod tests {
     fn random_pairs_agree_with_edge_piercing() {
         // Two generic triangles meet iff an edge of one pierces the other; then they
         // cross. Pairs too close to a degenerate configuration for f64 to judge are skipped.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64 * 4.0
-        };
+        let mut next = uniform(0x2545_f491_4f6c_dd1du64, 4.0);
         let (mut met, mut apart) = (0, 0);
         for _ in 0..20_000 {
             let mut tri = || {
