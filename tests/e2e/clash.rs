@@ -2,36 +2,18 @@
 //! hand (samples/README.md), and bad parameters refused with a 422 naming each field; and
 //! the `intersect` sample's two loops, their lengths worked by hand.
 
-use std::path::PathBuf;
-
 use cicada_e2e::*;
 use serde_json::{Value, json};
 
 fn sample() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/coordination/clash.json");
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn submit(server: &Server, job: &Value) -> (u16, Value) {
-    let r = server.request(
-        "POST",
-        "/v1/jobs",
-        &[("content-type", "application/json")],
-        &serde_json::to_vec(job).unwrap(),
-    );
-    (r.status, r.json())
+    sample_json("coordination/clash.json")
 }
 
 fn run(server: &Server, job: &Value) -> Value {
-    let (status, s) = submit(server, job);
+    let (status, s) = server.submit_json(job);
     assert_eq!(status, 202, "{s}");
     let id = s["id"].as_str().unwrap().to_string();
-    let state = eventually(60, "clash job to finish", || {
-        let s = server
-            .request("GET", &format!("/v1/jobs/{id}"), &[], b"")
-            .json();
-        (s["state"] == "succeeded" || s["state"] == "failed").then_some(s)
-    });
+    let state = server.finished(&id);
     assert_eq!(state["state"], "succeeded", "{state}");
     server
         .request("GET", &format!("/v1/jobs/{id}/result"), &[], b"")
@@ -129,7 +111,7 @@ fn bad_clash_parameters_are_refused_naming_each_field() {
     job["params"]["clearance"] = json!(-1.0);
     job["params"]["hard_tolerance"] = json!(f64::MAX);
     job["params"]["set_b"] = json!({});
-    let (status, body) = submit(&server, &job);
+    let (status, body) = server.submit_json(&job);
     assert_eq!(status, 422, "{body}");
     let text = body.to_string();
     for path in ["/params/clearance", "/params/set_b"] {
@@ -138,7 +120,7 @@ fn bad_clash_parameters_are_refused_naming_each_field() {
     // A set that selects nothing in this scene is named too (found when the scene is read).
     let mut job = sample();
     job["params"]["set_b"] = json!({"layers": ["Structure "]});
-    let (status, body) = submit(&server, &job);
+    let (status, body) = server.submit_json(&job);
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("/params/set_b"), "{body}");
 }
@@ -146,10 +128,7 @@ fn bad_clash_parameters_are_refused_naming_each_field() {
 #[test]
 fn intersect_sample_draws_the_two_ducts_loops_through_the_beam() {
     let server = Server::start(&["--workers", "1"]);
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/coordination/intersect.json");
-    let job: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let result = run(&server, &job);
+    let result = run(&server, &sample_json("coordination/intersect.json"));
     assert_eq!(result["kernel_version"], "intersect@1");
     let pairs = result["output"]["intersect"]["pairs"].as_array().unwrap();
     assert_eq!(pairs.len(), 2);

@@ -2,42 +2,20 @@
 //! totals, equilibrium of every response), bad models refused with a 422 naming each field,
 //! and an unstable model failing with the DOFs that move.
 
-use std::path::PathBuf;
-
 use cicada_e2e::*;
 use serde_json::{Value, json};
 
 fn sample() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/frame/job.json");
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn submit(server: &Server, job: &Value) -> (u16, Value) {
-    let r = server.request(
-        "POST",
-        "/v1/jobs",
-        &[("content-type", "application/json")],
-        &serde_json::to_vec(job).unwrap(),
-    );
-    (r.status, r.json())
-}
-
-fn finished(server: &Server, id: &str) -> Value {
-    eventually(60, "frame job to finish", || {
-        let s = server
-            .request("GET", &format!("/v1/jobs/{id}"), &[], b"")
-            .json();
-        (s["state"] == "succeeded" || s["state"] == "failed").then_some(s)
-    })
+    sample_json("frame/job.json")
 }
 
 #[test]
 fn braced_frame_sample_balances_every_response() {
     let server = Server::start(&["--workers", "1"]);
-    let (status, s) = submit(&server, &sample());
+    let (status, s) = server.submit_json(&sample());
     assert_eq!(status, 202, "{s}");
     let id = s["id"].as_str().unwrap().to_string();
-    assert_eq!(finished(&server, &id)["state"], "succeeded");
+    assert_eq!(server.finished(&id)["state"], "succeeded");
     let result = server
         .request("GET", &format!("/v1/jobs/{id}/result"), &[], b"")
         .json();
@@ -112,7 +90,7 @@ fn bad_models_are_refused_with_every_field_named() {
     s["load_cases"][1]["members"][0]["from"] = json!(0.8);
     s["load_cases"][1]["members"][0]["to"] = json!(0.2);
     s["materials"][0]["nu"] = json!(0.7);
-    let (status, body) = submit(&server, &job);
+    let (status, body) = server.submit_json(&job);
     assert_eq!(status, 422, "{body}");
     let text = body.to_string();
     for path in [
@@ -126,7 +104,7 @@ fn bad_models_are_refused_with_every_field_named() {
     // A point that lands on no node is found when the model is built, still before queueing.
     let mut job = sample();
     job["inputs"]["structure"]["inline"]["supports"][3]["point"] = json!([100.0, 0.0, 0.0]);
-    let (status, body) = submit(&server, &job);
+    let (status, body) = server.submit_json(&job);
     assert_eq!(status, 422, "{body}");
     assert!(
         body.to_string()
@@ -144,9 +122,9 @@ fn an_unsupported_structure_fails_naming_the_free_dofs() {
     let s = &mut job["inputs"]["structure"]["inline"];
     s["supports"] = json!([{"point": [6.0, 5.0, 0.0], "fixed": ["translations"]}]);
     job["params"] = json!({});
-    let (status, body) = submit(&server, &job);
+    let (status, body) = server.submit_json(&job);
     assert_eq!(status, 202, "{body}");
-    let done = finished(&server, body["id"].as_str().unwrap());
+    let done = server.finished(body["id"].as_str().unwrap());
     assert_eq!(done["state"], "failed", "{done}");
     let message = done["error"].to_string();
     assert!(

@@ -164,6 +164,27 @@ impl Server {
         http(&self.url, method, path, headers, body)
     }
 
+    /// POSTs `job` as JSON to /v1/jobs: the status and the body.
+    pub fn submit_json(&self, job: &serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self.request(
+            "POST",
+            "/v1/jobs",
+            &[("content-type", "application/json")],
+            &serde_json::to_vec(job).expect("a job encodes"),
+        );
+        (r.status, r.json())
+    }
+
+    /// The status of job `id` once it has succeeded or failed (within 60 s).
+    pub fn finished(&self, id: &str) -> serde_json::Value {
+        eventually(60, "the job to finish", || {
+            let s = self
+                .request("GET", &format!("/v1/jobs/{id}"), &[], b"")
+                .json();
+            (s["state"] == "succeeded" || s["state"] == "failed").then_some(s)
+        })
+    }
+
     /// The value of an unlabelled metric, or of a labelled one given `name{labels}`.
     pub fn metric(&self, name: &str) -> f64 {
         let text =
@@ -374,6 +395,14 @@ pub fn mesh_check_job(meshes: Vec<Mesh>) -> Job {
         priority: Default::default(),
         timeout_secs: None,
     }
+}
+
+/// A sample job file (`samples/<path>`) as JSON.
+pub fn sample_json(path: &str) -> serde_json::Value {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../samples")
+        .join(path);
+    serde_json::from_slice(&std::fs::read(&file).expect("the sample exists")).expect("JSON")
 }
 
 /// Polls `check` every 10 ms until it returns `Some`, or panics after `secs`.
