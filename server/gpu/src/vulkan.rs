@@ -175,6 +175,28 @@ enum Slot {
     Uniform,
 }
 
+/// A bind group of `buffers` bound 0, 1, 2… in order (the order of `layout_entries`).
+fn bind_in_order(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    buffers: &[&wgpu::Buffer],
+) -> wgpu::BindGroup {
+    let entries: Vec<wgpu::BindGroupEntry> = buffers
+        .iter()
+        .enumerate()
+        .map(|(binding, b)| wgpu::BindGroupEntry {
+            binding: binding as u32,
+            resource: b.as_entire_binding(),
+        })
+        .collect();
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &entries,
+    })
+}
+
 /// Bind group layout entries for `slots`, bound 0, 1, 2… in order.
 fn layout_entries(slots: &[Slot]) -> Vec<wgpu::BindGroupLayoutEntry> {
     slots
@@ -417,19 +439,7 @@ impl Gpu {
         buffers.extend(inputs.iter());
         buffers.push(&output);
         buffers.push(&uniform);
-        let entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .enumerate()
-            .map(|(binding, b)| wgpu::BindGroupEntry {
-                binding: binding as u32,
-                resource: b.as_entire_binding(),
-            })
-            .collect();
-        let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("kernel"),
-            layout: &kernel.layout,
-            entries: &entries,
-        });
+        let bind = bind_in_order(device, "kernel", &kernel.layout, &buffers);
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("kernel"),
         });
@@ -638,20 +648,8 @@ impl crate::pcg::PcgKernels for Gpu {
             })
             .collect();
         let bind = |uniform: &wgpu::Buffer| {
-            let entries: Vec<wgpu::BindGroupEntry> = buffers
-                .iter()
-                .chain([uniform])
-                .enumerate()
-                .map(|(binding, b)| wgpu::BindGroupEntry {
-                    binding: binding as u32,
-                    resource: b.as_entire_binding(),
-                })
-                .collect();
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("pcg"),
-                layout: &pipeline.layout,
-                entries: &entries,
-            })
+            let all: Vec<&wgpu::Buffer> = buffers.iter().chain([uniform]).collect();
+            bind_in_order(device, "pcg", &pipeline.layout, &all)
         };
         let binds = [bind(&uniforms[0]), bind(&uniforms[1]), bind(&uniforms[2])];
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -801,19 +799,12 @@ impl Gpu {
                     contents: bytemuck::cast_slice(&[n as u32, 0, 0, 0]),
                     usage: wgpu::BufferUsages::UNIFORM,
                 });
-            let entries: Vec<wgpu::BindGroupEntry> = [&input, &output, &uniform]
-                .iter()
-                .enumerate()
-                .map(|(binding, b)| wgpu::BindGroupEntry {
-                    binding: binding as u32,
-                    resource: b.as_entire_binding(),
-                })
-                .collect();
-            let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("tri_pairs"),
-                layout: &pipeline.layout,
-                entries: &entries,
-            });
+            let bind = bind_in_order(
+                &self.device,
+                "tri_pairs",
+                &pipeline.layout,
+                &[&input, &output, &uniform],
+            );
             // 64 invocations a group; rows of at most 65 535 groups.
             let groups = (n as u32).div_ceil(64);
             let (x, y) = (groups.min(65_535), groups.div_ceil(65_535));
