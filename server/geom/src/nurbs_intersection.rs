@@ -54,7 +54,7 @@ pub struct SurfaceIntersection {
 }
 
 /// Newton steps before a point is given up.
-const MAX_NEWTON: usize = 40;
+pub(crate) const MAX_NEWTON: usize = 40;
 
 /// The mesh of a surface as triangles, with the chord error it achieved.
 fn triangles_of(s: &NurbsSurface, chord: f64) -> (Vec<[Point3; 3]>, f64) {
@@ -104,7 +104,7 @@ fn bounds_size(s: &NurbsSurface) -> f64 {
 }
 
 /// Point, ∂u and ∂v of a surface.
-fn frame(s: &NurbsSurface, [u, v]: [f64; 2]) -> (Point3, Vector3, Vector3) {
+pub(crate) fn frame(s: &NurbsSurface, [u, v]: [f64; 2]) -> (Point3, Vector3, Vector3) {
     let d = s.derivatives(u, v, 1);
     (s.point_at(u, v), d[1][0], d[0][1])
 }
@@ -112,7 +112,7 @@ fn frame(s: &NurbsSurface, [u, v]: [f64; 2]) -> (Point3, Vector3, Vector3) {
 /// Parameters kept in the domain: wrapped across a seam where the surface is closed in
 /// that direction (its two boundary curves coincide there), clamped otherwise. Checked
 /// only when a step leaves the domain, which is rare.
-fn clamp_uv(s: &NurbsSurface, [u, v]: [f64; 2]) -> [f64; 2] {
+pub(crate) fn clamp_uv(s: &NurbsSurface, [u, v]: [f64; 2]) -> [f64; 2] {
     let ((u0, u1), (v0, v1)) = s.domain();
     let seam = |p: Point3, q: Point3| p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length());
     let wrap = |x: f64, lo: f64, hi: f64| lo + (x - lo).rem_euclid(hi - lo);
@@ -149,7 +149,7 @@ fn tangent_step(su: Vector3, sv: Vector3, delta: Vector3) -> Option<[f64; 2]> {
 }
 
 /// Solves the 3 × 3 system with rows `m` for `rhs` (Cramer; `None` when singular).
-fn solve3(m: [Vector3; 3], rhs: [f64; 3]) -> Option<[f64; 3]> {
+pub(crate) fn solve3(m: [Vector3; 3], rhs: [f64; 3]) -> Option<[f64; 3]> {
     let det = m[0].dot(m[1].cross(m[2]));
     if det.abs() <= 1e-300 {
         return None;
@@ -166,7 +166,7 @@ fn solve3(m: [Vector3; 3], rhs: [f64; 3]) -> Option<[f64; 3]> {
 /// (Newton's method for surface–surface intersection points). `None` when it does not
 /// converge, the surfaces are tangent there, or the point ends farther than `reach` from
 /// where it started (it jumped to another branch).
-fn refine_on_both(
+pub(crate) fn refine_on_both(
     a: &NurbsSurface,
     b: &NurbsSurface,
     mut uv_a: [f64; 2],
@@ -283,26 +283,31 @@ fn densify(
                     s.closest_point(chord_mid).0
                 }
             };
-            let (ua, ub) = (start(a, x.1, y.1), start(b, x.2, y.2));
-            let Some(m) = refine_on_both(a, b, ua, ub, tolerance, reach) else {
-                pending.push(y);
-                continue;
-            };
             let chord = y.0 - x.0;
-            let between = (m.0 - x.0).dot(chord) / chord.length_squared().max(1e-300);
             // The midpoint must be of this branch: between the ends along the chord and
             // running the chord's way (where branches cross, Newton can land on another).
-            let along = curve_tangent(a, b, m.1, m.2)
-                .is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
-            if depth < 12
-                && chord_mid.distance(m.0) > tolerance
-                && (0.0..1.0).contains(&between)
-                && along
-            {
-                stack.push((m, y, depth + 1));
-                stack.push((x, m, depth + 1));
-            } else {
-                pending.push(y);
+            let of_branch = |m: &(Point3, [f64; 2], [f64; 2])| {
+                let between = (m.0 - x.0).dot(chord) / chord.length_squared().max(1e-300);
+                let along = curve_tangent(a, b, m.1, m.2)
+                    .is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
+                (0.0..1.0).contains(&between) && along
+            };
+            // Near a pole the parameters' midpoint can lie on another meridian (u means
+            // nothing at the pole itself): then start from the closest points instead.
+            let from_mid = (start(a, x.1, y.1), start(b, x.2, y.2));
+            let from_closest = || (a.closest_point(chord_mid).0, b.closest_point(chord_mid).0);
+            let midpoint = refine_on_both(a, b, from_mid.0, from_mid.1, tolerance, reach)
+                .filter(of_branch)
+                .or_else(|| {
+                    let (ua, ub) = from_closest();
+                    refine_on_both(a, b, ua, ub, tolerance, reach).filter(of_branch)
+                });
+            match midpoint {
+                Some(m) if depth < 12 && chord_mid.distance(m.0) > tolerance => {
+                    stack.push((m, y, depth + 1));
+                    stack.push((x, m, depth + 1));
+                }
+                _ => pending.push(y),
             }
         }
         // `pending` holds each accepted sub-chord's end in order; the last is `q`.

@@ -10,94 +10,10 @@ use cicada_geom::Point3;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 use cicada_geom::nurbs_intersection::{SurfaceCurve, curve_surface, surface_surface};
 
+mod shapes;
+use shapes::{cylinder, patch, sphere};
+
 const TOL: f64 = 1e-6;
-const W: f64 = std::f64::consts::FRAC_1_SQRT_2;
-const CIRCLE: [(f64, f64); 9] = [
-    (1.0, 0.0),
-    (1.0, 1.0),
-    (0.0, 1.0),
-    (-1.0, 1.0),
-    (-1.0, 0.0),
-    (-1.0, -1.0),
-    (0.0, -1.0),
-    (1.0, -1.0),
-    (1.0, 0.0),
-];
-const CIRCLE_W: [f64; 9] = [1.0, W, 1.0, W, 1.0, W, 1.0, W, 1.0];
-const CIRCLE_KNOTS: [f64; 12] = [
-    0.0, 0.0, 0.0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1.0, 1.0, 1.0,
-];
-
-/// The sphere of radius `r` about the origin: a half circle from the south pole to the north
-/// revolved about z.
-fn sphere(r: f64) -> NurbsSurface {
-    let profile = [
-        (0.0, -r, 1.0),
-        (r, -r, W),
-        (r, 0.0, 1.0),
-        (r, r, W),
-        (0.0, r, 1.0),
-    ];
-    let mut points = Vec::new();
-    let mut weights = Vec::new();
-    for (k, &(cx, cy)) in CIRCLE.iter().enumerate() {
-        for &(x, z, w) in &profile {
-            points.push(Point3::new(x * cx, x * cy, z));
-            weights.push(CIRCLE_W[k] * w);
-        }
-    }
-    NurbsSurface::new(
-        (2, 2),
-        (9, 5),
-        &points,
-        Some(&weights),
-        CIRCLE_KNOTS.to_vec(),
-        vec![0.0, 0.0, 0.0, 0.5, 0.5, 1.0, 1.0, 1.0],
-    )
-    .expect("sphere")
-}
-
-/// A cylinder of radius `r` about the axis through the origin along `axis` (0: x, 1: y,
-/// 2: z), from −`half` to `half`.
-fn cylinder(r: f64, axis: usize, half: f64) -> NurbsSurface {
-    let mut points = Vec::new();
-    let mut weights = Vec::new();
-    for (k, &(a, b)) in CIRCLE.iter().enumerate() {
-        for s in [-half, half] {
-            let p = match axis {
-                0 => Point3::new(s, r * a, r * b),
-                1 => Point3::new(r * b, s, r * a),
-                _ => Point3::new(r * a, r * b, s),
-            };
-            points.push(p);
-            weights.push(CIRCLE_W[k]);
-        }
-    }
-    NurbsSurface::new(
-        (2, 1),
-        (9, 2),
-        &points,
-        Some(&weights),
-        CIRCLE_KNOTS.to_vec(),
-        vec![0.0, 0.0, 1.0, 1.0],
-    )
-    .expect("cylinder")
-}
-
-/// The bilinear patch through four corners.
-fn patch(corners: [Point3; 4]) -> NurbsSurface {
-    let [a, b, c, d] = corners;
-    NurbsSurface::new(
-        (1, 1),
-        (2, 2),
-        &[a, d, b, c],
-        None,
-        vec![0.0, 0.0, 1.0, 1.0],
-        vec![0.0, 0.0, 1.0, 1.0],
-    )
-    .expect("patch")
-}
-
 fn horizontal(h: f64, half: f64) -> NurbsSurface {
     let p = |x: f64, y: f64| Point3::new(x, y, h);
     patch([
@@ -121,7 +37,7 @@ fn worst_chord(c: &SurfaceCurve, off: impl Fn(Point3) -> f64) -> f64 {
 #[test]
 fn plane_cuts_sphere_in_a_circle_and_touches_at_the_pole() {
     let r = 2.0;
-    let s = sphere(r);
+    let s = sphere(r, Point3::new(0.0, 0.0, 0.0));
     for h in [0.0, 0.7, -1.5] {
         let cut = surface_surface(&s, &horizontal(h, 3.0), TOL);
         assert_eq!(cut.curves.len(), 1, "h = {h}");
@@ -208,9 +124,33 @@ fn tilted_plane_cuts_a_cylinder_in_an_ellipse() {
 }
 
 #[test]
+fn plane_through_the_poles_cuts_a_great_circle_refined_at_the_poles() {
+    // The plane x = 0 holds both poles, where the sphere's u means nothing (S_u = 0):
+    // the circle must still be refined there (every chord within the tolerance), not cut
+    // short with a long chord across each pole.
+    let r = 2.0;
+    let s = sphere(r, Point3::new(0.0, 0.0, 0.0));
+    let plane = patch([
+        Point3::new(0.0, -3.0, -3.0),
+        Point3::new(0.0, 3.0, -3.0),
+        Point3::new(0.0, 3.0, 3.0),
+        Point3::new(0.0, -3.0, 3.0),
+    ]);
+    let cut = surface_surface(&s, &plane, TOL);
+    assert_eq!(cut.curves.len(), 1);
+    let c = &cut.curves[0];
+    assert!(c.closed);
+    for p in &c.points {
+        assert!(p.x.abs() < TOL && (p.y.hypot(p.z) - r).abs() < TOL, "{p:?}");
+    }
+    let sag = worst_chord(c, |p| (p.y.hypot(p.z) - r).abs());
+    assert!(sag <= TOL * 1.01, "chord sag {sag}");
+}
+
+#[test]
 fn line_meets_sphere_at_two_points_and_touches_it_at_the_radius() {
     let r = 2.0;
-    let s = sphere(r);
+    let s = sphere(r, Point3::new(0.0, 0.0, 0.0));
     let line = |d: f64| {
         NurbsCurve::new(
             1,

@@ -70,6 +70,14 @@ impl NurbsSurface {
         (&self.knots_u, &self.knots_v)
     }
 
+    /// The Euclidean control points, v fastest (the surface lies in their convex hull).
+    pub fn control_points(&self) -> Vec<Point3> {
+        self.points
+            .iter()
+            .map(|h| self.origin + Vector3::new(h[0] / h[3], h[1] / h[3], h[2] / h[3]))
+            .collect()
+    }
+
     /// The parameter domain `((u0, u1), (v0, v1))`.
     pub fn domain(&self) -> ((f64, f64), (f64, f64)) {
         (
@@ -277,45 +285,67 @@ impl NurbsSurface {
         };
         let us = lines(&self.knots_u, (u0, u1), self.degree_u);
         let vs = lines(&self.knots_v, (v0, v1), self.degree_v);
+        // The best sample, and the best where the surface is regular: Newton cannot leave a
+        // pole (S_u = 0 at the tip of a sphere), so the nearest regular sample (on the
+        // right meridian) is refined too.
+        let regular = |[u, v]: [f64; 2]| {
+            let d = self.derivatives(u, v, 1);
+            let (su, sv) = (d[1][0], d[0][1]);
+            su.cross(sv).length() > 1e-12 * su.length_squared().max(sv.length_squared())
+        };
         let mut best = ([u0, v0], f64::INFINITY);
+        let mut best_regular = ([u0, v0], f64::INFINITY);
         for &u in &us {
             for &v in &vs {
                 let d = self.point_at(u, v).distance_squared(p);
                 if d < best.1 {
                     best = ([u, v], d);
                 }
+                if d < best_regular.1 && regular([u, v]) {
+                    best_regular = ([u, v], d);
+                }
             }
         }
-        let [mut u, mut v] = best.0;
-        for _ in 0..32 {
-            let d = self.derivatives(u, v, 2);
-            let r = d[0][0] - p.to_vector();
-            let (su, sv) = (d[1][0], d[0][1]);
-            let (f, g) = (r.dot(su), r.dot(sv));
-            let a = su.dot(su) + r.dot(d[2][0]);
-            let b = su.dot(sv) + r.dot(d[1][1]);
-            let c = sv.dot(sv) + r.dot(d[0][2]);
-            let det = a * c - b * b;
-            if det <= 0.0 || !det.is_finite() {
-                break;
+        let refined = |start: [f64; 2]| {
+            let [mut u, mut v] = start;
+            for _ in 0..32 {
+                let d = self.derivatives(u, v, 2);
+                let r = d[0][0] - p.to_vector();
+                let (su, sv) = (d[1][0], d[0][1]);
+                let (f, g) = (r.dot(su), r.dot(sv));
+                let a = su.dot(su) + r.dot(d[2][0]);
+                let b = su.dot(sv) + r.dot(d[1][1]);
+                let c = sv.dot(sv) + r.dot(d[0][2]);
+                let det = a * c - b * b;
+                if det <= 0.0 || !det.is_finite() {
+                    break;
+                }
+                let du = (c * f - b * g) / det;
+                let dv = (a * g - b * f) / det;
+                let (nu, nv) = ((u - du).clamp(u0, u1), (v - dv).clamp(v0, v1));
+                let step = (nu - u).abs() + (nv - v).abs();
+                u = nu;
+                v = nv;
+                if step <= 1e-15 * ((u1 - u0) + (v1 - v0)) {
+                    break;
+                }
             }
-            let du = (c * f - b * g) / det;
-            let dv = (a * g - b * f) / det;
-            let (nu, nv) = ((u - du).clamp(u0, u1), (v - dv).clamp(v0, v1));
-            let step = (nu - u).abs() + (nv - v).abs();
-            u = nu;
-            v = nv;
-            if step <= 1e-15 * ((u1 - u0) + (v1 - v0)) {
-                break;
-            }
+            let q = self.point_at(u, v);
+            ([u, v], q, q.distance_squared(p))
+        };
+        let sample = |uv: [f64; 2]| {
+            let q = self.point_at(uv[0], uv[1]);
+            (uv, q, q.distance_squared(p))
+        };
+        let mut found = vec![sample(best.0), refined(best.0)];
+        if best_regular.1.is_finite() && best_regular.0 != best.0 {
+            found.push(refined(best_regular.0));
         }
-        let refined = self.point_at(u, v);
-        if refined.distance_squared(p) <= best.1 {
-            ([u, v], refined, refined.distance(p))
-        } else {
-            let q = self.point_at(best.0[0], best.0[1]);
-            (best.0, q, q.distance(p))
-        }
+        let (uv, q, d2) = found
+            .into_iter()
+            .min_by(|x, y| x.2.total_cmp(&y.2))
+            .unwrap_or_else(|| sample(best.0));
+        (uv, q, d2.sqrt())
     }
 }
 

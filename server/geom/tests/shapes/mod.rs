@@ -1,0 +1,94 @@
+//! Exact NURBS shapes shared by the intersection tests: circles as 9-point rational
+//! quadratics, spheres, cylinders and bilinear patches.
+
+#![allow(dead_code)]
+
+use cicada_geom::Point3;
+use cicada_geom::nurbs::NurbsSurface;
+
+pub const W: f64 = std::f64::consts::FRAC_1_SQRT_2;
+pub const CIRCLE: [(f64, f64); 9] = [
+    (1.0, 0.0),
+    (1.0, 1.0),
+    (0.0, 1.0),
+    (-1.0, 1.0),
+    (-1.0, 0.0),
+    (-1.0, -1.0),
+    (0.0, -1.0),
+    (1.0, -1.0),
+    (1.0, 0.0),
+];
+pub const CIRCLE_W: [f64; 9] = [1.0, W, 1.0, W, 1.0, W, 1.0, W, 1.0];
+pub const CIRCLE_KNOTS: [f64; 12] = [
+    0.0, 0.0, 0.0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1.0, 1.0, 1.0,
+];
+
+/// The sphere of radius `r` about `at`: a half circle from the south pole to the north
+/// revolved about z.
+pub fn sphere(r: f64, at: Point3) -> NurbsSurface {
+    let profile = [
+        (0.0, -r, 1.0),
+        (r, -r, W),
+        (r, 0.0, 1.0),
+        (r, r, W),
+        (0.0, r, 1.0),
+    ];
+    let mut points = Vec::new();
+    let mut weights = Vec::new();
+    for (k, &(cx, cy)) in CIRCLE.iter().enumerate() {
+        for &(x, z, w) in &profile {
+            points.push(Point3::new(at.x + x * cx, at.y + x * cy, at.z + z));
+            weights.push(CIRCLE_W[k] * w);
+        }
+    }
+    NurbsSurface::new(
+        (2, 2),
+        (9, 5),
+        &points,
+        Some(&weights),
+        CIRCLE_KNOTS.to_vec(),
+        vec![0.0, 0.0, 0.0, 0.5, 0.5, 1.0, 1.0, 1.0],
+    )
+    .expect("sphere")
+}
+
+/// A cylinder of radius `r` about the axis through the origin along `axis` (0: x, 1: y,
+/// 2: z), from −`half` to `half`.
+pub fn cylinder(r: f64, axis: usize, half: f64) -> NurbsSurface {
+    let mut points = Vec::new();
+    let mut weights = Vec::new();
+    for (k, &(a, b)) in CIRCLE.iter().enumerate() {
+        for s in [-half, half] {
+            let p = match axis {
+                0 => Point3::new(s, r * a, r * b),
+                1 => Point3::new(r * b, s, r * a),
+                _ => Point3::new(r * a, r * b, s),
+            };
+            points.push(p);
+            weights.push(CIRCLE_W[k]);
+        }
+    }
+    NurbsSurface::new(
+        (2, 1),
+        (9, 2),
+        &points,
+        Some(&weights),
+        CIRCLE_KNOTS.to_vec(),
+        vec![0.0, 0.0, 1.0, 1.0],
+    )
+    .expect("cylinder")
+}
+
+/// The bilinear patch through four corners.
+pub fn patch(corners: [Point3; 4]) -> NurbsSurface {
+    let [a, b, c, d] = corners;
+    NurbsSurface::new(
+        (1, 1),
+        (2, 2),
+        &[a, d, b, c],
+        None,
+        vec![0.0, 0.0, 1.0, 1.0],
+        vec![0.0, 0.0, 1.0, 1.0],
+    )
+    .expect("patch")
+}
