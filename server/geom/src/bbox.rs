@@ -37,6 +37,16 @@ impl Aabb {
         );
     }
 
+    /// True when the boxes come within `margin` of each other on every axis.
+    pub fn meets(&self, other: &Aabb, margin: f64) -> bool {
+        self.min.x <= other.max.x + margin
+            && other.min.x <= self.max.x + margin
+            && self.min.y <= other.max.y + margin
+            && other.min.y <= self.max.y + margin
+            && self.min.z <= other.max.z + margin
+            && other.min.z <= self.max.z + margin
+    }
+
     /// The box's centre.
     pub fn center(&self) -> Point3 {
         self.min + (self.max - self.min) * 0.5

@@ -5,6 +5,7 @@
 //! reports for questionable input.
 
 pub mod bbox;
+pub mod brep_intersection;
 pub mod bvh;
 pub mod disjoint_set;
 pub mod mesh;

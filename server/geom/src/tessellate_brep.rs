@@ -76,7 +76,7 @@ pub enum BrepError {
     CrossingLoops(usize),
 }
 
-fn uv_at(c: &NurbsCurve, t: f64) -> [f64; 2] {
+pub(crate) fn uv_at(c: &NurbsCurve, t: f64) -> [f64; 2] {
     let p = c.point_at(t);
     [p.x, p.y]
 }
@@ -86,7 +86,7 @@ fn uv_at(c: &NurbsCurve, t: f64) -> [f64; 2] {
 /// angle tolerance between samples: adaptive bisection from a few pieces per span, then
 /// neighbouring pieces merged where the merged chord still passes (a straight seam needs no
 /// inner samples, and every extra boundary sample costs the face a fan of triangles).
-fn sample_trim(
+pub(crate) fn sample_trim(
     surface: &NurbsSurface,
     trim: &NurbsCurve,
     options: &TessellationOptions,

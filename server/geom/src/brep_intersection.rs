@@ -1,0 +1,556 @@
+//! Intersections of trimmed faces and Breps (reference case I13): the untrimmed surfaces
+//! are intersected exactly ([`surface_surface`], [`curve_surface`]), the results are
+//! clipped by both faces' trim loops, and the pieces on neighbouring faces are joined into
+//! curves across the Breps' edges.
+//!
+//! Clipping: each face's loops are sampled into polygons in its (u, v) domain (chords
+//! within the tolerance of the trims' images in 3D), every chord of an intersection curve
+//! is crossed with both faces' polygons in its own parameters (a chord across a closed
+//! surface's seam is crossed in both of its domain copies), and the stretches between
+//! crossings are kept where their midpoints lie inside both faces. Each cut is then moved
+//! exactly onto the trim's edge by Newton's method on `S_x(T(t)) = S_y(u, v)` (trim `T` of
+//! face x, surface of face y: the edge as a curve meeting a surface), so clipped ends lie
+//! on the Brep edge to the tolerance, and the pieces of the two faces along an edge meet
+//! there and join.
+
+use crate::bbox::Aabb;
+use crate::nurbs::{NurbsCurve, NurbsSurface};
+use crate::nurbs_intersection::{
+    CurveSurfacePoint, MAX_NEWTON, SurfaceCurve, clamp_uv, curve_surface, frame, refine_on_both,
+    solve3, surface_surface,
+};
+use crate::tessellate::TessellationOptions;
+use crate::tessellate_brep::{TrimmedFace, sample_trim, uv_at};
+use crate::{Point3, Vector3};
+
+/// One side of a trim polygon: from `from` to `to` in (u, v), along trim `trim` from
+/// parameter `t[0]` to `t[1]`.
+#[derive(Clone, Copy, Debug)]
+struct Side {
+    from: [f64; 2],
+    to: [f64; 2],
+    trim: u32,
+    t: [f64; 2],
+}
+
+/// A face's trimmed region: its loops as polygons in the parameter domain, with the trims
+/// they were sampled from (to put cuts exactly on the edges).
+#[derive(Clone, Debug)]
+pub struct TrimRegion {
+    sides: Vec<Side>,
+    /// The trim curves in (u, v), and whether each lies on an edge (a pole does not).
+    trims: Vec<(NurbsCurve, bool)>,
+}
+
+fn cross2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    a[0] * b[1] - a[1] * b[0]
+}
+
+fn lerp2(p: [f64; 2], q: [f64; 2], s: f64) -> [f64; 2] {
+    [p[0] + (q[0] - p[0]) * s, p[1] + (q[1] - p[1]) * s]
+}
+
+impl TrimRegion {
+    /// The loops of `face` as polygons whose sides lie within `tolerance` of the trims'
+    /// images on the surface.
+    pub fn new(face: &TrimmedFace, tolerance: f64) -> TrimRegion {
+        let options = TessellationOptions {
+            chord_tolerance: tolerance,
+            // Sides only classify points; cuts are put on the trims themselves.
+            angle_tolerance: std::f64::consts::PI,
+            max_edge_length: None,
+            ..TessellationOptions::default()
+        };
+        let mut sides = Vec::new();
+        let mut trims = Vec::new();
+        for lp in &face.loops {
+            for trim in &lp.trims {
+                let k = trims.len() as u32;
+                let mut ts = sample_trim(&face.surface, &trim.curve, &options);
+                ts.push(trim.curve.domain().1);
+                for w in ts.windows(2) {
+                    sides.push(Side {
+                        from: uv_at(&trim.curve, w[0]),
+                        to: uv_at(&trim.curve, w[1]),
+                        trim: k,
+                        t: [w[0], w[1]],
+                    });
+                }
+                trims.push((trim.curve.clone(), trim.edge.is_some()));
+            }
+        }
+        TrimRegion { sides, trims }
+    }
+
+    /// True when `uv` lies inside the loops (even–odd rule: holes are outside).
+    pub fn contains(&self, [u, v]: [f64; 2]) -> bool {
+        let mut inside = false;
+        for s in &self.sides {
+            let (a, b) = (s.from, s.to);
+            if (a[1] > v) != (b[1] > v) {
+                let x = a[0] + (v - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+                if u < x {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+
+    /// The side nearest to `uv` with distances measured in 3D through the parameter
+    /// speeds `speed` (|S_u|, |S_v|): the distance.
+    fn distance_to_boundary(&self, uv: [f64; 2], speed: [f64; 2]) -> f64 {
+        let scale = |d: [f64; 2]| [d[0] * speed[0], d[1] * speed[1]];
+        let q = scale(uv);
+        self.sides
+            .iter()
+            .map(|s| {
+                let (a, b) = (scale(s.from), scale(s.to));
+                let (d, w) = ([b[0] - a[0], b[1] - a[1]], [q[0] - a[0], q[1] - a[1]]);
+                let len2 = d[0] * d[0] + d[1] * d[1];
+                let r = if len2 > 0.0 {
+                    ((w[0] * d[0] + w[1] * d[1]) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                (w[0] - d[0] * r).hypot(w[1] - d[1] * r)
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Where the segment `p → q` crosses the loops: the fraction along it, the trim and
+    /// the trim's parameter there (linear along the side).
+    fn crossings(&self, p: [f64; 2], q: [f64; 2], edge: Edge, out: &mut Vec<Cut>) {
+        let d = [q[0] - p[0], q[1] - p[1]];
+        let (lo, hi) = (
+            [p[0].min(q[0]), p[1].min(q[1])],
+            [p[0].max(q[0]), p[1].max(q[1])],
+        );
+        for s in &self.sides {
+            let outside =
+                (0..2).any(|k| s.from[k].max(s.to[k]) < lo[k] || s.from[k].min(s.to[k]) > hi[k]);
+            if outside {
+                continue;
+            }
+            let e = [s.to[0] - s.from[0], s.to[1] - s.from[1]];
+            let denom = cross2(d, e);
+            if denom == 0.0 {
+                continue;
+            }
+            let w = [s.from[0] - p[0], s.from[1] - p[1]];
+            let along = cross2(w, e) / denom;
+            // Half-open on the side so a crossing at a polygon vertex counts once.
+            let on_side = cross2(w, d) / denom;
+            if (0.0..=1.0).contains(&along) && (0.0..1.0).contains(&on_side) {
+                out.push(Cut {
+                    s: along,
+                    edge,
+                    trim: s.trim,
+                    t: s.t[0] + (s.t[1] - s.t[0]) * on_side,
+                });
+            }
+        }
+    }
+}
+
+/// A face to intersect: its untrimmed surface and, when trimmed, its region.
+#[derive(Clone, Debug)]
+pub struct Face {
+    /// The untrimmed surface.
+    pub surface: NurbsSurface,
+    /// The trimmed region; `None` for the whole surface.
+    pub region: Option<TrimRegion>,
+    /// Bounds of the surface's control points (the face lies within them).
+    pub bounds: Aabb,
+    /// The period of each parameter along which the surface is closed.
+    periods: [Option<f64>; 2],
+}
+
+impl Face {
+    /// A whole, untrimmed surface.
+    pub fn whole(surface: NurbsSurface) -> Face {
+        Face {
+            bounds: surface.control_points().into_iter().collect(),
+            periods: periods(&surface),
+            surface,
+            region: None,
+        }
+    }
+
+    /// A trimmed face of a Brep, its loops sampled to `tolerance`.
+    pub fn trimmed(face: &TrimmedFace, tolerance: f64) -> Face {
+        Face {
+            region: Some(TrimRegion::new(face, tolerance)),
+            ..Face::whole(face.surface.clone())
+        }
+    }
+
+    /// True when `uv` lies on the face: inside its loops, or within `tolerance` of them
+    /// in 3D (a point on an edge belongs to both faces that share it).
+    pub fn covers(&self, uv: [f64; 2], tolerance: f64) -> bool {
+        let Some(region) = &self.region else {
+            return true;
+        };
+        if region.contains(uv) {
+            return true;
+        }
+        let (_, su, sv) = frame(&self.surface, uv);
+        region.distance_to_boundary(uv, [su.length(), sv.length()]) <= tolerance
+    }
+
+    fn inside(&self, uv: [f64; 2]) -> bool {
+        self.region.as_ref().is_none_or(|r| r.contains(uv))
+    }
+
+    /// `q` moved by whole periods to lie nearest `p` (a chord across a seam).
+    fn unwrap_near(&self, p: [f64; 2], mut q: [f64; 2]) -> [f64; 2] {
+        for k in 0..2 {
+            if let Some(period) = self.periods[k] {
+                q[k] -= ((q[k] - p[k]) / period).round() * period;
+            }
+        }
+        q
+    }
+
+    /// Where the chord from `p` to `q` (parameters on this face) crosses its loops.
+    fn crossings(&self, p: [f64; 2], q: [f64; 2], edge: Edge, out: &mut Vec<Cut>) {
+        let Some(region) = &self.region else { return };
+        let near = self.unwrap_near(p, q);
+        region.crossings(p, near, edge, out);
+        // Across a seam the chord leaves the domain: its copy shifted by the periods
+        // covers the part that lies on the other side.
+        let shift = [q[0] - near[0], q[1] - near[1]];
+        if shift != [0.0, 0.0] {
+            region.crossings([p[0] + shift[0], p[1] + shift[1]], q, edge, out);
+        }
+    }
+}
+
+/// The period of each parameter whose two boundary curves coincide (a closed surface).
+fn periods(s: &NurbsSurface) -> [Option<f64>; 2] {
+    let ((u0, u1), (v0, v1)) = s.domain();
+    let seam = |p: Point3, q: Point3| p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length());
+    let fractions = [0.0, 0.3, 0.5, 0.7, 1.0];
+    let closed_u = fractions.iter().all(|f| {
+        let v = v0 + (v1 - v0) * f;
+        seam(s.point_at(u0, v), s.point_at(u1, v))
+    });
+    let closed_v = fractions.iter().all(|f| {
+        let u = u0 + (u1 - u0) * f;
+        seam(s.point_at(u, v0), s.point_at(u, v1))
+    });
+    [closed_u.then_some(u1 - u0), closed_v.then_some(v1 - v0)]
+}
+
+/// Which face's trim a cut lies on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Edge {
+    A,
+    B,
+}
+
+/// Where a chord crosses a trim polygon: fraction along the chord, and the trim.
+#[derive(Clone, Copy, Debug)]
+struct Cut {
+    s: f64,
+    edge: Edge,
+    trim: u32,
+    t: f64,
+}
+
+/// A point of an intersection curve and its parameters on the two surfaces.
+type Station = (Point3, [f64; 2], [f64; 2]);
+
+/// A curve point or a cut on chord `chord`, in the curve's order.
+#[derive(Clone, Copy)]
+enum Mark {
+    Point(usize),
+    Cut(usize, Cut),
+}
+
+/// The parts of `curve` (where `a`'s and `b`'s surfaces meet) that lie on both faces, each
+/// with its closed flag.
+fn clip(a: &Face, b: &Face, curve: &SurfaceCurve, tolerance: f64) -> Vec<(Vec<Station>, bool)> {
+    let n = curve.points.len();
+    let stations: Vec<Station> = (0..n)
+        .map(|k| (curve.points[k], curve.uv_a[k], curve.uv_b[k]))
+        .collect();
+    if a.region.is_none() && b.region.is_none() {
+        return vec![(stations, curve.closed)];
+    }
+    let closed = curve.closed;
+    let chords = if closed { n } else { n - 1 };
+    // Marks in order, and whether the stretch after each lies inside both faces.
+    let mut marks = Vec::new();
+    let mut inside = Vec::new();
+    let mut cuts = Vec::new();
+    for k in 0..chords {
+        let (p, q) = (&stations[k], &stations[(k + 1) % n]);
+        let (qa, qb) = (a.unwrap_near(p.1, q.1), b.unwrap_near(p.2, q.2));
+        let on_both = |s: f64| {
+            a.inside(clamp_uv(&a.surface, lerp2(p.1, qa, s)))
+                && b.inside(clamp_uv(&b.surface, lerp2(p.2, qb, s)))
+        };
+        cuts.clear();
+        a.crossings(p.1, q.1, Edge::A, &mut cuts);
+        b.crossings(p.2, q.2, Edge::B, &mut cuts);
+        cuts.sort_by(|x, y| x.s.total_cmp(&y.s));
+        marks.push(Mark::Point(k));
+        let mut s0 = 0.0;
+        for &cut in &cuts {
+            // A stretch of no length has no side: the cut joins the previous mark.
+            if cut.s - s0 <= 1e-12 {
+                continue;
+            }
+            inside.push(on_both((s0 + cut.s) / 2.0));
+            marks.push(Mark::Cut(k, cut));
+            s0 = cut.s;
+        }
+        inside.push(on_both((s0 + 1.0) / 2.0));
+    }
+    if !closed {
+        marks.push(Mark::Point(n - 1));
+    }
+    if inside.iter().all(|&x| x) {
+        return vec![(stations, closed)];
+    }
+    let count = inside.len();
+    let start = if closed {
+        match (0..count).find(|&j| inside[j] && !inside[(j + count - 1) % count]) {
+            Some(j) => j,
+            None => return Vec::new(),
+        }
+    } else {
+        0
+    };
+    let station = |m: Mark| match m {
+        Mark::Point(k) => stations[k],
+        Mark::Cut(k, cut) => {
+            cut_station(a, b, &stations[k], &stations[(k + 1) % n], cut, tolerance)
+        }
+    };
+    let mut pieces = Vec::new();
+    let mut current: Option<Vec<Station>> = None;
+    for step in 0..count {
+        let j = (start + step) % count;
+        let next = (j + 1) % marks.len();
+        if inside[j] {
+            let piece = current.get_or_insert_with(|| vec![station(marks[j])]);
+            // A cut inside a kept run (a seam, a trim met at a vertex) is not an end.
+            let run_goes_on =
+                inside.get(next % count).copied().unwrap_or(false) && (closed || next < count);
+            if !(matches!(marks[next], Mark::Cut(..)) && run_goes_on) {
+                piece.push(station(marks[next]));
+            }
+        } else if let Some(piece) = current.take() {
+            pieces.push(piece);
+        }
+    }
+    pieces.extend(current);
+    pieces
+        .into_iter()
+        .filter(|p| p.iter().any(|s| s.0.distance(p[0].0) > tolerance))
+        .map(|p| (p, false))
+        .collect()
+}
+
+/// The point where the chord `p → q` leaves or enters a face at `cut`, on the trim's edge
+/// when Newton's method finds it there, else on both surfaces near the crossing.
+fn cut_station(a: &Face, b: &Face, p: &Station, q: &Station, cut: Cut, tolerance: f64) -> Station {
+    let (qa, qb) = (a.unwrap_near(p.1, q.1), b.unwrap_near(p.2, q.2));
+    let uv_a = clamp_uv(&a.surface, lerp2(p.1, qa, cut.s));
+    let uv_b = clamp_uv(&b.surface, lerp2(p.2, qb, cut.s));
+    let guess = p.0.lerp(q.0, cut.s);
+    let reach = p.0.distance(q.0) + tolerance;
+    let on_edge = match cut.edge {
+        Edge::A => on_trim_edge(a, b, cut, uv_b, guess, tolerance, reach),
+        Edge::B => {
+            on_trim_edge(b, a, cut, uv_a, guess, tolerance, reach).map(|(x, u, v)| (x, v, u))
+        }
+    };
+    on_edge
+        .or_else(|| refine_on_both(&a.surface, &b.surface, uv_a, uv_b, tolerance, reach))
+        .unwrap_or((guess, uv_a, uv_b))
+}
+
+/// Where trim `cut.trim` of face `x` (as a 3D edge) meets the surface of `y`, from the
+/// trim parameter `cut.t` and `uv_y`: Newton's method on `S_x(T(t)) − S_y(u, v) = 0`.
+/// The point with its parameters on `x` and `y`; `None` for a pole, a trim running
+/// along `y`, no convergence, or a point farther than `reach` from `guess`.
+fn on_trim_edge(
+    x: &Face,
+    y: &Face,
+    cut: Cut,
+    mut uv_y: [f64; 2],
+    guess: Point3,
+    tolerance: f64,
+    reach: f64,
+) -> Option<Station> {
+    let (trim, on_edge) = x.region.as_ref()?.trims.get(cut.trim as usize)?;
+    if !on_edge {
+        return None;
+    }
+    let (t0, t1) = trim.domain();
+    let mut t = cut.t;
+    for _ in 0..MAX_NEWTON {
+        let d = trim.derivatives(t, 1);
+        let uv_x = [d[0].x, d[0].y];
+        let (px, xu, xv) = frame(&x.surface, uv_x);
+        let (py, yu, yv) = frame(&y.surface, uv_y);
+        let f = px - py;
+        if f.length() <= tolerance * 1e-3 {
+            let point = px.lerp(py, 0.5);
+            return (point.distance(guess) <= reach).then_some((point, uv_x, uv_y));
+        }
+        let along = xu * d[1].x + xv * d[1].y;
+        let rows = [
+            Vector3::new(along.x, -yu.x, -yv.x),
+            Vector3::new(along.y, -yu.y, -yv.y),
+            Vector3::new(along.z, -yu.z, -yv.z),
+        ];
+        let step = solve3(rows, [-f.x, -f.y, -f.z])?;
+        t = (t + step[0]).clamp(t0, t1);
+        uv_y = clamp_uv(&y.surface, [uv_y[0] + step[1], uv_y[1] + step[2]]);
+    }
+    None
+}
+
+/// One point of a Brep intersection curve.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BrepStation {
+    /// Where.
+    pub point: Point3,
+    /// The face of the first Brep it lies on, and its parameters there.
+    pub face_a: u32,
+    /// Parameters on `face_a`'s surface.
+    pub uv_a: [f64; 2],
+    /// The face of the second Brep it lies on.
+    pub face_b: u32,
+    /// Parameters on `face_b`'s surface.
+    pub uv_b: [f64; 2],
+}
+
+/// A curve where two Breps meet, across as many faces as it runs over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrepCurve {
+    /// Points in order, each with its faces and parameters.
+    pub points: Vec<BrepStation>,
+    /// True for a closed loop (the last point joins the first).
+    pub closed: bool,
+}
+
+/// Where two Breps (or a Brep and a surface) meet.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BrepIntersection {
+    /// Transverse curves, joined across edges.
+    pub curves: Vec<BrepCurve>,
+    /// Isolated points where faces touch.
+    pub tangent_points: Vec<BrepStation>,
+}
+
+/// The intersection of the faces `a` and the faces `b` (a NURBS surface is one whole
+/// face): every face pair whose bounds meet, clipped by both trims, joined across edges.
+pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
+    let mut out = BrepIntersection::default();
+    let mut open = Vec::new();
+    for (i, fa) in a.iter().enumerate() {
+        for (j, fb) in b.iter().enumerate() {
+            if !fa.bounds.meets(&fb.bounds, tolerance) {
+                continue;
+            }
+            let tag = |(point, uv_a, uv_b): Station| BrepStation {
+                point,
+                face_a: i as u32,
+                uv_a,
+                face_b: j as u32,
+                uv_b,
+            };
+            let cut = surface_surface(&fa.surface, &fb.surface, tolerance);
+            for c in &cut.curves {
+                for (piece, closed) in clip(fa, fb, c, tolerance) {
+                    let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
+                    if closed {
+                        out.curves.push(BrepCurve { points, closed });
+                    } else {
+                        open.push(points);
+                    }
+                }
+            }
+            for touch in cut.tangent_points {
+                let known = out
+                    .tangent_points
+                    .iter()
+                    .any(|t| t.point.distance(touch.0) <= tolerance);
+                if !known && fa.covers(touch.1, tolerance) && fb.covers(touch.2, tolerance) {
+                    out.tangent_points.push(tag(touch));
+                }
+            }
+        }
+    }
+    out.curves.extend(join(open, tolerance));
+    out
+}
+
+/// Open pieces joined end to end where their ends meet within `tolerance` (the two faces
+/// of an edge), into open or closed curves.
+fn join(mut open: Vec<Vec<BrepStation>>, tolerance: f64) -> Vec<BrepCurve> {
+    let mut out = Vec::new();
+    while let Some(mut chain) = open.pop() {
+        for _ in 0..2 {
+            // Grow at the end, then (reversed) at the start.
+            while let Some(end) = chain.last().map(|s| s.point) {
+                let nearest = open
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(k, p)| {
+                        let first = p.first().map_or(f64::INFINITY, |s| s.point.distance(end));
+                        let last = p.last().map_or(f64::INFINITY, |s| s.point.distance(end));
+                        [(k, false, first), (k, true, last)]
+                    })
+                    .filter(|x| x.2 <= tolerance)
+                    .min_by(|x, y| x.2.total_cmp(&y.2));
+                let Some((k, reversed, _)) = nearest else {
+                    break;
+                };
+                let mut next = open.swap_remove(k);
+                if reversed {
+                    next.reverse();
+                }
+                chain.extend(next.into_iter().skip(1));
+            }
+            chain.reverse();
+        }
+        let closed =
+            chain.len() > 3 && chain[0].point.distance(chain[chain.len() - 1].point) <= tolerance;
+        if closed {
+            chain.pop();
+        }
+        out.push(BrepCurve {
+            points: chain,
+            closed,
+        });
+    }
+    out
+}
+
+/// Where curve `c` meets the faces: each point with the face it lies on, sorted by the
+/// curve parameter; a point on an edge is reported once.
+pub fn curve_brep(c: &NurbsCurve, faces: &[Face], tolerance: f64) -> Vec<(u32, CurveSurfacePoint)> {
+    let bounds: Aabb = c.control_points().into_iter().collect();
+    let mut found: Vec<(u32, CurveSurfacePoint)> = Vec::new();
+    for (i, face) in faces.iter().enumerate() {
+        if !face.bounds.meets(&bounds, tolerance) {
+            continue;
+        }
+        for hit in curve_surface(c, &face.surface, tolerance) {
+            let known = found
+                .iter()
+                .any(|(_, h)| h.point.distance(hit.point) <= tolerance);
+            if !known && face.covers(hit.uv, tolerance) {
+                found.push((i as u32, hit));
+            }
+        }
+    }
+    found.sort_by(|x, y| x.1.t.total_cmp(&y.1.t));
+    found
+}

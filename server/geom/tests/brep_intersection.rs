@@ -1,0 +1,355 @@
+//! Trimmed intersections (shared/reference/structural-intersection.md, I13): the curves of
+//! the untrimmed surfaces clipped by the trim loops and joined across the Breps' edges.
+//! Every face is a plane or cylinder patch larger than the face, so the trims decide what
+//! is kept; every answer is worked by hand:
+//! - a sphere cutting a plane in a circle of radius ρ = 1.2, clipped by the square
+//!   |x|, |y| ≤ 1: four arcs of ρ (π/2 − 2 acos(1/ρ)), ends at |x| = 1 or |y| = 1;
+//! - the same circle in a hole of radius 1.3 (nothing) and around one of radius 1 (the
+//!   whole loop);
+//! - a sphere of radius ½ about a cube's corner: one closed loop of three quarter circles
+//!   (3π/4) over the three faces of the corner;
+//! - two unit cubes overlapping by half in x and y and half in z: one closed loop of six
+//!   edges of ½ (length 3);
+//! - a line through a cube: two points, not the six where it crosses the faces' planes; a
+//!   line through an edge: one point;
+//! - a cylinder's side (seam included) cut by a tilted plane: one closed ellipse, the seam
+//!   no cut; cut by a steep plane: two arcs ending exactly on the rims.
+
+use cicada_geom::Point3;
+use cicada_geom::brep_intersection::{BrepCurve, Face, brep_brep, curve_brep};
+use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
+use cicada_geom::tessellate_brep::{FaceLoop, FaceTrim, TrimmedFace};
+
+mod shapes;
+use shapes::{CIRCLE, CIRCLE_KNOTS, CIRCLE_W, cylinder, patch, sphere};
+
+const TOL: f64 = 1e-6;
+
+fn line2(a: [f64; 2], b: [f64; 2], edge: usize) -> FaceTrim {
+    let pts = [Point3::new(a[0], a[1], 0.0), Point3::new(b[0], b[1], 0.0)];
+    FaceTrim {
+        curve: NurbsCurve::new(1, &pts, None, vec![0.0, 0.0, 1.0, 1.0]).expect("line"),
+        edge: Some(edge),
+    }
+}
+
+/// The square loop `[lo, hi]²` in (u, v), counter-clockwise, its sides edges `first..`.
+fn square_loop(lo: f64, hi: f64, first: usize) -> FaceLoop {
+    FaceLoop {
+        trims: vec![
+            line2([lo, lo], [hi, lo], first),
+            line2([hi, lo], [hi, hi], first + 1),
+            line2([hi, hi], [lo, hi], first + 2),
+            line2([lo, hi], [lo, lo], first + 3),
+        ],
+    }
+}
+
+/// A circle of radius `r` about `c` in (u, v), clockwise (a hole).
+fn hole_loop(c: [f64; 2], r: f64, edge: usize) -> FaceLoop {
+    let pts: Vec<Point3> = CIRCLE
+        .iter()
+        .map(|&(x, y)| Point3::new(c[0] + r * x, c[1] - r * y, 0.0))
+        .collect();
+    let curve = NurbsCurve::new(2, &pts, Some(&CIRCLE_W), CIRCLE_KNOTS.to_vec()).expect("circle");
+    FaceLoop {
+        trims: vec![FaceTrim {
+            curve,
+            edge: Some(edge),
+        }],
+    }
+}
+
+/// The face `o + a e1 + b e2`, a, b ∈ [0, 1], as a trim of the plane patch that reaches
+/// `margin` (in face widths) beyond it on every side.
+fn plane_face(o: Point3, e1: [f64; 3], e2: [f64; 3], margin: f64) -> TrimmedFace {
+    let at = |a: f64, b: f64| {
+        Point3::new(
+            o.x + a * e1[0] + b * e2[0],
+            o.y + a * e1[1] + b * e2[1],
+            o.z + a * e1[2] + b * e2[2],
+        )
+    };
+    let (lo, hi) = (-margin, 1.0 + margin);
+    let surface = patch([at(lo, lo), at(hi, lo), at(hi, hi), at(lo, hi)]);
+    let width = 1.0 + 2.0 * margin;
+    TrimmedFace {
+        surface,
+        reversed: false,
+        loops: vec![square_loop(margin / width, (1.0 + margin) / width, 0)],
+    }
+}
+
+/// The six faces of the cube `corner + [0, size]³`, each trimmed from a larger plane.
+fn cube(corner: Point3, size: f64) -> Vec<Face> {
+    let axis = |k: usize| {
+        let mut e = [0.0; 3];
+        e[k % 3] = size;
+        e
+    };
+    let mut faces = Vec::new();
+    for k in 0..3 {
+        for side in [0.0, 1.0] {
+            let n = axis(k);
+            let o = Point3::new(
+                corner.x + side * n[0],
+                corner.y + side * n[1],
+                corner.z + side * n[2],
+            );
+            let face = plane_face(o, axis(k + 1), axis(k + 2), 0.75);
+            faces.push(Face::trimmed(&face, TOL));
+        }
+    }
+    faces
+}
+
+fn length(c: &BrepCurve) -> f64 {
+    let n = c.points.len();
+    let pairs = if c.closed { n } else { n - 1 };
+    (0..pairs)
+        .map(|k| c.points[k].point.distance(c.points[(k + 1) % n].point))
+        .sum()
+}
+
+/// True when `p` lies on the surface of the box `[lo, hi]`.
+fn on_box(p: Point3, lo: [f64; 3], hi: [f64; 3]) -> bool {
+    let q = p.to_array();
+    let within = (0..3).all(|k| q[k] >= lo[k] - TOL && q[k] <= hi[k] + TOL);
+    let on_a_side = (0..3).any(|k| (q[k] - lo[k]).abs() < TOL || (q[k] - hi[k]).abs() < TOL);
+    within && on_a_side
+}
+
+#[test]
+fn square_face_clips_a_sphere_circle_into_four_arcs() {
+    // Plane z = 0 over [−2, 2]², the face its middle [−1, 1]²; a sphere of radius 1.3
+    // about (0, 0, 0.5) cuts the plane in the circle of radius √(1.69 − 0.25) = 1.2.
+    let face = plane_face(
+        Point3::new(-1.0, -1.0, 0.0),
+        [2.0, 0.0, 0.0],
+        [0.0, 2.0, 0.0],
+        0.5,
+    );
+    let rho: f64 = 1.2;
+    let ball = Face::whole(sphere(1.3, Point3::new(0.0, 0.0, 0.5)));
+    let cut = brep_brep(&[Face::trimmed(&face, TOL)], &[ball], TOL);
+    assert_eq!(cut.curves.len(), 4, "one arc in each corner of the square");
+    let arc = rho * (std::f64::consts::FRAC_PI_2 - 2.0 * (1.0 / rho).acos());
+    for c in &cut.curves {
+        assert!(!c.closed);
+        assert!(
+            (length(c) - arc).abs() < 1e-5 * arc,
+            "{} vs {arc}",
+            length(c)
+        );
+        for s in &c.points {
+            let p = s.point;
+            assert!(
+                p.z.abs() < TOL && (p.x.hypot(p.y) - rho).abs() < TOL,
+                "{p:?}"
+            );
+            assert!(
+                p.x.abs() <= 1.0 + TOL && p.y.abs() <= 1.0 + TOL,
+                "{p:?} off the face"
+            );
+        }
+        // Both ends exactly on the square's sides (the edge met by the sphere).
+        for end in [c.points[0].point, c.points[c.points.len() - 1].point] {
+            let side = (end.x.abs() - 1.0).abs().min((end.y.abs() - 1.0).abs());
+            assert!(side < TOL, "end {end:?} not on an edge");
+        }
+    }
+}
+
+#[test]
+fn a_hole_keeps_or_drops_the_circle() {
+    // The plane face [−1.5, 1.5]² with a round hole; the sphere's circle has radius 1.2.
+    let ball = Face::whole(sphere(1.3, Point3::new(0.0, 0.0, 0.5)));
+    for (hole, expected) in [(1.3, 0usize), (1.0, 1)] {
+        let mut face = plane_face(
+            Point3::new(-1.5, -1.5, 0.0),
+            [3.0, 0.0, 0.0],
+            [0.0, 3.0, 0.0],
+            0.0,
+        );
+        face.loops.push(hole_loop([0.5, 0.5], hole / 3.0, 9));
+        let cut = brep_brep(
+            &[Face::trimmed(&face, TOL)],
+            std::slice::from_ref(&ball),
+            TOL,
+        );
+        assert_eq!(cut.curves.len(), expected, "hole of radius {hole}");
+        if let Some(c) = cut.curves.first() {
+            assert!(c.closed, "the circle stays whole around a smaller hole");
+            let full = 2.0 * std::f64::consts::PI * 1.2;
+            assert!((length(c) - full).abs() < 1e-5 * full);
+        }
+    }
+}
+
+#[test]
+fn sphere_about_a_cube_corner_is_one_loop_over_three_faces() {
+    let cube = cube(Point3::new(0.0, 0.0, 0.0), 1.0);
+    let centre = Point3::new(1.0, 1.0, 1.0);
+    let ball = Face::whole(sphere(0.5, centre));
+    let cut = brep_brep(&cube, &[ball], TOL);
+    assert_eq!(cut.curves.len(), 1, "{:?}", cut.curves.len());
+    let c = &cut.curves[0];
+    assert!(c.closed, "three quarter circles joined at the cube's edges");
+    let expected = 3.0 * std::f64::consts::FRAC_PI_2 * 0.5;
+    assert!(
+        (length(c) - expected).abs() < 1e-5 * expected,
+        "{}",
+        length(c)
+    );
+    let mut faces: Vec<u32> = c.points.iter().map(|s| s.face_a).collect();
+    faces.sort();
+    faces.dedup();
+    assert_eq!(faces.len(), 3, "over the three faces at the corner");
+    for s in &c.points {
+        assert!((s.point.distance(centre) - 0.5).abs() < TOL);
+        assert!(on_box(s.point, [0.0; 3], [1.0; 3]), "{:?}", s.point);
+    }
+    // Without the trims the three planes would each give a whole circle.
+    let untrimmed: Vec<Face> = cube
+        .iter()
+        .map(|f| Face::whole(f.surface.clone()))
+        .collect();
+    let loose = brep_brep(&untrimmed, &[Face::whole(sphere(0.5, centre))], TOL);
+    let total: f64 = loose.curves.iter().map(length).sum();
+    assert!((total - 3.0 * std::f64::consts::PI).abs() < 1e-4, "{total}");
+}
+
+#[test]
+fn overlapping_cubes_meet_in_one_closed_hexagon() {
+    let a = cube(Point3::new(0.0, 0.0, 0.0), 1.0);
+    let b = cube(Point3::new(0.5, 0.5, -0.5), 1.0);
+    let cut = brep_brep(&a, &b, TOL);
+    assert_eq!(cut.curves.len(), 1);
+    let c = &cut.curves[0];
+    assert!(c.closed);
+    assert!((length(c) - 3.0).abs() < 1e-7, "{}", length(c));
+    for s in &c.points {
+        assert!(on_box(s.point, [0.0; 3], [1.0; 3]), "{:?}", s.point);
+        assert!(
+            on_box(s.point, [0.5, 0.5, -0.5], [1.5, 1.5, 0.5]),
+            "{:?}",
+            s.point
+        );
+    }
+    // The six corners are points of the curve.
+    let corners = [
+        [0.5, 1.0, 0.0],
+        [0.5, 0.5, 0.0],
+        [1.0, 0.5, 0.0],
+        [1.0, 0.5, 0.5],
+        [1.0, 1.0, 0.5],
+        [0.5, 1.0, 0.5],
+    ];
+    for k in corners {
+        let k = Point3::from_array(k);
+        let nearest = c
+            .points
+            .iter()
+            .map(|s| s.point.distance(k))
+            .fold(f64::INFINITY, f64::min);
+        assert!(nearest < TOL, "corner {k:?}: nearest {nearest}");
+    }
+}
+
+#[test]
+fn line_through_a_cube_meets_two_faces_and_an_edge_once() {
+    let cube = cube(Point3::new(0.0, 0.0, 0.0), 1.0);
+    let line = |a: [f64; 3], b: [f64; 3]| {
+        NurbsCurve::new(
+            1,
+            &[Point3::from_array(a), Point3::from_array(b)],
+            None,
+            vec![0.0, 0.0, 1.0, 1.0],
+        )
+        .expect("line")
+    };
+    // Through x = 0 at (0, 0.4, 0.5) and x = 1 at (1, 0.6, 0.6); its other plane
+    // crossings (y = 0 at x = −2, z = 0 at x = −5, ...) are off the faces.
+    let c = line([-1.0, 0.2, 0.4], [2.0, 0.8, 0.7]);
+    let hits = curve_brep(&c, &cube, TOL);
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    let expected = [[0.0, 0.4, 0.5], [1.0, 0.6, 0.6]];
+    for ((_, h), e) in hits.iter().zip(expected) {
+        assert!(h.point.distance(Point3::from_array(e)) < TOL, "{h:?}");
+        assert!((h.t - (e[0] + 1.0) / 3.0).abs() < TOL);
+    }
+    // Through the edge x = y = 1 at z = 0.5: one point, on either face.
+    let c = line([0.5, 0.5, 0.5], [1.5, 1.5, 0.5]);
+    let hits = curve_brep(&c, &cube, TOL);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].1.point.distance(Point3::new(1.0, 1.0, 0.5)) < TOL);
+}
+
+/// The side of a cylinder of radius 1 about z from z = −`half` to `half`, trimmed by its
+/// whole domain (two rims and the seam, used by both sides).
+fn cylinder_side(half: f64, rim: f64) -> Face {
+    let surface: NurbsSurface = cylinder(1.0, 2, half);
+    let (lo, hi) = (0.5 - rim / (2.0 * half), 0.5 + rim / (2.0 * half));
+    let face = TrimmedFace {
+        surface,
+        reversed: false,
+        loops: vec![FaceLoop {
+            trims: vec![
+                line2([0.0, lo], [1.0, lo], 0),
+                line2([1.0, lo], [1.0, hi], 2),
+                line2([1.0, hi], [0.0, hi], 1),
+                line2([0.0, hi], [0.0, lo], 2),
+            ],
+        }],
+    };
+    Face::trimmed(&face, TOL)
+}
+
+/// The plane through the origin tilted by `theta` about the y axis (normal (−sin θ, 0,
+/// cos θ)), as a large patch.
+fn tilted_plane(theta: f64) -> Face {
+    let (s, c) = theta.sin_cos();
+    let p = |x: f64, y: f64| Point3::new(x * c, y, x * s);
+    Face::whole(patch([
+        p(-3.0, -3.0),
+        p(3.0, -3.0),
+        p(3.0, 3.0),
+        p(-3.0, 3.0),
+    ]))
+}
+
+#[test]
+fn cylinder_seam_is_no_cut_and_rims_clip_a_steep_plane() {
+    // A plane tilted by 30° cuts the cylinder in an ellipse (z = x tan θ ∈ ±0.58), well
+    // within the rims at ±1: one closed curve, though it crosses the seam.
+    let side = cylinder_side(2.0, 1.0);
+    let theta = 30f64.to_radians();
+    let cut = brep_brep(std::slice::from_ref(&side), &[tilted_plane(theta)], TOL);
+    assert_eq!(cut.curves.len(), 1);
+    assert!(cut.curves[0].closed, "the seam does not cut the ellipse");
+    for s in &cut.curves[0].points {
+        let p = s.point;
+        assert!((p.x.hypot(p.y) - 1.0).abs() < TOL && (p.z - p.x * theta.tan()).abs() < TOL);
+    }
+    // At 60° the ellipse reaches z = ±tan 60° ≈ ±1.73, beyond the rims at ±1: two arcs
+    // (y > 0 and y < 0), each from the top rim down to the bottom one.
+    let theta = 60f64.to_radians();
+    let cut = brep_brep(&[side], &[tilted_plane(theta)], TOL);
+    assert_eq!(
+        cut.curves.len(),
+        2,
+        "the part between the rims, in two arcs"
+    );
+    for c in &cut.curves {
+        assert!(!c.closed);
+        let (first, last) = (c.points[0].point, c.points[c.points.len() - 1].point);
+        for end in [first, last] {
+            assert!((end.z.abs() - 1.0).abs() < TOL, "end {end:?} on a rim");
+            // On the rim: x = z / tan θ.
+            assert!((end.x - end.z / theta.tan()).abs() < TOL);
+        }
+        for s in &c.points {
+            assert!(s.point.z.abs() <= 1.0 + TOL);
+        }
+    }
+}
