@@ -84,12 +84,20 @@ pub struct IntersectCurve {
     pub points: Packed<[f64; 3]>,
     /// True for a closed loop (the last point joins the first).
     pub closed: bool,
-    /// Parameters of each point on the first object (NURBS surfaces only).
+    /// Parameters of each point on the first object (NURBS surfaces and Breps, on the
+    /// face named in `faces_a`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uv_a: Option<Packed<[f64; 2]>>,
-    /// Parameters of each point on the second object (NURBS surfaces only).
+    /// Parameters of each point on the second object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uv_b: Option<Packed<[f64; 2]>>,
+    /// The face of the first object (a Brep) each point lies on: a curve runs across
+    /// faces, joined at their shared edges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faces_a: Option<Vec<u32>>,
+    /// The face of the second object (a Brep) each point lies on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faces_b: Option<Vec<u32>>,
     /// A cubic NURBS through the curve's ends within the tolerance of its points, when
     /// `fit_curves` asked for one and a fit was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,10 +112,13 @@ pub struct IntersectPoint {
     /// Curve parameter (curve–surface points).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t: Option<f64>,
-    /// Surface parameters on the surface of the pair (curve–surface points), or on the
-    /// first surface (touching surfaces).
+    /// Surface parameters on the surface or Brep face of the pair (curve–surface points),
+    /// or on the first object (touching surfaces).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uv: Option<[f64; 2]>,
+    /// The Brep face `uv` lies on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face: Option<u32>,
     /// True where the objects touch without crossing.
     pub tangent: bool,
 }

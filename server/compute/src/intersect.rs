@@ -1,12 +1,17 @@
 //! `intersect`: where objects meet, each pair by the best method its kinds allow, pairs in
-//! parallel: two NURBS surfaces exactly (`surface_surface`), a NURBS curve and surface
-//! exactly (`curve_surface`), a curve and a mesh by the curve's polyline refined onto the
-//! triangles (`curve_mesh`), anything else as meshes (`mesh_intersection`).
+//! parallel: two NURBS surfaces exactly (`surface_surface`), Breps with surfaces or Breps
+//! exactly on their faces, clipped by the trims and joined across edges (`brep_brep`), a
+//! NURBS curve and a surface or Brep exactly (`curve_surface`, `curve_brep`), a curve and
+//! a mesh by the curve's polyline refined onto the triangles (`curve_mesh`), anything with
+//! a mesh as meshes (`mesh_intersection`, a Brep by its tessellation).
+
+use std::borrow::Cow;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_clash::broad::candidate_pairs;
+use cicada_geom::brep_intersection::{Face, brep_brep, curve_brep};
 use cicada_geom::bvh::Bvh;
 use cicada_geom::mesh_intersection::mesh_intersection;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
@@ -18,7 +23,7 @@ use rayon::prelude::*;
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
-pub const KERNEL_VERSION: &str = "intersect@1";
+pub const KERNEL_VERSION: &str = "intersect@2";
 
 /// What an object is, for intersecting.
 pub enum Shape {
@@ -39,6 +44,15 @@ pub enum Shape {
         bounds: Aabb,
         /// The mesh, made on first use.
         mesh: OnceLock<(Vec<[Point3; 3]>, Bvh)>,
+    },
+    /// A Brep: its trimmed faces (exact) and its tessellation (for pairs with meshes).
+    Brep {
+        /// The faces, their trims sampled to the job's tolerance.
+        faces: Vec<Face>,
+        /// The tessellation's triangles.
+        triangles: Vec<[Point3; 3]>,
+        /// Their hierarchy.
+        bvh: Bvh,
     },
     /// A NURBS curve.
     Curve(NurbsCurve),
@@ -63,10 +77,21 @@ impl Shape {
         }
     }
 
+    /// A Brep from its faces and tessellation.
+    pub fn brep(faces: Vec<Face>, triangles: Vec<[Point3; 3]>) -> Shape {
+        Shape::Brep {
+            faces,
+            bvh: Bvh::new(&triangles),
+            triangles,
+        }
+    }
+
     /// Where the shape lies (curves and surfaces within their control points' hull).
     pub fn bounds(&self) -> Aabb {
         match self {
-            Shape::Triangles { triangles, .. } => triangles.iter().flatten().copied().collect(),
+            Shape::Triangles { triangles, .. } | Shape::Brep { triangles, .. } => {
+                triangles.iter().flatten().copied().collect()
+            }
             Shape::Surface { bounds, .. } => *bounds,
             Shape::Curve(c) => c.control_points().into_iter().collect(),
         }
@@ -76,7 +101,9 @@ impl Shape {
     /// `None` for a curve.
     fn as_mesh(&self) -> Option<(&[[Point3; 3]], &Bvh)> {
         match self {
-            Shape::Triangles { triangles, bvh } => Some((triangles, bvh)),
+            Shape::Triangles { triangles, bvh } | Shape::Brep { triangles, bvh, .. } => {
+                Some((triangles, bvh))
+            }
             Shape::Surface {
                 surface,
                 chord,
@@ -106,6 +133,18 @@ impl Shape {
             Shape::Curve(_) => None,
         }
     }
+
+    /// The shape as exact faces: a Brep's, or a surface as one whole face; `None` for
+    /// meshes and curves.
+    fn faces(&self) -> Option<Cow<'_, [Face]>> {
+        match self {
+            Shape::Brep { faces, .. } => Some(Cow::Borrowed(faces)),
+            Shape::Surface { surface, .. } => {
+                Some(Cow::Owned(vec![Face::whole(surface.as_ref().clone())]))
+            }
+            Shape::Triangles { .. } | Shape::Curve(_) => None,
+        }
+    }
 }
 
 /// The parameters of a curve's points on the first and on the second surface.
@@ -120,6 +159,9 @@ pub struct Curve {
     pub closed: bool,
     /// Parameters on the two surfaces (exact surface–surface curves).
     pub uv: Option<SurfaceParameters>,
+    /// The face of each point on the first and on the second object, for a Brep (the
+    /// parameters are on those faces).
+    pub faces: (Option<Vec<u32>>, Option<Vec<u32>>),
     /// The cubic fit, when asked for and found.
     pub fitted: Option<NurbsCurve>,
 }
@@ -133,6 +175,8 @@ pub struct Point {
     pub t: Option<f64>,
     /// Surface parameters.
     pub uv: Option<[f64; 2]>,
+    /// The Brep face that `uv` lies on.
+    pub face: Option<u32>,
     /// Touching, not crossing.
     pub tangent: bool,
 }
@@ -212,8 +256,10 @@ fn intersect_pair(
         point,
         t,
         uv,
+        face: None,
         tangent,
     };
+    let is_brep = |s: &Shape| matches!(s, Shape::Brep { .. });
     match (a, b) {
         (Shape::Surface { surface: sa, .. }, Shape::Surface { surface: sb, .. }) => {
             pair.exact = true;
@@ -229,6 +275,41 @@ fn intersect_pair(
             }
             for (p, uv, _) in cut.tangent_points {
                 pair.points.push(point(p, None, Some(uv), true));
+            }
+        }
+        (
+            Shape::Surface { .. } | Shape::Brep { .. },
+            Shape::Surface { .. } | Shape::Brep { .. },
+        ) => {
+            let (fa, fb) = (a.faces()?, b.faces()?);
+            pair.exact = true;
+            let cut = brep_brep(&fa, &fb, tolerance);
+            for c in cut.curves {
+                let points: Vec<Point3> = c.points.iter().map(|s| s.point).collect();
+                let uv_a = c.points.iter().map(|s| s.uv_a).collect();
+                let uv_b = c.points.iter().map(|s| s.uv_b).collect();
+                let mut found = curve(&points, c.closed, Some((uv_a, uv_b)), tolerance, fit);
+                found.faces = (
+                    is_brep(a).then(|| c.points.iter().map(|s| s.face_a).collect()),
+                    is_brep(b).then(|| c.points.iter().map(|s| s.face_b).collect()),
+                );
+                pair.curves.push(found);
+            }
+            for t in cut.tangent_points {
+                pair.points.push(Point {
+                    face: is_brep(a).then_some(t.face_a),
+                    ..point(t.point, None, Some(t.uv_a), true)
+                });
+            }
+        }
+        (Shape::Curve(c), Shape::Brep { faces, .. })
+        | (Shape::Brep { faces, .. }, Shape::Curve(c)) => {
+            pair.exact = true;
+            for (face, h) in curve_brep(c, faces, tolerance) {
+                pair.points.push(Point {
+                    face: Some(face),
+                    ..point(h.point, Some(h.t), Some(h.uv), h.tangent)
+                });
             }
         }
         (Shape::Curve(c), Shape::Surface { surface: s, .. })
@@ -285,6 +366,7 @@ fn curve(
         points: points.to_vec(),
         closed,
         uv,
+        faces: (None, None),
         fitted,
     }
 }

@@ -1,10 +1,12 @@
 //! Running `intersect` jobs: the scene's objects as shapes (NURBS surfaces kept exact
-//! beside their meshes, NURBS curves, meshes and tessellated Breps), the listed pairs by
-//! id, the kernel of `cicada_compute::intersect`, and the report.
+//! beside their meshes, Breps as exact trimmed faces beside their tessellation, NURBS
+//! curves, meshes), the listed pairs by id, the kernel of `cicada_compute::intersect`,
+//! and the report.
 
 use cicada_compute::Progress;
 use cicada_compute::intersect::{PairIntersection, Shape, intersect as run};
 use cicada_geom::Point3;
+use cicada_geom::brep_intersection::Face;
 use cicada_geom::nurbs::NurbsCurve;
 use cicada_protocol::intersection as wire;
 use cicada_protocol::{Packed, Problem, Scene};
@@ -86,7 +88,9 @@ fn objects(
     progress: &dyn Progress,
 ) -> Result<(Vec<Label>, Vec<Shape>), JobError> {
     let at = "/inputs/scene";
-    // Meshes and Breps as meshes; surfaces stay exact, meshed only for pairs that need it.
+    let tolerance = params.tolerance.unwrap_or(scene.tolerance);
+    // Meshes and Breps as meshes (Breps also exact, their faces for pairs without a mesh);
+    // surfaces stay exact, meshed only for pairs that need it.
     let meshed = scene_meshes(scene, at, None, params.chord_tolerance, false, progress)?;
     let (mut labels, mut shapes) = (Vec::new(), Vec::new());
     for o in meshed {
@@ -95,7 +99,15 @@ fn objects(
             source: format!("{at}/{}/{}", o.collection, o.index),
             id: o.id,
         });
-        shapes.push(Shape::triangles(triangles));
+        if o.collection == "breps" {
+            // Already lowered once by `scene_meshes`, so this cannot fail here.
+            let (faces, _) = lower::brep(&scene.breps[o.index])
+                .map_err(|(path, e)| invalid(format!("{at}/breps/{}{path}", o.index), e))?;
+            let faces = faces.iter().map(|f| Face::trimmed(f, tolerance)).collect();
+            shapes.push(Shape::brep(faces, triangles));
+        } else {
+            shapes.push(Shape::triangles(triangles));
+        }
     }
     let chord = params.chord_tolerance.unwrap_or(10.0 * scene.tolerance);
     for (i, s) in scene.surfaces.iter().enumerate() {
@@ -146,6 +158,8 @@ fn report(p: &PairIntersection, labels: &[Label]) -> wire::IntersectPair {
                 closed: c.closed,
                 uv_a: c.uv.as_ref().map(|(x, _)| Packed(x.clone())),
                 uv_b: c.uv.as_ref().map(|(_, y)| Packed(y.clone())),
+                faces_a: c.faces.0.clone(),
+                faces_b: c.faces.1.clone(),
                 fitted: c.fitted.as_ref().map(|f| cicada_protocol::NurbsCurve {
                     degree: f.degree() as u32,
                     points: Packed(f.control_points().iter().map(|q| q.to_array()).collect()),
@@ -162,6 +176,7 @@ fn report(p: &PairIntersection, labels: &[Label]) -> wire::IntersectPair {
                 point: q.point.to_array(),
                 t: q.t,
                 uv: q.uv,
+                face: q.face,
                 tangent: q.tangent,
             })
             .collect(),

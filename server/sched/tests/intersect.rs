@@ -31,7 +31,8 @@ fn circle() -> Vec<(f64, f64, f64)> {
     .collect()
 }
 
-fn scene() -> Value {
+/// The NURBS sphere of radius 2 about the origin, id `sphere`.
+fn sphere() -> Value {
     let r = 2.0;
     let profile = [
         (0.0, -r, 1.0),
@@ -48,9 +49,13 @@ fn scene() -> Value {
         }
     }
     let knots_u = json!([0, 0, 0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1, 1, 1]);
-    let sphere = json!({"id": "sphere", "degree_u": 2, "degree_v": 2, "count_u": 9,
+    json!({"id": "sphere", "degree_u": 2, "degree_v": 2, "count_u": 9,
         "count_v": 5, "points": points, "weights": weights, "knots_u": knots_u,
-        "knots_v": [0, 0, 0, 0.5, 0.5, 1, 1, 1]});
+        "knots_v": [0, 0, 0, 0.5, 0.5, 1, 1, 1]})
+}
+
+fn scene() -> Value {
+    let sphere = sphere();
     let h = 0.7;
     let plane = json!({"id": "plane", "degree_u": 1, "degree_v": 1, "count_u": 2,
         "count_v": 2, "points": [[-3, -3, h], [-3, 6, h], [6, -3, h], [6, 6, h]],
@@ -70,8 +75,12 @@ fn scene() -> Value {
 }
 
 fn run(params: Value) -> Result<IntersectReport, JobError> {
+    run_on(scene(), params)
+}
+
+fn run_on(scene: Value, params: Value) -> Result<IntersectReport, JobError> {
     let job = json!({"protocol": 1, "kind": "intersect", "params": params,
-                     "inputs": {"scene": {"inline": scene()}}});
+                     "inputs": {"scene": {"inline": scene}}});
     let job = decode_job(&serde_json::to_vec(&job).unwrap(), Format::Json).unwrap();
     let result = run_job(
         &job,
@@ -174,6 +183,121 @@ fn every_pair_of_the_scene_meets_where_it_should() {
         })
         .sum();
     assert!((perimeter - 4.0).abs() < 1e-12, "{perimeter}");
+}
+
+/// The cube `[lo, lo + size]³` as a closed Brep of six plane faces, each trimmed from a
+/// plane patch that reaches a quarter of the size beyond it; edges shared by index.
+fn cube_brep(id: &str, lo: f64, size: f64) -> Value {
+    let m = 0.25;
+    let (a, b) = (m / (1.0 + 2.0 * m), (1.0 + m) / (1.0 + 2.0 * m));
+    let mut edges: Vec<[i64; 6]> = Vec::new();
+    let mut faces = Vec::new();
+    for k in 0..3 {
+        for side in [0.0, 1.0] {
+            let at = |s: f64, t: f64| {
+                let mut p = [lo; 3];
+                p[k] += side * size;
+                p[(k + 1) % 3] += s * size;
+                p[(k + 2) % 3] += t * size;
+                p
+            };
+            let corners = [[a, a], [b, a], [b, b], [a, b]];
+            let mut trims = Vec::new();
+            for c in 0..4 {
+                let (p, q) = (corners[c], corners[(c + 1) % 4]);
+                let face_at = |uv: [f64; 2]| at((uv[0] - a) / (b - a), (uv[1] - a) / (b - a));
+                let key = |x: [f64; 3]| x.map(|v| (v * 1e6).round() as i64);
+                let (kp, kq) = (key(face_at(p)), key(face_at(q)));
+                let (lo_k, hi_k) = if kp <= kq { (kp, kq) } else { (kq, kp) };
+                let id = [lo_k[0], lo_k[1], lo_k[2], hi_k[0], hi_k[1], hi_k[2]];
+                let edge = edges.iter().position(|e| *e == id).unwrap_or_else(|| {
+                    edges.push(id);
+                    edges.len() - 1
+                });
+                trims.push(json!({"curve": {"degree": 1, "points": [p, q],
+                    "knots": [0, 0, 1, 1]}, "edge": edge}));
+            }
+            let patch = [
+                at(-m, -m),
+                at(-m, 1.0 + m),
+                at(1.0 + m, -m),
+                at(1.0 + m, 1.0 + m),
+            ];
+            faces.push(json!({
+                "surface": {"degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
+                    "points": patch, "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]},
+                // e1 × e2 is +axis k: the face at the low side points the other way.
+                "reversed": side == 0.0,
+                "loops": [{"kind": "outer", "trims": trims}]}));
+        }
+    }
+    let edges: Vec<Value> = edges.iter().map(|_| json!({})).collect();
+    json!({"id": id, "faces": faces, "edges": edges})
+}
+
+#[test]
+fn brep_pairs_are_exact_on_the_trimmed_faces() {
+    // The cube [1, 3]³ has its corner (1, 1, 1) inside the sphere of radius 2 (at √3):
+    // the sphere cuts the three faces at that corner in arcs of the circle of radius √3
+    // about each axis, each between the angles atan(1/√2) and atan(√2), joined into one
+    // loop of length 3 √3 (atan √2 − atan(1/√2)) (closed form). The faces' planes reach
+    // beyond the cube, where the sphere cuts them too: that must be trimmed away.
+    // The line (0, 0.9, 2) → (4, 2.5, 2) enters the cube at x = 1 and leaves at x = 3.
+    let line = json!({"id": "line", "degree": 1, "points": [[0, 0.9, 2], [4, 2.5, 2]],
+        "knots": [0, 0, 1, 1]});
+    let scene = json!({"units": "meters", "tolerance": 1e-3, "surfaces": [sphere()],
+        "breps": [cube_brep("cube", 1.0, 2.0)], "curves": [line]});
+    let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+    assert_eq!(r.pairs.len(), 2, "cube–sphere and cube–line");
+
+    let cut = pair(&r, "cube", "sphere");
+    assert_eq!(cut.method, IntersectMethod::Nurbs);
+    assert_eq!(cut.curves.len(), 1);
+    let c = &cut.curves[0];
+    assert!(c.closed);
+    let n = c.points.len();
+    let length: f64 = (0..n)
+        .map(|k| {
+            let (p, q) = (c.points[k], c.points[(k + 1) % n]);
+            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+        })
+        .sum();
+    let expected = 3.0 * 3f64.sqrt() * (2f64.sqrt().atan() - (1.0 / 2f64.sqrt()).atan());
+    assert!(
+        (length - expected).abs() < 1e-5 * expected,
+        "{length} vs {expected}"
+    );
+    for p in c.points.iter() {
+        assert!((p[0].hypot(p[1]).hypot(p[2]) - 2.0).abs() < 1e-6, "{p:?}");
+        let low = p.iter().filter(|&&x| (x - 1.0).abs() < 1e-6).count();
+        assert!(
+            low >= 1 && p.iter().all(|&x| x >= 1.0 - 1e-6),
+            "{p:?} off the cube"
+        );
+    }
+    // The cube is the first object: each point names its face, parameters on it.
+    let faces = c.faces_a.as_ref().expect("faces of the Brep");
+    assert_eq!(faces.len(), n);
+    let mut distinct = faces.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct, vec![0, 2, 4], "the three faces at the low corner");
+    assert!(c.faces_b.is_none() && c.uv_a.is_some() && c.uv_b.is_some());
+
+    let through = pair(&r, "cube", "line");
+    assert_eq!(through.method, IntersectMethod::Nurbs);
+    let hits: Vec<([f64; 3], Option<u32>, f64)> = through
+        .points
+        .iter()
+        .map(|p| (p.point, p.face, p.t.unwrap()))
+        .collect();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    let expected = [([1.0, 1.3, 2.0], 0, 0.25), ([3.0, 2.1, 2.0], 1, 0.75)];
+    for ((p, face, t), (q, f, s)) in hits.iter().zip(expected) {
+        assert!((0..3).all(|k| (p[k] - q[k]).abs() < 1e-6), "{p:?} vs {q:?}");
+        assert_eq!(*face, Some(f));
+        assert!((t - s).abs() < 1e-9);
+    }
 }
 
 #[test]
