@@ -149,6 +149,9 @@ def broken_mesh():
     faces.append([idx(0, 0, 0), 13, idx(1, 0, 0)])
     # Defect 5: a stray duplicate of vertex 0, 0.0001 away, used by nothing.
     v.append([0.0, 0.0, 0.0001])
+    # Defect 6: a loose shard in x = 1.5 piercing the second cube's side wall y = 0.
+    v += [[1.5, -0.5, 0.5], [1.5, 0.5, 0.3], [1.5, 0.5, 0.7]]
+    faces.append([15, 16, 17])
     return {"id": "broken-block", "layer": "Checks", "vertices": v, "faces": faces}
 
 

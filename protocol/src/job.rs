@@ -157,6 +157,10 @@ pub struct MeshCheckParams {
     /// the counts are always complete. Default 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_listed: Option<u32>,
+    /// Also find faces that cross or touch each other other than in the vertices and
+    /// edges they share (CGAL's self-intersection test, exact); default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_intersections: Option<bool>,
 }
 
 /// Parameters of a `raycast` job.

@@ -191,4 +191,11 @@ pub struct MeshReport {
     pub coincident_vertex_groups: Vec<Vec<u32>>,
     /// Vertices no face uses.
     pub unused_vertex_count: u64,
+    /// Pairs of faces that cross or touch other than in the vertices and edges they share
+    /// (vertices at one point count as shared); absent when not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_intersecting_pair_count: Option<u64>,
+    /// Up to `max_listed` such pairs, as face indices, sorted.
+    #[serde(default)]
+    pub self_intersecting_pairs: Vec<[u32; 2]>,
 }

@@ -129,6 +129,7 @@ fn every_geometry_job() -> Job {
         task: Task::MeshCheck(MeshCheckParams {
             coincident_tolerance: Some(0.001),
             max_listed: Some(10),
+            self_intersections: Some(true),
         }),
         inputs: Inputs {
             scene: Some(Input::Inline(scene)),

@@ -83,8 +83,8 @@ fn canopy_panels_are_one_open_sheet() {
 fn broken_block_reports_each_planted_defect() {
     let m = &run_sample("broken")[0];
     assert_eq!(
-        m["naked_edge_count"], 8,
-        "hole (4) + sliver (2) + fin (2): {m}"
+        m["naked_edge_count"], 11,
+        "hole (4) + sliver (2) + fin (2) + shard (3): {m}"
     );
     assert_eq!(
         m["non_manifold_edge_count"], 2,
@@ -94,8 +94,13 @@ fn broken_block_reports_each_planted_defect() {
     assert_eq!(m["degenerate_faces"], serde_json::json!([10]));
     assert_eq!(m["coincident_vertex_groups"], serde_json::json!([[0, 14]]));
     assert_eq!(m["unused_vertex_count"], 1);
-    // Nine unit squares and a fin triangle of base 1, height 1.
-    assert!(close(&m["area"], 9.5));
+    // The shard pierces the second cube's wall y = 0 (face 4); the fin and the sliver
+    // only share edges with their neighbours.
+    assert_eq!(m["self_intersecting_pair_count"], 1);
+    assert_eq!(m["self_intersecting_pairs"], serde_json::json!([[4, 11]]));
+    // Nine unit squares, a fin triangle of base 1 and height 1, a shard of base 0.4 and
+    // height 1.
+    assert!(close(&m["area"], 9.7));
     assert!(m["volume"].is_null());
 }
 

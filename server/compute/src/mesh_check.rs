@@ -5,18 +5,22 @@
 //! face. A mesh is closed when every edge has exactly two faces, and only a closed,
 //! consistently oriented mesh gets a volume. Coincident vertices are found within a distance
 //! tolerance (Rhino's "weld" question); they do not join faces here, because the index
-//! structure is what downstream tools see.
+//! structure is what downstream tools see. Self-intersections are pairs of faces that meet
+//! other than in what they share (CGAL's semantics, decided exactly; see
+//! `cicada_geom::mesh::self_intersections`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cicada_geom::mesh::{EdgeTable, coincident_vertex_groups, face_area, signed_volume};
+use cicada_geom::mesh::{
+    EdgeTable, coincident_vertex_groups, face_area, self_intersections, signed_volume,
+};
 use cicada_geom::{Aabb, Mesh, disjoint_set::DisjointSet};
 use rayon::prelude::*;
 
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel; bump it when its output changes for the same input.
-pub const KERNEL_VERSION: &str = "mesh_check@1";
+pub const KERNEL_VERSION: &str = "mesh_check@2";
 
 /// What to check and how much to list.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +29,8 @@ pub struct Params {
     pub tolerance: f64,
     /// Most items listed per category; counts are always complete.
     pub max_listed: usize,
+    /// Whether to look for faces that cross or touch each other.
+    pub self_intersections: bool,
 }
 
 /// The findings for one mesh; see the wire type `MeshReport` for field meanings.
@@ -74,6 +80,10 @@ pub struct MeshCheck {
     pub coincident_vertex_groups: Vec<Vec<u32>>,
     /// Vertices no face uses.
     pub unused_vertex_count: usize,
+    /// Pairs of faces that meet other than in what they share; `None` when not checked.
+    pub self_intersecting_pair_count: Option<usize>,
+    /// Some of those pairs, as face indices.
+    pub self_intersecting_pairs: Vec<[u32; 2]>,
 }
 
 /// Checks every mesh, in parallel across meshes; reports progress per mesh finished.
@@ -111,9 +121,14 @@ pub fn check_mesh(
     };
     out.quad_count = out.face_count - out.triangle_count;
 
-    let (edges, groups) = rayon::join(
-        || EdgeTable::new(mesh),
-        || coincident_vertex_groups(mesh.positions(), params.tolerance),
+    let ((edges, groups), crossing) = rayon::join(
+        || {
+            rayon::join(
+                || EdgeTable::new(mesh),
+                || coincident_vertex_groups(mesh.positions(), params.tolerance),
+            )
+        },
+        || params.self_intersections.then(|| self_intersections(mesh)),
     );
     progress.check()?;
 
@@ -167,6 +182,14 @@ pub fn check_mesh(
     out.coincident_vertex_group_count = groups.len();
     out.coincident_vertex_groups = groups.into_iter().take(params.max_listed).collect();
     out.unused_vertex_count = mesh.used_vertices().iter().filter(|u| !**u).count();
+    if let Some(pairs) = crossing {
+        out.self_intersecting_pair_count = Some(pairs.len());
+        out.self_intersecting_pairs = pairs
+            .into_iter()
+            .take(params.max_listed)
+            .map(|(f, g)| [f, g])
+            .collect();
+    }
     Ok(out)
 }
 

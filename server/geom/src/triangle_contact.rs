@@ -31,7 +31,7 @@ pub enum TriangleContact {
 
 /// `(p − c) · ((a − c) × (b − c))`, exactly signed: positive when `p` is on the side the
 /// right-hand normal of `a, b, c` points to. (Shewchuk's `orient3d` has the other sign.)
-fn side(a: Point3, b: Point3, c: Point3, p: Point3) -> f64 {
+pub(crate) fn side(a: Point3, b: Point3, c: Point3, p: Point3) -> f64 {
     let c3 = |v: Point3| Coord3D {
         x: v.x,
         y: v.y,

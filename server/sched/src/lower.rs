@@ -22,6 +22,7 @@ pub fn mesh_check_params(p: &wire::MeshCheckParams, scene: &wire::Scene) -> mesh
     mesh_check::Params {
         tolerance: p.coincident_tolerance.unwrap_or(scene.tolerance),
         max_listed: p.max_listed.unwrap_or(100) as usize,
+        self_intersections: p.self_intersections.unwrap_or(true),
     }
 }
 
@@ -59,6 +60,8 @@ pub fn mesh_report(index: usize, id: Option<String>, c: MeshCheck) -> wire::Mesh
         coincident_vertex_group_count: c.coincident_vertex_group_count as u64,
         coincident_vertex_groups: c.coincident_vertex_groups,
         unused_vertex_count: c.unused_vertex_count as u64,
+        self_intersecting_pair_count: c.self_intersecting_pair_count.map(|n| n as u64),
+        self_intersecting_pairs: c.self_intersecting_pairs,
     }
 }
 

@@ -8,6 +8,7 @@ fn params() -> Params {
     Params {
         tolerance: 1e-6,
         max_listed: 100,
+        self_intersections: true,
     }
 }
 
@@ -53,6 +54,7 @@ fn cube_of_quads_is_closed_with_volume_a_cubed() {
     );
     assert!(r.is_closed && r.is_oriented && r.is_manifold);
     assert_eq!(r.components, 1);
+    assert_eq!(r.self_intersecting_pair_count, Some(0));
     // Closed form: V = a^3 = 8, A = 6 a^2 = 24.
     assert!((r.volume.unwrap() - 8.0).abs() < 1e-9);
     assert!((r.area - 24.0).abs() < 1e-9);
@@ -159,6 +161,32 @@ fn degenerate_coincident_unused_and_pieces() {
     assert_eq!(r.unused_vertex_count, 1);
     // Faces 0 and 1 share edge 0-1; face 2 shares 1-2 with face 0; face 3 stands alone.
     assert_eq!(r.components, 2);
+}
+
+#[test]
+fn overlapping_cubes_in_one_mesh_cross_in_six_face_pairs() {
+    // Cubes [0, 2]³ and [1, 3]³: each of the first's faces x, y, z = 2 crosses two of the
+    // second's faces x, y, z = 1 (the other one is parallel), and nothing else meets.
+    let mut points = cube_points(2.0, [0.0; 3]);
+    points.extend(cube_points(2.0, [1.0; 3]));
+    let mut faces = CUBE_QUADS.to_vec();
+    faces.extend(CUBE_QUADS.iter().map(|f| f.map(|i| i + 8)));
+    let r = check(&points, &faces);
+    assert_eq!(r.self_intersecting_pair_count, Some(6));
+    for [f, g] in &r.self_intersecting_pairs {
+        assert!(*f < 6 && *g >= 6, "one face of each cube: {f}, {g}");
+    }
+    let mesh = Mesh::new(
+        points.iter().map(|&p| Point3::from_array(p)).collect(),
+        faces,
+    )
+    .unwrap();
+    let skipped = Params {
+        self_intersections: false,
+        ..params()
+    };
+    let r = check_mesh(&mesh, &skipped, &NoProgress).unwrap();
+    assert_eq!(r.self_intersecting_pair_count, None);
 }
 
 #[test]

@@ -4,10 +4,12 @@ mod coincident;
 mod edges;
 mod measure;
 pub mod repair;
+mod self_intersection;
 
 pub use coincident::coincident_vertex_groups;
 pub use edges::{EdgeTable, EdgeUse};
 pub use measure::{face_area, signed_volume};
+pub use self_intersection::self_intersections;
 
 use crate::bbox::Aabb;
 use crate::vec3::Point3;
