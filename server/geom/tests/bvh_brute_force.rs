@@ -1,7 +1,7 @@
 //! The BVH's answers against brute force over every triangle, on random scenes, with the
 //! brute force written independently here (plane intersection plus an inside test).
 
-use cicada_geom::bvh::{Bvh, Ray, candidate_pairs};
+use cicada_geom::bvh::{Bvh, Ray, candidate_pairs, self_candidate_pairs};
 use cicada_geom::{Point3, Vector3};
 
 /// xorshift64*: a fixed, dependency-free random sequence.
@@ -216,6 +216,85 @@ fn candidate_pairs_are_exactly_the_overlapping_boxes() {
     let got = candidate_pairs(&Bvh::new(&a), &Bvh::new(&b), margin);
     assert!(want.len() > 100);
     assert_eq!(got, want);
+}
+
+/// `f` run on a pool of `threads` threads.
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool")
+        .install(f)
+}
+
+#[test]
+fn parallel_build_is_the_serial_tree_laid_out_differently() {
+    // Large enough for sub-trees to be built as parallel tasks: the same splits, so every
+    // ray finds the same triangle at the same distance, and boxes nest.
+    let mut rng = Rng(21);
+    let tris = scene(&mut rng, 30_000, Point3::default());
+    let serial = on_threads(1, || Bvh::new(&tris));
+    let parallel = on_threads(4, || Bvh::new(&tris));
+    assert_eq!(serial.nodes().len(), parallel.nodes().len());
+    let mut seen = vec![0; tris.len()];
+    for n in parallel.nodes().iter().filter(|n| n.count > 0) {
+        for k in n.first..n.first + n.count {
+            seen[parallel.order()[k as usize] as usize] += 1;
+        }
+    }
+    assert!(seen.iter().all(|&s| s == 1), "every triangle in one leaf");
+    for n in parallel.nodes().iter().filter(|n| n.count == 0) {
+        for c in [n.first, n.first + 1] {
+            let child = &parallel.nodes()[c as usize];
+            assert!((0..3).all(|k| n.min[k] <= child.min[k] && child.max[k] <= n.max[k]));
+        }
+    }
+    for _ in 0..2000 {
+        let ray = random_ray(&mut rng, Point3::default());
+        let (a, b) = (serial.closest_hit(&ray), parallel.closest_hit(&ray));
+        assert_eq!(a.map(|h| (h.triangle, h.t)), b.map(|h| (h.triangle, h.t)));
+    }
+}
+
+#[test]
+fn self_pairs_cover_every_overlapping_pair_once() {
+    let mut rng = Rng(5);
+    let tris = scene(&mut rng, 3000, Point3::default());
+    let bvh = Bvh::new(&tris);
+    let mut got = on_threads(4, || {
+        self_candidate_pairs(&bvh, |i, j, out: &mut Vec<(u32, u32)>| {
+            out.push((i.min(j), i.max(j)))
+        })
+    });
+    let n = got.len();
+    got.sort_unstable();
+    got.dedup();
+    assert_eq!(got.len(), n, "no pair twice");
+    assert!(got.iter().all(|(i, j)| i != j));
+    let bbox = |t: &[Point3; 3]| {
+        let lo = [0, 1, 2].map(|k| {
+            t.iter()
+                .map(|p| p.to_array()[k])
+                .fold(f64::INFINITY, f64::min)
+        });
+        let hi = [0, 1, 2].map(|k| {
+            t.iter()
+                .map(|p| p.to_array()[k])
+                .fold(f64::NEG_INFINITY, f64::max)
+        });
+        (lo, hi)
+    };
+    let boxes: Vec<_> = tris.iter().map(bbox).collect();
+    let mut overlapping = 0;
+    for (i, (alo, ahi)) in boxes.iter().enumerate() {
+        for (j, (blo, bhi)) in boxes.iter().enumerate().skip(i + 1) {
+            if (0..3).all(|k| alo[k] <= bhi[k] && blo[k] <= ahi[k]) {
+                overlapping += 1;
+                assert!(got.binary_search(&(i as u32, j as u32)).is_ok(), "{i}, {j}");
+            }
+        }
+    }
+    assert!(overlapping > 1000, "{overlapping}");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Binned SAH construction.
 
+use rayon::prelude::*;
+
 use super::{Bvh, BvhNode};
 use crate::bbox::Aabb;
 use crate::vec3::Point3;
@@ -9,6 +11,8 @@ const BINS: usize = 32;
 const MAX_LEAF: usize = 4;
 /// Cost of one ray–box test relative to one ray–triangle test.
 const TRAVERSAL_COST: f64 = 1.0;
+/// Sub-trees of fewer primitives are not worth a task of their own.
+const PARALLEL_MIN: usize = 4096;
 
 fn area(b: &Aabb) -> f64 {
     if b.is_empty() {
@@ -83,46 +87,46 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
             id: super::next_id(),
         };
     }
-    // (node index, first, count)
-    let mut stack = vec![(0usize, 0usize, input.len())];
-    while let Some((node, first, count)) = stack.pop() {
-        let slice = &mut order[first..first + count];
-        let bounds = slice
-            .iter()
-            .fold(Aabb::EMPTY, |b, &i| union(&b, &prims[i as usize].bounds));
-        let (min, max) = to_f32_box(&bounds);
-        nodes[node].min = min;
-        nodes[node].max = max;
-        let split = if count > MAX_LEAF {
-            best_split(slice, &prims, &bounds)
-        } else {
-            None
-        };
-        let Some((axis, position)) = split else {
-            nodes[node].first = first as u32;
-            nodes[node].count = count as u32;
-            continue;
-        };
-        // Partition the slice: centroids left of the plane first.
-        let mut left = 0;
-        for k in 0..slice.len() {
-            if prims[slice[k] as usize].centroid[axis] < position {
-                slice.swap(k, left);
-                left += 1;
+    // The top of the tree in one thread, until the nodes are small enough that each is a
+    // share of the work; then those sub-trees in parallel, appended after the top.
+    let threads = rayon::current_num_threads();
+    let defer = if threads > 1 && input.len() >= 2 * PARALLEL_MIN {
+        (input.len() / (4 * threads)).max(PARALLEL_MIN)
+    } else {
+        0
+    };
+    let mut deferred = Vec::new();
+    grow(&mut nodes, &mut order, 0, &prims, defer, &mut deferred);
+    deferred.sort_unstable_by_key(|&(_, first, _)| first);
+    let mut slices = Vec::with_capacity(deferred.len());
+    let mut rest: &mut [u32] = &mut order;
+    let mut at = 0;
+    for &(node, first, count) in &deferred {
+        let (_, tail) = rest.split_at_mut(first - at);
+        let (slice, tail) = tail.split_at_mut(count);
+        slices.push((node, first, slice));
+        rest = tail;
+        at = first + count;
+    }
+    let subtrees: Vec<(usize, Vec<BvhNode>)> = slices
+        .into_par_iter()
+        .map(|(node, first, slice)| {
+            let mut local = vec![BvhNode::default()];
+            grow(&mut local, slice, first, &prims, 0, &mut Vec::new());
+            (node, local)
+        })
+        .collect();
+    for (node, local) in subtrees {
+        // Local node i ≥ 1 goes to offset + i − 1; the local root replaces `node`.
+        let offset = nodes.len() as u32;
+        let place = |mut n: BvhNode| {
+            if n.count == 0 {
+                n.first = offset + n.first - 1;
             }
-        }
-        if left == 0 || left == count {
-            nodes[node].first = first as u32;
-            nodes[node].count = count as u32;
-            continue;
-        }
-        let child = nodes.len();
-        nodes.push(BvhNode::default());
-        nodes.push(BvhNode::default());
-        nodes[node].first = child as u32;
-        nodes[node].count = 0;
-        stack.push((child + 1, first + left, count - left));
-        stack.push((child, first, left));
+            n
+        };
+        nodes[node] = place(local[0]);
+        nodes.extend(local[1..].iter().map(|&n| place(n)));
     }
     let triangles: Vec<[[f64; 3]; 3]> = order.iter().map(|&i| local[i as usize]).collect();
     let radius = triangles
@@ -139,6 +143,69 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
         wide: wide.into(),
         radius,
         id: super::next_id(),
+    }
+}
+
+/// Splits the node `root = 0` of the tree under construction over `order` (its primitives,
+/// which start at `base` of the whole order) until every leaf is cheaper than its split;
+/// a node with fewer than `defer` primitives is left unsplit and listed in `deferred` as
+/// `(node, first, count)` (first in the whole order) for a later, parallel pass.
+fn grow(
+    nodes: &mut Vec<BvhNode>,
+    order: &mut [u32],
+    base: usize,
+    prims: &[Prim],
+    defer: usize,
+    deferred: &mut Vec<(usize, usize, usize)>,
+) {
+    // (node index, first, count), first relative to `order`
+    let mut stack = vec![(0usize, 0usize, order.len())];
+    while let Some((node, first, count)) = stack.pop() {
+        if count < defer {
+            deferred.push((node, base + first, count));
+            continue;
+        }
+        let slice = &mut order[first..first + count];
+        let bounds = slice
+            .iter()
+            .fold(Aabb::EMPTY, |b, &i| union(&b, &prims[i as usize].bounds));
+        let (min, max) = to_f32_box(&bounds);
+        nodes[node].min = min;
+        nodes[node].max = max;
+        let split = if count > MAX_LEAF {
+            best_split(slice, prims, &bounds)
+        } else {
+            None
+        };
+        let leaf = BvhNode {
+            min,
+            max,
+            first: (base + first) as u32,
+            count: count as u32,
+        };
+        let Some((axis, position)) = split else {
+            nodes[node] = leaf;
+            continue;
+        };
+        // Partition the slice: centroids left of the plane first.
+        let mut left = 0;
+        for k in 0..slice.len() {
+            if prims[slice[k] as usize].centroid[axis] < position {
+                slice.swap(k, left);
+                left += 1;
+            }
+        }
+        if left == 0 || left == count {
+            nodes[node] = leaf;
+            continue;
+        }
+        let child = nodes.len();
+        nodes.push(BvhNode::default());
+        nodes.push(BvhNode::default());
+        nodes[node].first = child as u32;
+        nodes[node].count = 0;
+        stack.push((child + 1, first + left, count - left));
+        stack.push((child, first, left));
     }
 }
 

@@ -18,7 +18,7 @@ mod shared;
 mod wide;
 
 pub use flat::{FlatError, Section};
-pub use pairs::{candidate_pairs, visit_candidate_pairs};
+pub use pairs::{candidate_pairs, self_candidate_pairs, visit_candidate_pairs};
 pub use query::{Hit, Ray, ShadowCache};
 pub use shared::StableBytes;
 

@@ -107,3 +107,88 @@ pub fn visit_candidate_pairs<B>(
     }
     ControlFlow::Continue(())
 }
+
+/// Each pair of distinct triangles of one hierarchy whose leaves' boxes meet, once
+/// (unordered, in the caller's indices), handed to `visit` with a list for what it finds;
+/// the lists are concatenated. A superset of the pairs whose triangles meet: `visit`
+/// decides. Sub-trees are walked in parallel (a self-pair walk: a node against itself is
+/// its children against themselves and each other, so no pair is seen twice).
+pub fn self_candidate_pairs<T: Send>(
+    bvh: &Bvh,
+    visit: impl Fn(u32, u32, &mut Vec<T>) + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    if bvh.is_empty() {
+        return Vec::new();
+    }
+    let inner = |i: u32| bvh.nodes[i as usize].count == 0;
+    let children = |i: u32| {
+        let first = bvh.nodes[i as usize].first;
+        [first, first + 1]
+    };
+    // Expand the root's task breadth first until there is work for every thread.
+    let mut tasks = vec![(0u32, 0u32)];
+    let enough = 8 * rayon::current_num_threads();
+    while tasks.len() < enough {
+        let Some(k) = tasks.iter().position(|&(a, b)| inner(a) || inner(b)) else {
+            break;
+        };
+        let (a, b) = tasks.swap_remove(k);
+        tasks.extend(split(bvh, a, b, &inner, &children));
+    }
+    tasks
+        .par_iter()
+        .flat_map_iter(|&task| {
+            let mut found = Vec::new();
+            let mut stack = vec![task];
+            while let Some((a, b)) = stack.pop() {
+                if !inner(a) && !inner(b) {
+                    let (na, nb) = (&bvh.nodes[a as usize], &bvh.nodes[b as usize]);
+                    for ka in na.first..na.first + na.count {
+                        let from = if a == b { ka + 1 } else { nb.first };
+                        for kb in from..nb.first + nb.count {
+                            visit(bvh.order[ka as usize], bvh.order[kb as usize], &mut found);
+                        }
+                    }
+                } else {
+                    stack.extend(split(bvh, a, b, &inner, &children));
+                }
+            }
+            found
+        })
+        .collect()
+}
+
+/// The sub-tasks of the node pair `(a, b)` (`a == b`: a node against itself) whose boxes
+/// meet.
+fn split(
+    bvh: &Bvh,
+    a: u32,
+    b: u32,
+    inner: &impl Fn(u32) -> bool,
+    children: &impl Fn(u32) -> [u32; 2],
+) -> Vec<(u32, u32)> {
+    if a == b {
+        let [l, r] = children(a);
+        let mut out = vec![(l, l), (r, r)];
+        if overlap(&node_box(bvh, l, 0.0), &node_box(bvh, r, 0.0)) {
+            out.push((l, r));
+        }
+        return out;
+    }
+    let size = |i: u32| {
+        let d = node_box(bvh, i, 0.0).size();
+        d.x + d.y + d.z
+    };
+    // Split the inner node, the larger when both are.
+    let split_a = inner(a) && (!inner(b) || size(a) >= size(b));
+    let pairs = if split_a {
+        children(a).map(|c| (c, b))
+    } else {
+        children(b).map(|c| (a, c))
+    };
+    pairs
+        .into_iter()
+        .filter(|&(x, y)| overlap(&node_box(bvh, x, 0.0), &node_box(bvh, y, 0.0)))
+        .collect()
+}

@@ -15,12 +15,11 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
 use robust::{Coord, orient2d};
 
 use super::Mesh;
 use crate::Point3;
-use crate::bvh::Bvh;
+use crate::bvh::{Bvh, self_candidate_pairs};
 use crate::triangle_contact::{TriangleContact, segment_triangle, side, triangle_contact};
 
 /// The pairs of faces `(f, g)`, `f < g`, that intersect other than in what they share,
@@ -60,10 +59,9 @@ pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
         }
     }
     let bvh = Bvh::new(&triangles);
-    let mut pairs: Vec<(u32, u32)> = (0..triangles.len())
-        .into_par_iter()
-        .flat_map_iter(|i| {
-            let t = triangles[i];
+    let boxes: Vec<[Point3; 2]> = triangles
+        .iter()
+        .map(|t| {
             let lo = Point3::new(
                 t[0].x.min(t[1].x).min(t[2].x),
                 t[0].y.min(t[1].y).min(t[2].y),
@@ -74,20 +72,24 @@ pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
                 t[0].y.max(t[1].y).max(t[2].y),
                 t[0].z.max(t[1].z).max(t[2].z),
             );
-            let mut found = Vec::new();
-            bvh.for_each_in_box(lo, hi, |j| {
-                let j = j as usize;
-                if j > i
-                    && face_of[i] != face_of[j]
-                    && intersect(triangles[i], corners[i], triangles[j], corners[j])
-                {
-                    let (f, g) = (face_of[i], face_of[j]);
-                    found.push((f.min(g), f.max(g)));
-                }
-            });
-            found
+            [lo, hi]
         })
         .collect();
+    // Exact in f64: boxes of the exact coordinates, so touching triangles' boxes meet.
+    let boxes_meet = |i: usize, j: usize| {
+        let ([a0, a1], [b0, b1]) = (boxes[i], boxes[j]);
+        a0.x <= b1.x && b0.x <= a1.x && a0.y <= b1.y && b0.y <= a1.y && a0.z <= b1.z && b0.z <= a1.z
+    };
+    let mut pairs = self_candidate_pairs(&bvh, |i, j, found: &mut Vec<(u32, u32)>| {
+        let (i, j) = (i as usize, j as usize);
+        if face_of[i] != face_of[j]
+            && boxes_meet(i, j)
+            && intersect(triangles[i], corners[i], triangles[j], corners[j])
+        {
+            let (f, g) = (face_of[i], face_of[j]);
+            found.push((f.min(g), f.max(g)));
+        }
+    });
     pairs.sort_unstable();
     pairs.dedup();
     pairs
@@ -96,10 +98,16 @@ pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
 /// Whether triangles `t1` and `t2` (vertex keys `k1`, `k2`) meet other than in what they
 /// share.
 fn intersect(t1: [Point3; 3], k1: [u32; 3], t2: [Point3; 3], k2: [u32; 3]) -> bool {
-    let shared: Vec<(usize, usize)> = (0..3)
-        .flat_map(|i| (0..3).map(move |j| (i, j)))
-        .filter(|&(i, j)| k1[i] == k2[j])
-        .collect();
+    // Which corners are common, as (index in t1, index in t2); at most three.
+    let mut shared = [(0usize, 0usize); 3];
+    let mut count = 0;
+    for (i, a) in k1.iter().enumerate() {
+        if let Some(j) = k2.iter().position(|b| b == a) {
+            shared[count] = (i, j);
+            count += 1;
+        }
+    }
+    let shared = &shared[..count];
     match shared.len() {
         0 => triangle_contact(t1, t2) != TriangleContact::Disjoint,
         1 => {
