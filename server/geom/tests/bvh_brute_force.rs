@@ -229,10 +229,11 @@ fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 
 #[test]
 fn parallel_build_is_the_serial_tree_laid_out_differently() {
-    // Large enough for sub-trees to be built as parallel tasks: the same splits, so every
-    // ray finds the same triangle at the same distance, and boxes nest.
+    // Large enough for sub-trees to be built as parallel tasks and the root's sweep to run
+    // in parallel chunks: the same splits, so every ray finds the same triangle at the
+    // same distance, and boxes nest.
     let mut rng = Rng(21);
-    let tris = scene(&mut rng, 30_000, Point3::default());
+    let tris = scene(&mut rng, 70_000, Point3::default());
     let serial = on_threads(1, || Bvh::new(&tris));
     let parallel = on_threads(4, || Bvh::new(&tris));
     assert_eq!(serial.nodes().len(), parallel.nodes().len());

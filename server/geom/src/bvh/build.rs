@@ -13,6 +13,9 @@ const MAX_LEAF: usize = 4;
 const TRAVERSAL_COST: f64 = 1.0;
 /// Sub-trees of fewer primitives are not worth a task of their own.
 const PARALLEL_MIN: usize = 4096;
+/// Nodes of at least this many primitives sweep them in parallel chunks of `CHUNK`.
+const PARALLEL_SWEEP: usize = 65_536;
+const CHUNK: usize = 16_384;
 
 fn area(b: &Aabb) -> f64 {
     if b.is_empty() {
@@ -166,9 +169,7 @@ fn grow(
             continue;
         }
         let slice = &mut order[first..first + count];
-        let bounds = slice
-            .iter()
-            .fold(Aabb::EMPTY, |b, &i| union(&b, &prims[i as usize].bounds));
+        let bounds = box_of(slice, |i| prims[i as usize].bounds);
         let (min, max) = to_f32_box(&bounds);
         nodes[node].min = min;
         nodes[node].max = max;
@@ -209,13 +210,27 @@ fn grow(
     }
 }
 
+/// The union of `bounds(i)` over `slice`, in parallel chunks for the top nodes (a union
+/// of boxes is exact, so the order does not matter).
+fn box_of(slice: &[u32], bounds: impl Fn(u32) -> Aabb + Sync) -> Aabb {
+    let fold = |chunk: &[u32]| chunk.iter().fold(Aabb::EMPTY, |b, &i| union(&b, &bounds(i)));
+    if slice.len() >= PARALLEL_SWEEP {
+        slice
+            .par_chunks(CHUNK)
+            .map(fold)
+            .reduce(|| Aabb::EMPTY, |a, b| union(&a, &b))
+    } else {
+        fold(slice)
+    }
+}
+
 /// The SAH-best split plane `(axis, position)` of the primitives in `slice`, or `None` when a
 /// leaf is cheaper.
 fn best_split(slice: &[u32], prims: &[Prim], bounds: &Aabb) -> Option<(usize, f64)> {
-    let centroids: Aabb = slice
-        .iter()
-        .map(|&i| Point3::from_array(prims[i as usize].centroid))
-        .collect();
+    let centroids = box_of(slice, |i| {
+        let c = Point3::from_array(prims[i as usize].centroid);
+        Aabb { min: c, max: c }
+    });
     let leaf_cost = slice.len() as f64;
     let parent_area = area(bounds);
     let mut best: Option<(f64, usize, f64)> = None;
@@ -233,14 +248,31 @@ fn best_split(slice: &[u32], prims: &[Prim], bounds: &Aabb) -> Option<(usize, f6
             continue;
         }
         let scale = bins as f64 / (hi - lo);
-        let mut bin_bounds = [Aabb::EMPTY; BINS];
-        let mut bin_counts = [0usize; BINS];
-        for &i in slice {
-            let p = &prims[i as usize];
-            let b = (((p.centroid[axis] - lo) * scale) as usize).min(bins - 1);
-            bin_counts[b] += 1;
-            bin_bounds[b] = union(&bin_bounds[b], &p.bounds);
-        }
+        let fill = |chunk: &[u32]| {
+            let mut bin_bounds = [Aabb::EMPTY; BINS];
+            let mut bin_counts = [0usize; BINS];
+            for &i in chunk {
+                let p = &prims[i as usize];
+                let b = (((p.centroid[axis] - lo) * scale) as usize).min(bins - 1);
+                bin_counts[b] += 1;
+                bin_bounds[b] = union(&bin_bounds[b], &p.bounds);
+            }
+            (bin_bounds, bin_counts)
+        };
+        let (bin_bounds, bin_counts) = if slice.len() >= PARALLEL_SWEEP {
+            slice.par_chunks(CHUNK).map(fill).reduce(
+                || ([Aabb::EMPTY; BINS], [0usize; BINS]),
+                |(mut b, mut c), (b2, c2)| {
+                    for k in 0..BINS {
+                        b[k] = union(&b[k], &b2[k]);
+                        c[k] += c2[k];
+                    }
+                    (b, c)
+                },
+            )
+        } else {
+            fill(slice)
+        };
         // Sweep from the right to get the cost of every right side, then from the left.
         let mut right_area = [0.0; BINS];
         let mut right_count = [0usize; BINS];
