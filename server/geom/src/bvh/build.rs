@@ -213,7 +213,11 @@ fn grow(
 /// The union of `bounds(i)` over `slice`, in parallel chunks for the top nodes (a union
 /// of boxes is exact, so the order does not matter).
 fn box_of(slice: &[u32], bounds: impl Fn(u32) -> Aabb + Sync) -> Aabb {
-    let fold = |chunk: &[u32]| chunk.iter().fold(Aabb::EMPTY, |b, &i| union(&b, &bounds(i)));
+    let fold = |chunk: &[u32]| {
+        chunk
+            .iter()
+            .fold(Aabb::EMPTY, |b, &i| union(&b, &bounds(i)))
+    };
     if slice.len() >= PARALLEL_SWEEP {
         slice
             .par_chunks(CHUNK)
