@@ -17,8 +17,7 @@ use crate::packed::Packed;
 /// Parameters of an `intersect` job.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IntersectParams {
-    /// Pairs of object ids to intersect; default every pair of objects whose bounds meet
-    /// (curves are intersected with surfaces, meshes and Breps, not with each other).
+    /// Pairs of object ids to intersect; default every pair of objects whose bounds meet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pairs: Option<Vec<[String; 2]>>,
     /// How close intersection points lie to both objects and chords to the true curves,
@@ -68,7 +67,7 @@ pub struct IntersectPair {
     pub b_id: Option<String>,
     /// How they were intersected.
     pub method: IntersectMethod,
-    /// Intersection curves.
+    /// Intersection curves; for two curves, the stretches where they overlap.
     pub curves: Vec<IntersectCurve>,
     /// Intersection points: a curve through a surface or mesh, or surfaces that touch.
     pub points: Vec<IntersectPoint>,
@@ -109,9 +108,12 @@ pub struct IntersectCurve {
 pub struct IntersectPoint {
     /// Where.
     pub point: [f64; 3],
-    /// Curve parameter (curve–surface points).
+    /// Curve parameter (curve–surface points), or on the first curve (curve–curve).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t: Option<f64>,
+    /// Parameter on the second curve (curve–curve points).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub t_b: Option<f64>,
     /// Surface parameters on the surface or Brep face of the pair (curve–surface points),
     /// or on the first object (touching surfaces).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,9 +1,10 @@
 //! `intersect`: where objects meet, each pair by the best method its kinds allow, pairs in
 //! parallel: two NURBS surfaces exactly (`surface_surface`), Breps with surfaces or Breps
 //! exactly on their faces, clipped by the trims and joined across edges (`brep_brep`), a
-//! NURBS curve and a surface or Brep exactly (`curve_surface`, `curve_brep`), a curve and
-//! a mesh by the curve's polyline refined onto the triangles (`curve_mesh`), anything with
-//! a mesh as meshes (`mesh_intersection`, a Brep by its tessellation).
+//! NURBS curve and a surface or Brep exactly (`curve_surface`, `curve_brep`), two curves
+//! exactly (`curve_curve`: points and overlaps), a curve and a mesh by the curve's polyline
+//! refined onto the triangles (`curve_mesh`), anything with a mesh as meshes
+//! (`mesh_intersection`, a Brep by its tessellation).
 
 use std::borrow::Cow;
 
@@ -13,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use cicada_clash::broad::candidate_pairs;
 use cicada_geom::brep_intersection::{Face, brep_brep, curve_brep};
 use cicada_geom::bvh::Bvh;
+use cicada_geom::curve_intersection::curve_curve;
 use cicada_geom::mesh_intersection::mesh_intersection;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
 use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface, surface_surface};
@@ -171,8 +173,10 @@ pub struct Curve {
 pub struct Point {
     /// Where.
     pub point: Point3,
-    /// Curve parameter.
+    /// Curve parameter (on the first curve of two).
     pub t: Option<f64>,
+    /// Parameter on the second curve of two.
+    pub t_b: Option<f64>,
     /// Surface parameters.
     pub uv: Option<[f64; 2]>,
     /// The Brep face that `uv` lies on.
@@ -199,8 +203,8 @@ pub struct PairIntersection {
 }
 
 /// Every listed pair (or, when `pairs` is `None`, every pair whose bounds come within
-/// `tolerance`, curve pairs left out) intersected to `tolerance`; only pairs that meet are
-/// returned, in pair order. `fit` asks for a cubic fit of each curve.
+/// `tolerance`) intersected to `tolerance`; only pairs that meet are returned, in pair
+/// order. `fit` asks for a cubic fit of each curve.
 pub fn intersect(
     shapes: &[Shape],
     pairs: Option<Vec<(u32, u32)>>,
@@ -210,8 +214,7 @@ pub fn intersect(
 ) -> Result<(Vec<PairIntersection>, usize), Cancelled> {
     let pairs = pairs.unwrap_or_else(|| {
         let bounds: Vec<Aabb> = shapes.iter().map(Shape::bounds).collect();
-        let curve = |k: usize| matches!(shapes[k], Shape::Curve(_));
-        candidate_pairs(&bounds, tolerance, |i, j| !(curve(i) && curve(j)))
+        candidate_pairs(&bounds, tolerance, |_, _| true)
     });
     let total = pairs.len().max(1) as f32;
     let done = AtomicUsize::new(0);
@@ -255,6 +258,7 @@ fn intersect_pair(
     let point = |point: Point3, t: Option<f64>, uv: Option<[f64; 2]>, tangent: bool| Point {
         point,
         t,
+        t_b: None,
         uv,
         face: None,
         tangent,
@@ -320,7 +324,20 @@ fn intersect_pair(
                     .push(point(h.point, Some(h.t), Some(h.uv), h.tangent));
             }
         }
-        (Shape::Curve(_), Shape::Curve(_)) => return None,
+        (Shape::Curve(ca), Shape::Curve(cb)) => {
+            pair.exact = true;
+            let cut = curve_curve(ca, cb, tolerance);
+            for p in cut.points {
+                pair.points.push(Point {
+                    t_b: Some(p.t),
+                    ..point(p.point, Some(p.s), None, p.tangent)
+                });
+            }
+            for o in cut.overlaps {
+                pair.curves
+                    .push(curve(&o.points, false, None, tolerance, fit));
+            }
+        }
         (Shape::Curve(c), other) | (other, Shape::Curve(c)) => {
             let (triangles, bvh) = other.as_mesh()?;
             for h in curve_mesh(c, triangles, bvh, tolerance) {

@@ -439,7 +439,7 @@ pub fn curve_surface(c: &NurbsCurve, s: &NurbsSurface, tolerance: f64) -> Vec<Cu
 
 /// The curve as a polyline fine enough for its own chord error to be small: 8 (p + 1)
 /// samples a knot span. Parameters and points.
-fn curve_samples(c: &NurbsCurve) -> (Vec<f64>, Vec<Point3>) {
+pub(crate) fn curve_samples(c: &NurbsCurve) -> (Vec<f64>, Vec<Point3>) {
     let mut ts = Vec::new();
     for (a, b) in c.spans() {
         let n = 8 * (c.degree() + 1);

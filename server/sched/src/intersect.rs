@@ -175,6 +175,7 @@ fn report(p: &PairIntersection, labels: &[Label]) -> wire::IntersectPair {
             .map(|q| wire::IntersectPoint {
                 point: q.point.to_array(),
                 t: q.t,
+                t_b: q.t_b,
                 uv: q.uv,
                 face: q.face,
                 tangent: q.tangent,

@@ -301,6 +301,40 @@ fn brep_pairs_are_exact_on_the_trimmed_faces() {
 }
 
 #[test]
+fn curves_meet_curves_in_points_and_overlaps() {
+    // Two diagonals of the square [0, 2]² cross at (1, 1) halfway along both; a third line
+    // from (1, 1) to (3, 3) runs along the first from its middle (an overlap from (1, 1) to
+    // (2, 2)) and starts on the second (a point, t = ½ there, 0 on the third).
+    let line = |id: &str, a: [f64; 3], b: [f64; 3]| json!({"id": id, "degree": 1, "points": [a, b], "knots": [0, 0, 1, 1]});
+    let scene = json!({"units": "meters", "tolerance": 1e-6, "curves": [
+        line("d1", [0.0, 0.0, 0.0], [2.0, 2.0, 0.0]),
+        line("d2", [0.0, 2.0, 0.0], [2.0, 0.0, 0.0]),
+        line("d3", [1.0, 1.0, 0.0], [3.0, 3.0, 0.0])]});
+    let r = run_on(scene, json!({})).unwrap();
+    assert_eq!(r.pairs_tested, 3);
+    assert_eq!(r.pairs.len(), 3);
+    let cross = pair(&r, "d1", "d2");
+    assert_eq!(cross.method, IntersectMethod::Nurbs);
+    assert_eq!(cross.points.len(), 1);
+    let p = &cross.points[0];
+    assert!((p.point[0] - 1.0).abs() < 1e-9 && (p.point[1] - 1.0).abs() < 1e-9);
+    assert!((p.t.unwrap() - 0.5).abs() < 1e-9 && (p.t_b.unwrap() - 0.5).abs() < 1e-9);
+    let along = pair(&r, "d1", "d3");
+    assert!(along.points.is_empty());
+    assert_eq!(along.curves.len(), 1);
+    let o = &along.curves[0].points;
+    let (first, last) = (o[0], o[o.len() - 1]);
+    assert!(
+        (first[0] - 1.0).abs() < 1e-6 && (last[0] - 2.0).abs() < 1e-9,
+        "{o:?}"
+    );
+    let start = pair(&r, "d2", "d3");
+    assert_eq!(start.points.len(), 1);
+    assert!((start.points[0].t.unwrap() - 0.5).abs() < 1e-9);
+    assert!(start.points[0].t_b.unwrap().abs() < 1e-9);
+}
+
+#[test]
 fn listed_pairs_only_and_unknown_ids_refused() {
     let r = run(json!({"pairs": [["sphere", "line"]]})).unwrap();
     assert_eq!(r.pairs_tested, 1);
