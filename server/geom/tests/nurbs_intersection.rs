@@ -85,14 +85,30 @@ fn orthogonal_cylinders_meet_in_ellipses_in_the_planes_x_equals_plus_minus_y() {
             .map(|k| c.points[k].distance(c.points[(k + 1) % n]))
             .sum::<f64>();
     }
-    // Two ellipses, semi-axes R and R√2: Ramanujan's perimeter each. Near (0, 0, ±R) the
-    // cylinders share a tangent plane and the curves cross, so a little is missing there.
+    // Two ellipses, semi-axes R and R√2: Ramanujan's perimeter each (exact to ~1e-13 at
+    // this eccentricity). They cross at (0, 0, ±R), where the cylinders share a tangent
+    // plane: the curves run into those points, as four half ellipses.
     let (a, b) = (r * 2f64.sqrt(), r);
     let ellipse = std::f64::consts::PI * (3.0 * (a + b) - ((3.0 * a + b) * (a + 3.0 * b)).sqrt());
     assert!(
-        length > 2.0 * ellipse * 0.97 && length < 2.0 * ellipse * 1.0001,
-        "{length}"
+        (length - 2.0 * ellipse).abs() < 1e-5 * ellipse,
+        "{length} vs {}",
+        2.0 * ellipse
     );
+    assert_eq!(cut.curves.len(), 4);
+    for c in &cut.curves {
+        let ends = [c.points[0], c.points[c.points.len() - 1]];
+        for e in ends {
+            assert!(
+                e.x.hypot(e.y) < 1e-6 && (e.z.abs() - r).abs() < 1e-6,
+                "{e:?}"
+            );
+        }
+        assert!(
+            ends[0].z * ends[1].z < 0.0,
+            "from one crossing to the other"
+        );
+    }
 }
 
 #[test]
