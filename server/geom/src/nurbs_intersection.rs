@@ -57,7 +57,7 @@ pub struct SurfaceIntersection {
 pub(crate) const MAX_NEWTON: usize = 40;
 
 /// The mesh of a surface as triangles, with the chord error it achieved.
-fn triangles_of(s: &NurbsSurface, chord: f64) -> (Vec<[Point3; 3]>, f64) {
+pub(crate) fn triangles_of(s: &NurbsSurface, chord: f64) -> (Vec<[Point3; 3]>, f64) {
     let options = TessellationOptions {
         chord_tolerance: chord,
         angle_tolerance: 10f64.to_radians(),
@@ -79,12 +79,12 @@ fn triangles_of(s: &NurbsSurface, chord: f64) -> (Vec<[Point3; 3]>, f64) {
 
 /// Chord tolerance of the seeding meshes: coarse enough to be quick, fine enough that
 /// Newton starts within its basin.
-fn seed_chord(s: &NurbsSurface, tolerance: f64) -> f64 {
+pub(crate) fn seed_chord(s: &NurbsSurface, tolerance: f64) -> f64 {
     let size = bounds_size(s);
     (size * 2e-3).max(tolerance)
 }
 
-fn bounds_size(s: &NurbsSurface) -> f64 {
+pub(crate) fn bounds_size(s: &NurbsSurface) -> f64 {
     let ((u0, u1), (v0, v1)) = s.domain();
     let mut lo = [f64::INFINITY; 3];
     let mut hi = [f64::NEG_INFINITY; 3];
@@ -113,26 +113,7 @@ pub(crate) fn frame(s: &NurbsSurface, [u, v]: [f64; 2]) -> (Point3, Vector3, Vec
 /// that direction (its two boundary curves coincide there), clamped otherwise. Checked
 /// only when a step leaves the domain, which is rare.
 pub(crate) fn clamp_uv(s: &NurbsSurface, [u, v]: [f64; 2]) -> [f64; 2] {
-    let ((u0, u1), (v0, v1)) = s.domain();
-    let seam = |p: Point3, q: Point3| p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length());
-    let wrap = |x: f64, lo: f64, hi: f64| lo + (x - lo).rem_euclid(hi - lo);
-    let u = if (u0..=u1).contains(&u) {
-        u
-    } else if seam(
-        s.point_at(u0, v.clamp(v0, v1)),
-        s.point_at(u1, v.clamp(v0, v1)),
-    ) {
-        wrap(u, u0, u1)
-    } else {
-        u.clamp(u0, u1)
-    };
-    let v = if (v0..=v1).contains(&v) {
-        v
-    } else if seam(s.point_at(u, v0), s.point_at(u, v1)) {
-        wrap(v, v0, v1)
-    } else {
-        v.clamp(v0, v1)
-    };
+    let (u, v) = s.in_domain(u, v);
     [u, v]
 }
 

@@ -196,3 +196,17 @@ fn line_meets_sphere_at_two_points_and_touches_it_at_the_radius() {
     assert!(hits[0].tangent);
     assert!(hits[0].point.distance(Point3::new(0.0, d, 0.3)) < 1e-3);
 }
+
+#[test]
+fn closest_point_crosses_a_cylinders_seam() {
+    // The cylinder about y starts its circle (u = 0 and u = 1) at the top, x = 0. A point
+    // on it 2° past the seam is nearest the lattice's u = 0 sample; Newton must continue
+    // across the seam to reach it, not stop at the domain's end.
+    let r = 0.15;
+    let c = cylinder(r, 1, 3.0);
+    let a = (-2.0f64).to_radians();
+    let p = Point3::new(r * a.sin(), 0.1, r * a.cos());
+    let (uv, q, d) = c.closest_point(p);
+    assert!(d < 1e-12, "{d} at {uv:?}");
+    assert!(q.distance(p) < 1e-12 && uv[0] > 0.9, "{uv:?}");
+}

@@ -258,6 +258,33 @@ impl NurbsSurface {
         Some((a.transposed(), b.transposed()))
     }
 
+    /// `(u, v)` brought into the domain: across the seam of a direction in which the surface
+    /// is closed (its two boundary curves coincide there), clamped otherwise. A point just
+    /// past a cylinder's seam is near its other side, not at the seam.
+    pub(crate) fn in_domain(&self, u: f64, v: f64) -> (f64, f64) {
+        let ((u0, u1), (v0, v1)) = self.domain();
+        let seam = |p: Point3, q: Point3| p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length());
+        let wrap = |x: f64, lo: f64, hi: f64| lo + (x - lo).rem_euclid(hi - lo);
+        let u = if (u0..=u1).contains(&u) {
+            u
+        } else {
+            let at = v.clamp(v0, v1);
+            if seam(self.point_at(u0, at), self.point_at(u1, at)) {
+                wrap(u, u0, u1)
+            } else {
+                u.clamp(u0, u1)
+            }
+        };
+        let v = if (v0..=v1).contains(&v) {
+            v
+        } else if seam(self.point_at(u, v0), self.point_at(u, v1)) {
+            wrap(v, v0, v1)
+        } else {
+            v.clamp(v0, v1)
+        };
+        (u, v)
+    }
+
     /// The parameters, point and distance of the surface point closest to `p`: the best of a
     /// lattice of samples per knot span, refined by Newton's method on
     /// `(S − p)·S_u = (S − p)·S_v = 0`.
@@ -322,7 +349,7 @@ impl NurbsSurface {
                 }
                 let du = (c * f - b * g) / det;
                 let dv = (a * g - b * f) / det;
-                let (nu, nv) = ((u - du).clamp(u0, u1), (v - dv).clamp(v0, v1));
+                let (nu, nv) = self.in_domain(u - du, v - dv);
                 let step = (nu - u).abs() + (nv - v).abs();
                 u = nu;
                 v = nv;
