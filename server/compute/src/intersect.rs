@@ -2,9 +2,10 @@
 //! parallel: two NURBS surfaces exactly (`surface_surface`), Breps with surfaces or Breps
 //! exactly on their faces, clipped by the trims and joined across edges (`brep_brep`), a
 //! NURBS curve and a surface or Brep exactly (`curve_surface`, `curve_brep`), two curves
-//! exactly (`curve_curve`: points and overlaps), a curve and a mesh by the curve's polyline
-//! refined onto the triangles (`curve_mesh`), anything with a mesh as meshes
-//! (`mesh_intersection`, a Brep by its tessellation).
+//! exactly (`curve_curve`: points and overlaps), a NURBS surface and a mesh exactly on
+//! both (`surface_mesh`), a curve and a mesh by the curve's polyline refined onto the
+//! triangles (`curve_mesh`), anything else with a mesh as meshes (`mesh_intersection`, a
+//! Brep by its tessellation).
 
 use std::borrow::Cow;
 
@@ -18,6 +19,7 @@ use cicada_geom::curve_intersection::curve_curve;
 use cicada_geom::mesh_intersection::mesh_intersection;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
 use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface, surface_surface};
+use cicada_geom::surface_mesh_intersection::surface_mesh;
 use cicada_geom::tessellate::{TessellationOptions, tessellate_surface};
 use cicada_geom::{Aabb, Point3};
 use rayon::prelude::*;
@@ -149,8 +151,9 @@ impl Shape {
     }
 }
 
-/// The parameters of a curve's points on the first and on the second surface.
-pub type SurfaceParameters = (Vec<[f64; 2]>, Vec<[f64; 2]>);
+/// The parameters of a curve's points on the first and on the second object, where that
+/// object is a surface or Brep.
+pub type SurfaceParameters = (Option<Vec<[f64; 2]>>, Option<Vec<[f64; 2]>>);
 
 /// One intersection curve.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,8 +162,8 @@ pub struct Curve {
     pub points: Vec<Point3>,
     /// True for a loop.
     pub closed: bool,
-    /// Parameters on the two surfaces (exact surface–surface curves).
-    pub uv: Option<SurfaceParameters>,
+    /// Parameters on the two objects, for those that are surfaces or Breps.
+    pub uv: SurfaceParameters,
     /// The face of each point on the first and on the second object, for a Brep (the
     /// parameters are on those faces).
     pub faces: (Option<Vec<u32>>, Option<Vec<u32>>),
@@ -272,7 +275,7 @@ fn intersect_pair(
                 pair.curves.push(curve(
                     &c.points,
                     c.closed,
-                    Some((c.uv_a, c.uv_b)),
+                    (Some(c.uv_a), Some(c.uv_b)),
                     tolerance,
                     fit,
                 ));
@@ -292,7 +295,7 @@ fn intersect_pair(
                 let points: Vec<Point3> = c.points.iter().map(|s| s.point).collect();
                 let uv_a = c.points.iter().map(|s| s.uv_a).collect();
                 let uv_b = c.points.iter().map(|s| s.uv_b).collect();
-                let mut found = curve(&points, c.closed, Some((uv_a, uv_b)), tolerance, fit);
+                let mut found = curve(&points, c.closed, (Some(uv_a), Some(uv_b)), tolerance, fit);
                 found.faces = (
                     is_brep(a).then(|| c.points.iter().map(|s| s.face_a).collect()),
                     is_brep(b).then(|| c.points.iter().map(|s| s.face_b).collect()),
@@ -335,8 +338,28 @@ fn intersect_pair(
             }
             for o in cut.overlaps {
                 pair.curves
-                    .push(curve(&o.points, false, None, tolerance, fit));
+                    .push(curve(&o.points, false, (None, None), tolerance, fit));
             }
+        }
+        (Shape::Surface { surface, .. }, Shape::Triangles { triangles, bvh })
+        | (Shape::Triangles { triangles, bvh }, Shape::Surface { surface, .. }) => {
+            pair.exact = true;
+            let surface_first = matches!(a, Shape::Surface { .. });
+            let cut = surface_mesh(surface, triangles, bvh, tolerance);
+            for c in cut.curves {
+                // Parameters on the surface's side; a mesh has none.
+                let uv = if surface_first {
+                    (Some(c.uv), None)
+                } else {
+                    (None, Some(c.uv))
+                };
+                pair.curves
+                    .push(curve(&c.points, c.closed, uv, tolerance, fit));
+            }
+            for p in cut.touch_points {
+                pair.points.push(point(p, None, None, true));
+            }
+            pair.coplanar = cut.coplanar as u32;
         }
         (Shape::Curve(c), other) | (other, Shape::Curve(c)) => {
             let (triangles, bvh) = other.as_mesh()?;
@@ -349,7 +372,7 @@ fn intersect_pair(
             let cut = mesh_intersection(ta, ba, tb, bb, tolerance);
             for p in cut.polylines {
                 pair.curves
-                    .push(curve(&p.points, p.closed, None, tolerance, fit));
+                    .push(curve(&p.points, p.closed, (None, None), tolerance, fit));
             }
             for p in cut.touch_points {
                 pair.points.push(point(p, None, None, true));
@@ -365,7 +388,7 @@ fn intersect_pair(
 fn curve(
     points: &[Point3],
     closed: bool,
-    uv: Option<SurfaceParameters>,
+    uv: SurfaceParameters,
     tolerance: f64,
     fit: bool,
 ) -> Curve {

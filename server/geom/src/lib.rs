@@ -14,6 +14,7 @@ pub mod mesh_contact;
 pub mod mesh_intersection;
 pub mod nurbs;
 pub mod nurbs_intersection;
+pub mod surface_mesh_intersection;
 pub mod tessellate;
 pub mod tessellate_brep;
 pub mod triangle_contact;

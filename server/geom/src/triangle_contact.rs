@@ -522,7 +522,7 @@ fn plane_cut(t: [Point3; 3], d: [f64; 3]) -> Option<[Point3; 2]> {
 }
 
 /// The point of triangle `t` closest to `p` (Ericson's Voronoi-region walk).
-fn closest_on_triangle(p: Point3, t: [Point3; 3]) -> Point3 {
+pub(crate) fn closest_on_triangle(p: Point3, t: [Point3; 3]) -> Point3 {
     let [a, b, c] = t;
     let (ab, ac, ap) = (b - a, c - a, p - a);
     let (d1, d2) = (ab.dot(ap), ac.dot(ap));

@@ -156,8 +156,8 @@ fn report(p: &PairIntersection, labels: &[Label]) -> wire::IntersectPair {
             .map(|c| wire::IntersectCurve {
                 points: Packed(c.points.iter().map(|q| q.to_array()).collect()),
                 closed: c.closed,
-                uv_a: c.uv.as_ref().map(|(x, _)| Packed(x.clone())),
-                uv_b: c.uv.as_ref().map(|(_, y)| Packed(y.clone())),
+                uv_a: c.uv.0.clone().map(Packed),
+                uv_b: c.uv.1.clone().map(Packed),
                 faces_a: c.faces.0.clone(),
                 faces_b: c.faces.1.clone(),
                 fitted: c.fitted.as_ref().map(|f| cicada_protocol::NurbsCurve {

@@ -1,0 +1,239 @@
+//! Where a NURBS surface meets a triangle mesh, exact on both: the seed curves of the
+//! surface's own mesh against the triangles ([`mesh_intersection`]) give the order and the
+//! points; each is moved onto the surface while staying on the planes of the triangles it
+//! lies on (Newton on the planes' equations in (u, v): on a mesh edge two planes fix the
+//! point; inside a triangle the least-norm step keeps it near), and the chords are
+//! densified with midpoints moved onto the surface in the plane their two ends share,
+//! until every chord is within the tolerance of the true curve. A point that slides off
+//! its triangle (farther than the tolerance from the mesh) is dropped.
+
+use crate::bvh::Bvh;
+use crate::mesh_intersection::mesh_intersection;
+use crate::nurbs::NurbsSurface;
+use crate::nurbs_intersection::{
+    MAX_NEWTON, bounds_size, clamp_uv, frame, seed_chord, triangles_of,
+};
+use crate::triangle_contact::closest_on_triangle;
+use crate::{Point3, Vector3};
+
+/// One curve where a surface meets a mesh.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SurfaceMeshCurve {
+    /// Points on the surface and the mesh, in order.
+    pub points: Vec<Point3>,
+    /// The surface parameters of each point.
+    pub uv: Vec<[f64; 2]>,
+    /// True for a closed loop (the last point joins the first).
+    pub closed: bool,
+}
+
+/// Where a surface meets a mesh.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SurfaceMeshIntersection {
+    /// The curves.
+    pub curves: Vec<SurfaceMeshCurve>,
+    /// Isolated touches, as found on the surface's seed mesh (not refined).
+    pub touch_points: Vec<Point3>,
+    /// Seed triangle pairs lying flat on each other (the surface flush with the mesh).
+    pub coplanar: usize,
+}
+
+/// A plane `n · x = d` with a unit normal.
+type Plane = (Vector3, f64);
+
+/// The planes of the triangles that `p` lies on (within `eps`), each plane once.
+fn planes_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, eps: f64) -> Vec<Plane> {
+    let e = Vector3::new(eps, eps, eps);
+    let mut out: Vec<Plane> = Vec::new();
+    bvh.for_each_in_box(p - e, p + e, |k| {
+        let t = tris[k as usize];
+        if closest_on_triangle(p, t).distance(p) > eps {
+            return;
+        }
+        let n = (t[1] - t[0]).cross(t[2] - t[0]);
+        let len = n.length();
+        if len == 0.0 {
+            return;
+        }
+        let n = n * (1.0 / len);
+        if out.iter().all(|(m, _)| m.cross(n).length() > 1e-9) {
+            out.push((n, n.dot(t[0].to_vector())));
+        }
+    });
+    out
+}
+
+/// Moves `uv` until the surface point lies on `planes`: on two (an edge; with more, the two
+/// most different) the point is fixed; on one the least-norm step keeps it near where it
+/// started. `None` without a plane or when Newton stalls.
+fn onto_planes(
+    s: &NurbsSurface,
+    planes: &[Plane],
+    mut uv: [f64; 2],
+    tolerance: f64,
+) -> Option<(Point3, [f64; 2])> {
+    let pair = match planes.len() {
+        0 => return None,
+        1 => None,
+        n => (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .max_by(|x, y| {
+                let w = |(i, j): (usize, usize)| planes[i].0.cross(planes[j].0).length();
+                w(*x).total_cmp(&w(*y))
+            }),
+    };
+    for _ in 0..MAX_NEWTON {
+        let (p, su, sv) = frame(s, uv);
+        let step = match pair {
+            None => {
+                let (n, d) = planes[0];
+                let g = n.dot(p.to_vector()) - d;
+                if g.abs() <= tolerance * 1e-3 {
+                    return Some((p, uv));
+                }
+                let grad = [n.dot(su), n.dot(sv)];
+                let norm = grad[0] * grad[0] + grad[1] * grad[1];
+                if norm <= f64::MIN_POSITIVE {
+                    return None;
+                }
+                [-g * grad[0] / norm, -g * grad[1] / norm]
+            }
+            Some((i, j)) => {
+                let ((n1, d1), (n2, d2)) = (planes[i], planes[j]);
+                let (g1, g2) = (n1.dot(p.to_vector()) - d1, n2.dot(p.to_vector()) - d2);
+                if g1.abs().max(g2.abs()) <= tolerance * 1e-3 {
+                    return Some((p, uv));
+                }
+                let (a, b, c, d) = (n1.dot(su), n1.dot(sv), n2.dot(su), n2.dot(sv));
+                let det = a * d - b * c;
+                if det.abs() <= 1e-14 * (a.abs() + b.abs()) * (c.abs() + d.abs()) {
+                    return None;
+                }
+                [(-g1 * d + g2 * b) / det, (-g2 * a + g1 * c) / det]
+            }
+        };
+        uv = clamp_uv(s, [uv[0] + step[0], uv[1] + step[1]]);
+    }
+    None
+}
+
+/// The intersection of surface `s` with the triangles `tris` (a hierarchy over exactly
+/// them), every point on both to `tolerance` and every chord within `tolerance` of the
+/// true curve.
+pub fn surface_mesh(
+    s: &NurbsSurface,
+    tris: &[[Point3; 3]],
+    bvh: &Bvh,
+    tolerance: f64,
+) -> SurfaceMeshIntersection {
+    let (seed, deviation) = triangles_of(s, seed_chord(s, tolerance));
+    let seed_bvh = Bvh::new(&seed);
+    let size = bounds_size(s);
+    let cut = mesh_intersection(&seed, &seed_bvh, tris, bvh, 1e-9 * size);
+    // Seed points lie on the mesh's triangles up to rounding.
+    let eps = 1e-9 * size.max(1e-300);
+    let mut out = SurfaceMeshIntersection {
+        touch_points: cut.touch_points,
+        coplanar: cut.coplanar.len(),
+        ..SurfaceMeshIntersection::default()
+    };
+    let reach = 4.0 * deviation + tolerance;
+    for seed_curve in cut.polylines {
+        let mut kept: Vec<Station> = Vec::new();
+        for &p in &seed_curve.points {
+            let planes = planes_at(tris, bvh, p, eps);
+            let (uv, _, _) = s.closest_point(p);
+            let Some((q, uv)) = onto_planes(s, &planes, uv, tolerance) else {
+                continue;
+            };
+            if q.distance(p) > reach || bvh.closest_point(q, tolerance).is_none() {
+                continue;
+            }
+            match kept.last_mut() {
+                // One point within the tolerance: the one on more planes (an edge) stays.
+                Some(last) if last.0.distance(q) <= tolerance => {
+                    if planes.len() > last.2.len() {
+                        *last = (q, uv, planes);
+                    }
+                }
+                _ => kept.push((q, uv, planes)),
+            }
+        }
+        let closed = seed_curve.closed && kept.len() > 2;
+        if closed && kept[0].0.distance(kept[kept.len() - 1].0) <= tolerance {
+            kept.pop();
+        }
+        if kept.len() < 2 {
+            continue;
+        }
+        out.curves.push(densify(s, &kept, closed, tolerance));
+    }
+    out
+}
+
+/// A curve point, its surface parameters and the planes of the triangles it lies on.
+type Station = (Point3, [f64; 2], Vec<Plane>);
+
+/// The planes in both lists.
+fn common(a: &[Plane], b: &[Plane]) -> Vec<Plane> {
+    a.iter()
+        .filter(|(n, d)| {
+            b.iter().any(|(m, e)| {
+                n.cross(*m).length() <= 1e-9 && (n.dot(*m) * e - d).abs() <= 1e-9 * (1.0 + d.abs())
+            })
+        })
+        .copied()
+        .collect()
+}
+
+/// Inserts midpoints moved onto the surface in the plane both ends of their chord lie on,
+/// until every chord is within `tolerance` of the curve.
+fn densify(s: &NurbsSurface, points: &[Station], closed: bool, tolerance: f64) -> SurfaceMeshCurve {
+    let n = points.len();
+    let chords = if closed { n } else { n - 1 };
+    let mut out: Vec<(Point3, [f64; 2])> = Vec::with_capacity(n);
+    for k in 0..chords {
+        let (p, q) = (&points[k], &points[(k + 1) % n]);
+        out.push((p.0, p.1));
+        // Both ends inside one triangle, or one on its edge: their shared plane holds the
+        // curve between them. On no plane or two (a chord along an edge) it stays a chord.
+        let plane = common(&p.2, &q.2);
+        let plane = (plane.len() == 1).then(|| plane[0]);
+        // Depth first, left half first, so points come out in order.
+        let mut stack = vec![((p.0, p.1), (q.0, q.1), 0u32)];
+        let mut pending = Vec::new();
+        while let Some((x, y, depth)) = stack.pop() {
+            let chord_mid = x.0.lerp(y.0, 0.5);
+            let reach = x.0.distance(y.0);
+            let uv_mid = [(x.1[0] + y.1[0]) / 2.0, (x.1[1] + y.1[1]) / 2.0];
+            let start = || {
+                if s.point_at(uv_mid[0], uv_mid[1]).distance(chord_mid) <= reach {
+                    uv_mid
+                } else {
+                    s.closest_point(chord_mid).0
+                }
+            };
+            let midpoint = plane
+                .and_then(|plane| onto_planes(s, &[plane], start(), tolerance))
+                .filter(|m| m.0.distance(chord_mid) <= reach);
+            match midpoint {
+                Some(m) if depth < 12 && m.0.distance(chord_mid) > tolerance => {
+                    stack.push((m, y, depth + 1));
+                    stack.push((x, m, depth + 1));
+                }
+                _ => pending.push(y),
+            }
+        }
+        // `pending` holds each accepted sub-chord's end in order; the last is `q`.
+        pending.pop();
+        out.extend(pending);
+    }
+    if !closed {
+        out.push((points[n - 1].0, points[n - 1].1));
+    }
+    SurfaceMeshCurve {
+        points: out.iter().map(|r| r.0).collect(),
+        uv: out.iter().map(|r| r.1).collect(),
+        closed,
+    }
+}

@@ -1,0 +1,150 @@
+//! NURBS surface against a mesh, exact on both (closed forms): a sphere of radius 1.2 about
+//! the centre of the cube [−1, 1]³ (12 triangles) cuts each face in a circle of radius
+//! √(1.44 − 1); one of radius 1.5 cuts out each corner in a loop of three arcs of radius
+//! √1.25 meeting on the cube's edges, each arc ρ (π/2 − 2 acos(1/ρ)) long; a duct of
+//! radius 0.15 through the bottom of a beam cuts a loop of two arcs of 0.15 (2π − 2 acos ⅔)
+//! on the beam's sides and two straight runs across its bottom (each arc's chord lies on
+//! the beam's bottom edge, so the arc must be found in the side's plane, not the edge's).
+
+use cicada_geom::bvh::Bvh;
+use cicada_geom::surface_mesh_intersection::{SurfaceMeshCurve, surface_mesh};
+use cicada_geom::{Mesh, Point3};
+
+mod shapes;
+use shapes::{cylinder, sphere};
+
+const TOL: f64 = 1e-6;
+
+fn cube() -> (Vec<[Point3; 3]>, Bvh) {
+    let m = Mesh::axis_aligned_box(Point3::new(-1.0, -1.0, -1.0), Point3::new(1.0, 1.0, 1.0));
+    let tris: Vec<[Point3; 3]> = m.triangles().collect();
+    let bvh = Bvh::new(&tris);
+    (tris, bvh)
+}
+
+fn length(c: &SurfaceMeshCurve) -> f64 {
+    let n = c.points.len();
+    let chords = if c.closed { n } else { n - 1 };
+    (0..chords)
+        .map(|k| c.points[k].distance(c.points[(k + 1) % n]))
+        .sum()
+}
+
+/// True when `p` lies on the surface of the cube [−1, 1]³.
+fn on_cube(p: Point3) -> bool {
+    let m = p.x.abs().max(p.y.abs()).max(p.z.abs());
+    (m - 1.0).abs() < TOL
+}
+
+#[test]
+fn sphere_cuts_a_circle_from_each_face() {
+    let (tris, bvh) = cube();
+    let r = 1.2;
+    let cut = surface_mesh(&sphere(r, Point3::new(0.0, 0.0, 0.0)), &tris, &bvh, TOL);
+    assert_eq!(cut.curves.len(), 6);
+    let rho = (r * r - 1.0f64).sqrt();
+    for c in &cut.curves {
+        assert!(c.closed);
+        for (k, p) in c.points.iter().enumerate() {
+            assert!(
+                (p.to_vector().length() - r).abs() < TOL,
+                "{p:?} off the sphere"
+            );
+            assert!(on_cube(*p), "{p:?} off the cube");
+            assert_eq!(c.uv.len(), c.points.len());
+            let [u, v] = c.uv[k];
+            let on = sphere(r, Point3::new(0.0, 0.0, 0.0)).point_at(u, v);
+            assert!(on.distance(*p) < TOL);
+        }
+        // Every chord within the tolerance of its circle: the midpoint's distance from the
+        // face's axis is at least ρ − TOL.
+        let n = c.points.len();
+        for k in 0..n {
+            let m = c.points[k].lerp(c.points[(k + 1) % n], 0.5);
+            let axis = [m.x.abs(), m.y.abs(), m.z.abs()];
+            let face = (0..3)
+                .max_by(|&i, &j| axis[i].total_cmp(&axis[j]))
+                .unwrap_or(0);
+            let q = m.to_array();
+            let radial = (0..3)
+                .filter(|&i| i != face)
+                .map(|i| q[i] * q[i])
+                .sum::<f64>()
+                .sqrt();
+            assert!(rho - radial <= TOL * 1.01, "sag {}", rho - radial);
+        }
+        let circle = 2.0 * std::f64::consts::PI * rho;
+        assert!(
+            (length(c) - circle).abs() < 1e-5 * circle,
+            "{} vs {circle}",
+            length(c)
+        );
+    }
+}
+
+#[test]
+fn sphere_cuts_a_loop_of_three_arcs_around_each_corner() {
+    let (tris, bvh) = cube();
+    let r = 1.5;
+    let cut = surface_mesh(&sphere(r, Point3::new(0.0, 0.0, 0.0)), &tris, &bvh, TOL);
+    assert_eq!(cut.curves.len(), 8, "one loop per corner");
+    let rho = (r * r - 1.0f64).sqrt();
+    let arc = rho * (std::f64::consts::FRAC_PI_2 - 2.0 * (1.0 / rho).acos());
+    for c in &cut.curves {
+        assert!(c.closed);
+        for p in &c.points {
+            assert!(
+                (p.to_vector().length() - r).abs() < TOL,
+                "{p:?} off the sphere"
+            );
+            assert!(on_cube(*p), "{p:?} off the cube");
+        }
+        assert!(
+            (length(c) - 3.0 * arc).abs() < 1e-5 * arc,
+            "{} vs {}",
+            length(c),
+            3.0 * arc
+        );
+        // The loop crosses three of the cube's edges (two coordinates at ±1 there).
+        let on_edges = c
+            .points
+            .iter()
+            .filter(|p| {
+                [p.x, p.y, p.z]
+                    .iter()
+                    .filter(|x| (x.abs() - 1.0).abs() < TOL)
+                    .count()
+                    == 2
+            })
+            .count();
+        assert_eq!(on_edges, 3);
+    }
+}
+
+#[test]
+fn duct_through_a_beams_bottom_cuts_two_arcs_and_two_runs() {
+    // The duct: radius 0.15 about the y axis. The beam: x ∈ [−1, 1], y ∈ [−0.15, 0.15],
+    // z ∈ [−0.1, 0.4] (its bottom 0.1 below the duct's axis).
+    let m = Mesh::axis_aligned_box(Point3::new(-1.0, -0.15, -0.1), Point3::new(1.0, 0.15, 0.4));
+    let tris: Vec<[Point3; 3]> = m.triangles().collect();
+    let bvh = Bvh::new(&tris);
+    let r = 0.15;
+    let cut = surface_mesh(&cylinder(r, 1, 3.0), &tris, &bvh, TOL);
+    assert_eq!(cut.curves.len(), 1);
+    let c = &cut.curves[0];
+    assert!(c.closed);
+    for p in &c.points {
+        assert!((p.x.hypot(p.z) - r).abs() < TOL, "{p:?} off the duct");
+        let on_side = (p.y.abs() - 0.15).abs() < TOL;
+        assert!(
+            on_side || (p.z + 0.1).abs() < TOL,
+            "{p:?} off the beam's sides and bottom"
+        );
+    }
+    let want = 2.0 * r * (std::f64::consts::TAU - 2.0 * (2.0f64 / 3.0).acos()) + 0.6;
+    assert!(
+        (length(c) - want).abs() < 1e-5 * want,
+        "{} vs {want}",
+        length(c)
+    );
+}
