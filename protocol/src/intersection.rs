@@ -1,12 +1,12 @@
 //! Wire types of the `intersect` job: where the scene's objects meet, as curves and
 //! points, for fabrication and detailing checks.
 //!
-//! Pairs of NURBS surfaces are intersected exactly (every curve point on both surfaces to
-//! the tolerance, every chord within the tolerance of the true curve, tangent touches as
-//! points); a NURBS curve against a NURBS surface gives points with the curve's and the
-//! surface's parameters; anything involving a mesh or a Brep is intersected as meshes
-//! (Breps tessellated at `chord_tolerance`), robust to coplanar faces, whose overlaps are
-//! counted rather than drawn.
+//! Every pair with a NURBS side is intersected exactly: surfaces and Brep faces (clipped
+//! by their trims, joined across edges) with each other and with meshes (every curve point
+//! on both objects to the tolerance, every chord within the tolerance of the true curve,
+//! tangent touches as points); curves with surfaces, Breps and curves give points with
+//! the parameters of each side (and overlaps of two curves as curves). Two meshes meet in
+//! polylines, robust to coplanar faces, whose overlaps are counted rather than drawn.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -28,7 +28,9 @@ pub struct IntersectParams {
     /// default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fit_curves: Option<bool>,
-    /// Chord tolerance for meshing Breps, model units; default 10 × the scene's tolerance.
+    /// Chord tolerance of the Breps' tessellation, which checks their trims and bounds
+    /// them (their intersections are exact), model units; default 10 × the scene's
+    /// tolerance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chord_tolerance: Option<f64>,
 }

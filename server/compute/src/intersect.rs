@@ -2,25 +2,23 @@
 //! parallel: two NURBS surfaces exactly (`surface_surface`), Breps with surfaces or Breps
 //! exactly on their faces, clipped by the trims and joined across edges (`brep_brep`), a
 //! NURBS curve and a surface or Brep exactly (`curve_surface`, `curve_brep`), two curves
-//! exactly (`curve_curve`: points and overlaps), a NURBS surface and a mesh exactly on
-//! both (`surface_mesh`), a curve and a mesh by the curve's polyline refined onto the
-//! triangles (`curve_mesh`), anything else with a mesh as meshes (`mesh_intersection`, a
-//! Brep by its tessellation).
+//! exactly (`curve_curve`: points and overlaps), a NURBS surface or Brep and a mesh
+//! exactly on both (`surface_mesh`, `brep_mesh`), a curve and a mesh by the curve's
+//! polyline refined onto the triangles (`curve_mesh`), two meshes as meshes
+//! (`mesh_intersection`).
 
 use std::borrow::Cow;
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_clash::broad::candidate_pairs;
-use cicada_geom::brep_intersection::{Face, brep_brep, curve_brep};
+use cicada_geom::brep_intersection::{Face, brep_brep, brep_mesh, curve_brep};
 use cicada_geom::bvh::Bvh;
 use cicada_geom::curve_intersection::curve_curve;
 use cicada_geom::mesh_intersection::mesh_intersection;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
 use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface, surface_surface};
 use cicada_geom::surface_mesh_intersection::surface_mesh;
-use cicada_geom::tessellate::{TessellationOptions, tessellate_surface};
 use cicada_geom::{Aabb, Point3};
 use rayon::prelude::*;
 
@@ -31,32 +29,26 @@ pub const KERNEL_VERSION: &str = "intersect@2";
 
 /// What an object is, for intersecting.
 pub enum Shape {
-    /// Triangles (a mesh or a Brep's tessellation) and their hierarchy.
+    /// A mesh's triangles and their hierarchy.
     Triangles {
         /// The triangles.
         triangles: Vec<[Point3; 3]>,
         /// Their hierarchy.
         bvh: Bvh,
     },
-    /// A NURBS surface, meshed at `chord` only if a pair needs it as a mesh.
+    /// A NURBS surface.
     Surface {
         /// The surface.
         surface: Box<NurbsSurface>,
-        /// Chord tolerance of its mesh.
-        chord: f64,
         /// Bounds of its control points (the surface lies in their hull).
         bounds: Aabb,
-        /// The mesh, made on first use.
-        mesh: OnceLock<(Vec<[Point3; 3]>, Bvh)>,
     },
-    /// A Brep: its trimmed faces (exact) and its tessellation (for pairs with meshes).
+    /// A Brep's trimmed faces.
     Brep {
         /// The faces, their trims sampled to the job's tolerance.
         faces: Vec<Face>,
-        /// The tessellation's triangles.
-        triangles: Vec<[Point3; 3]>,
-        /// Their hierarchy.
-        bvh: Bvh,
+        /// Where the Brep lies.
+        bounds: Aabb,
     },
     /// A NURBS curve.
     Curve(NurbsCurve),
@@ -71,70 +63,25 @@ impl Shape {
         }
     }
 
-    /// A surface, to be meshed at `chord` when a pair needs it; `control_points` bound it.
-    pub fn surface(surface: NurbsSurface, chord: f64, control_points: &[Point3]) -> Shape {
+    /// A surface; `control_points` bound it.
+    pub fn surface(surface: NurbsSurface, control_points: &[Point3]) -> Shape {
         Shape::Surface {
             surface: Box::new(surface),
-            chord,
             bounds: control_points.iter().copied().collect(),
-            mesh: OnceLock::new(),
         }
     }
 
-    /// A Brep from its faces and tessellation.
-    pub fn brep(faces: Vec<Face>, triangles: Vec<[Point3; 3]>) -> Shape {
-        Shape::Brep {
-            faces,
-            bvh: Bvh::new(&triangles),
-            triangles,
-        }
+    /// A Brep from its faces and where it lies.
+    pub fn brep(faces: Vec<Face>, bounds: Aabb) -> Shape {
+        Shape::Brep { faces, bounds }
     }
 
     /// Where the shape lies (curves and surfaces within their control points' hull).
     pub fn bounds(&self) -> Aabb {
         match self {
-            Shape::Triangles { triangles, .. } | Shape::Brep { triangles, .. } => {
-                triangles.iter().flatten().copied().collect()
-            }
-            Shape::Surface { bounds, .. } => *bounds,
+            Shape::Triangles { triangles, .. } => triangles.iter().flatten().copied().collect(),
+            Shape::Surface { bounds, .. } | Shape::Brep { bounds, .. } => *bounds,
             Shape::Curve(c) => c.control_points().into_iter().collect(),
-        }
-    }
-
-    /// The shape as triangles with their hierarchy (a surface meshed now if not yet);
-    /// `None` for a curve.
-    fn as_mesh(&self) -> Option<(&[[Point3; 3]], &Bvh)> {
-        match self {
-            Shape::Triangles { triangles, bvh } | Shape::Brep { triangles, bvh, .. } => {
-                Some((triangles, bvh))
-            }
-            Shape::Surface {
-                surface,
-                chord,
-                mesh,
-                ..
-            } => {
-                let (t, b) = mesh.get_or_init(|| {
-                    let options = TessellationOptions {
-                        chord_tolerance: *chord,
-                        ..TessellationOptions::default()
-                    };
-                    let m = tessellate_surface(surface, &options);
-                    let p = &m.positions;
-                    let triangles: Vec<[Point3; 3]> = m
-                        .faces
-                        .iter()
-                        .flat_map(|f| {
-                            let [a, b, c, d] = f.map(|i| p[i as usize]);
-                            [[a, b, c], [a, c, d]]
-                        })
-                        .collect();
-                    let bvh = Bvh::new(&triangles);
-                    (triangles, bvh)
-                });
-                Some((t, b))
-            }
-            Shape::Curve(_) => None,
         }
     }
 
@@ -361,14 +308,37 @@ fn intersect_pair(
             }
             pair.coplanar = cut.coplanar as u32;
         }
-        (Shape::Curve(c), other) | (other, Shape::Curve(c)) => {
-            let (triangles, bvh) = other.as_mesh()?;
+        (Shape::Brep { faces, .. }, Shape::Triangles { triangles, bvh })
+        | (Shape::Triangles { triangles, bvh }, Shape::Brep { faces, .. }) => {
+            pair.exact = true;
+            let brep_first = is_brep(a);
+            for c in brep_mesh(faces, triangles, bvh, tolerance) {
+                let (uv, faces) = if brep_first {
+                    ((Some(c.uv), None), (Some(c.faces), None))
+                } else {
+                    ((None, Some(c.uv)), (None, Some(c.faces)))
+                };
+                let mut found = curve(&c.points, c.closed, uv, tolerance, fit);
+                found.faces = faces;
+                pair.curves.push(found);
+            }
+        }
+        (Shape::Curve(c), Shape::Triangles { triangles, bvh })
+        | (Shape::Triangles { triangles, bvh }, Shape::Curve(c)) => {
             for h in curve_mesh(c, triangles, bvh, tolerance) {
                 pair.points.push(point(h.point, Some(h.t), None, false));
             }
         }
-        (x, y) => {
-            let ((ta, ba), (tb, bb)) = (x.as_mesh()?, y.as_mesh()?);
+        (
+            Shape::Triangles {
+                triangles: ta,
+                bvh: ba,
+            },
+            Shape::Triangles {
+                triangles: tb,
+                bvh: bb,
+            },
+        ) => {
             let cut = mesh_intersection(ta, ba, tb, bb, tolerance);
             for p in cut.polylines {
                 pair.curves

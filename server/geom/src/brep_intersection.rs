@@ -14,11 +14,13 @@
 //! there and join.
 
 use crate::bbox::Aabb;
+use crate::bvh::Bvh;
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::nurbs_intersection::{
-    CurveSurfacePoint, MAX_NEWTON, SurfaceCurve, clamp_uv, curve_surface, frame, refine_on_both,
+    CurveSurfacePoint, MAX_NEWTON, bounds_size, clamp_uv, curve_surface, frame, refine_on_both,
     solve3, surface_surface,
 };
+use crate::surface_mesh_intersection::{planes_at, surface_mesh};
 use crate::tessellate::TessellationOptions;
 use crate::tessellate_brep::{TrimmedFace, sample_trim, uv_at};
 use crate::{Point3, Vector3};
@@ -268,17 +270,21 @@ enum Mark {
     Cut(usize, Cut),
 }
 
-/// The parts of `curve` (where `a`'s and `b`'s surfaces meet) that lie on both faces, each
-/// with its closed flag.
-fn clip(a: &Face, b: &Face, curve: &SurfaceCurve, tolerance: f64) -> Vec<(Vec<Station>, bool)> {
-    let n = curve.points.len();
-    let stations: Vec<Station> = (0..n)
-        .map(|k| (curve.points[k], curve.uv_a[k], curve.uv_b[k]))
-        .collect();
-    if a.region.is_none() && b.region.is_none() {
-        return vec![(stations, curve.closed)];
+/// The parts of the curve through `stations` (on `a`'s surface and, when given, `b`'s)
+/// that lie on both faces, each with its closed flag; `cut_at` puts a cut of chord
+/// `p → q` on its trim edge.
+fn clip(
+    a: &Face,
+    b: Option<&Face>,
+    stations: Vec<Station>,
+    closed: bool,
+    cut_at: impl Fn(&Station, &Station, Cut) -> Station,
+    tolerance: f64,
+) -> Vec<(Vec<Station>, bool)> {
+    let n = stations.len();
+    if a.region.is_none() && b.is_none_or(|b| b.region.is_none()) {
+        return vec![(stations, closed)];
     }
-    let closed = curve.closed;
     let chords = if closed { n } else { n - 1 };
     // Marks in order, and whether the stretch after each lies inside both faces.
     let mut marks = Vec::new();
@@ -286,14 +292,19 @@ fn clip(a: &Face, b: &Face, curve: &SurfaceCurve, tolerance: f64) -> Vec<(Vec<St
     let mut cuts = Vec::new();
     for k in 0..chords {
         let (p, q) = (&stations[k], &stations[(k + 1) % n]);
-        let (qa, qb) = (a.unwrap_near(p.1, q.1), b.unwrap_near(p.2, q.2));
+        let qa = a.unwrap_near(p.1, q.1);
         let on_both = |s: f64| {
             a.inside(clamp_uv(&a.surface, lerp2(p.1, qa, s)))
-                && b.inside(clamp_uv(&b.surface, lerp2(p.2, qb, s)))
+                && b.is_none_or(|b| {
+                    let qb = b.unwrap_near(p.2, q.2);
+                    b.inside(clamp_uv(&b.surface, lerp2(p.2, qb, s)))
+                })
         };
         cuts.clear();
         a.crossings(p.1, q.1, Edge::A, &mut cuts);
-        b.crossings(p.2, q.2, Edge::B, &mut cuts);
+        if let Some(b) = b {
+            b.crossings(p.2, q.2, Edge::B, &mut cuts);
+        }
         cuts.sort_by(|x, y| x.s.total_cmp(&y.s));
         marks.push(Mark::Point(k));
         let mut s0 = 0.0;
@@ -325,9 +336,7 @@ fn clip(a: &Face, b: &Face, curve: &SurfaceCurve, tolerance: f64) -> Vec<(Vec<St
     };
     let station = |m: Mark| match m {
         Mark::Point(k) => stations[k],
-        Mark::Cut(k, cut) => {
-            cut_station(a, b, &stations[k], &stations[(k + 1) % n], cut, tolerance)
-        }
+        Mark::Cut(k, cut) => cut_at(&stations[k], &stations[(k + 1) % n], cut),
     };
     let mut pieces = Vec::new();
     let mut current: Option<Vec<Station>> = None;
@@ -467,7 +476,12 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
             };
             let cut = surface_surface(&fa.surface, &fb.surface, tolerance);
             for c in &cut.curves {
-                for (piece, closed) in clip(fa, fb, c, tolerance) {
+                let stations = (0..c.points.len())
+                    .map(|k| (c.points[k], c.uv_a[k], c.uv_b[k]))
+                    .collect();
+                let cut_at =
+                    |p: &Station, q: &Station, x: Cut| cut_station(fa, fb, p, q, x, tolerance);
+                for (piece, closed) in clip(fa, Some(fb), stations, c.closed, cut_at, tolerance) {
                     let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
                     if closed {
                         out.curves.push(BrepCurve { points, closed });
@@ -489,6 +503,119 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
     }
     out.curves.extend(join(open, tolerance));
     out
+}
+
+/// A curve where a Brep meets a mesh, across as many faces as it runs over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrepMeshCurve {
+    /// Points on the Brep and the mesh, in order.
+    pub points: Vec<Point3>,
+    /// The face of each point.
+    pub faces: Vec<u32>,
+    /// Its parameters on that face's surface.
+    pub uv: Vec<[f64; 2]>,
+    /// True for a closed loop.
+    pub closed: bool,
+}
+
+/// Where the faces meet the triangles `tris` (a hierarchy over exactly them), exact on
+/// both: each face's surface against the mesh ([`surface_mesh`]), clipped by its trims
+/// (a cut put on the trim edge within the plane of the triangle there), joined across
+/// edges.
+pub fn brep_mesh(
+    faces: &[Face],
+    tris: &[[Point3; 3]],
+    bvh: &Bvh,
+    tolerance: f64,
+) -> Vec<BrepMeshCurve> {
+    let bounds: Aabb = tris.iter().flatten().copied().collect();
+    let mut out = Vec::new();
+    let mut open = Vec::new();
+    for (i, face) in faces.iter().enumerate() {
+        if !face.bounds.meets(&bounds, tolerance) {
+            continue;
+        }
+        let tag = |(point, uv_a, _): Station| BrepStation {
+            point,
+            face_a: i as u32,
+            uv_a,
+            face_b: 0,
+            uv_b: [0.0, 0.0],
+        };
+        let eps = (1e-9 * bounds_size(&face.surface)).max(tolerance * 1e-2);
+        let cut_at =
+            |p: &Station, q: &Station, x: Cut| mesh_cut(face, tris, bvh, p, q, x, eps, tolerance);
+        for c in surface_mesh(&face.surface, tris, bvh, tolerance).curves {
+            let stations = (0..c.points.len())
+                .map(|k| (c.points[k], c.uv[k], [0.0, 0.0]))
+                .collect();
+            for (piece, closed) in clip(face, None, stations, c.closed, cut_at, tolerance) {
+                let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
+                if closed {
+                    out.push(BrepCurve { points, closed });
+                } else {
+                    open.push(points);
+                }
+            }
+        }
+    }
+    out.extend(join(open, tolerance));
+    out.into_iter()
+        .map(|c| BrepMeshCurve {
+            points: c.points.iter().map(|s| s.point).collect(),
+            faces: c.points.iter().map(|s| s.face_a).collect(),
+            uv: c.points.iter().map(|s| s.uv_a).collect(),
+            closed: c.closed,
+        })
+        .collect()
+}
+
+/// Where the chord `p → q` of a face–mesh curve leaves the face at `cut`: on the trim edge
+/// and the plane of the mesh triangle there (Newton on `n · S(T(t)) = d`), else the
+/// chord's point.
+#[allow(clippy::too_many_arguments)]
+fn mesh_cut(
+    face: &Face,
+    tris: &[[Point3; 3]],
+    bvh: &Bvh,
+    p: &Station,
+    q: &Station,
+    cut: Cut,
+    eps: f64,
+    tolerance: f64,
+) -> Station {
+    let guess = p.0.lerp(q.0, cut.s);
+    let uv_guess = clamp_uv(&face.surface, lerp2(p.1, face.unwrap_near(p.1, q.1), cut.s));
+    let fallback = (guess, uv_guess, [0.0, 0.0]);
+    let planes = planes_at(tris, bvh, guess, eps.max(p.0.distance(q.0) * 1e-6));
+    let (Some(region), [(n, d)]) = (&face.region, planes.as_slice()) else {
+        return fallback;
+    };
+    let Some((trim, true)) = region.trims.get(cut.trim as usize) else {
+        return fallback;
+    };
+    let (t0, t1) = trim.domain();
+    let mut t = cut.t;
+    for _ in 0..MAX_NEWTON {
+        let dt = trim.derivatives(t, 1);
+        let uv = [dt[0].x, dt[0].y];
+        let (x, su, sv) = frame(&face.surface, uv);
+        let g = n.dot(x.to_vector()) - d;
+        if g.abs() <= tolerance * 1e-3 {
+            let reach = p.0.distance(q.0) + tolerance;
+            return if x.distance(guess) <= reach {
+                (x, uv, [0.0, 0.0])
+            } else {
+                fallback
+            };
+        }
+        let slope = n.dot(su * dt[1].x + sv * dt[1].y);
+        if slope.abs() <= f64::MIN_POSITIVE {
+            break;
+        }
+        t = (t - g / slope).clamp(t0, t1);
+    }
+    fallback
 }
 
 /// Open pieces joined end to end where their ends meet within `tolerance` (the two faces

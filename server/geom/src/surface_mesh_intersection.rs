@@ -39,10 +39,10 @@ pub struct SurfaceMeshIntersection {
 }
 
 /// A plane `n · x = d` with a unit normal.
-type Plane = (Vector3, f64);
+pub(crate) type Plane = (Vector3, f64);
 
 /// The planes of the triangles that `p` lies on (within `eps`), each plane once.
-fn planes_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, eps: f64) -> Vec<Plane> {
+pub(crate) fn planes_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, eps: f64) -> Vec<Plane> {
     let e = Vector3::new(eps, eps, eps);
     let mut out: Vec<Plane> = Vec::new();
     bvh.for_each_in_box(p - e, p + e, |k| {

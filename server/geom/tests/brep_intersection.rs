@@ -16,7 +16,7 @@
 //!   no cut; cut by a steep plane: two arcs ending exactly on the rims.
 
 use cicada_geom::Point3;
-use cicada_geom::brep_intersection::{BrepCurve, Face, brep_brep, curve_brep};
+use cicada_geom::brep_intersection::{BrepCurve, Face, brep_brep, brep_mesh, curve_brep};
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 use cicada_geom::tessellate_brep::{FaceLoop, FaceTrim, TrimmedFace};
 
@@ -351,5 +351,42 @@ fn cylinder_seam_is_no_cut_and_rims_clip_a_steep_plane() {
         for s in &c.points {
             assert!(s.point.z.abs() <= 1.0 + TOL);
         }
+    }
+}
+
+#[test]
+fn a_trimmed_cylinder_against_a_steep_mesh_plane_ends_on_its_rims() {
+    // The side of the cylinder between its rims z = ±1 (the surface reaches ±2), against a
+    // plane mesh tilted by 60° (two triangles): the ellipse z = x tan 60° leaves the face
+    // at the rims, so two arcs, each from rim to rim, exact on the cylinder and the plane.
+    let side = cylinder_side(2.0, 1.0);
+    let theta = 60f64.to_radians();
+    let (s, c) = theta.sin_cos();
+    let p = |x: f64, y: f64| Point3::new(x * c, y, x * s);
+    let (a, b, q, d) = (p(-3.0, -3.0), p(3.0, -3.0), p(3.0, 3.0), p(-3.0, 3.0));
+    let tris = vec![[a, b, q], [a, q, d]];
+    let bvh = cicada_geom::bvh::Bvh::new(&tris);
+    let cut = brep_mesh(std::slice::from_ref(&side), &tris, &bvh, TOL);
+    assert_eq!(cut.len(), 2, "{cut:?}");
+    for curve in &cut {
+        assert!(!curve.closed);
+        for p in &curve.points {
+            assert!((p.x.hypot(p.y) - 1.0).abs() < TOL, "{p:?} off the cylinder");
+            assert!((p.z - p.x * theta.tan()).abs() < TOL, "{p:?} off the plane");
+            assert!(p.z.abs() <= 1.0 + TOL);
+        }
+        // The ends are put on the rim edges and the plane exactly (Newton), not on a chord.
+        for end in [curve.points[0], curve.points[curve.points.len() - 1]] {
+            assert!((end.z.abs() - 1.0).abs() < 1e-9, "end {end:?} not on a rim");
+            assert!(
+                (end.x.hypot(end.y) - 1.0).abs() < 1e-9,
+                "end {end:?} off the cylinder"
+            );
+            assert!(
+                (end.z - end.x * theta.tan()).abs() < 1e-9,
+                "end {end:?} off the plane"
+            );
+        }
+        assert!(curve.faces.iter().all(|&f| f == 0));
     }
 }

@@ -89,8 +89,8 @@ fn objects(
 ) -> Result<(Vec<Label>, Vec<Shape>), JobError> {
     let at = "/inputs/scene";
     let tolerance = params.tolerance.unwrap_or(scene.tolerance);
-    // Meshes and Breps as meshes (Breps also exact, their faces for pairs without a mesh);
-    // surfaces stay exact, meshed only for pairs that need it.
+    // Meshes as they are; Breps as their trimmed faces (tessellated once here, which checks
+    // their trims and bounds them); surfaces and curves exact.
     let meshed = scene_meshes(scene, at, None, params.chord_tolerance, false, progress)?;
     let (mut labels, mut shapes) = (Vec::new(), Vec::new());
     for o in meshed {
@@ -104,12 +104,12 @@ fn objects(
             let (faces, _) = lower::brep(&scene.breps[o.index])
                 .map_err(|(path, e)| invalid(format!("{at}/breps/{}{path}", o.index), e))?;
             let faces = faces.iter().map(|f| Face::trimmed(f, tolerance)).collect();
-            shapes.push(Shape::brep(faces, triangles));
+            let bounds = triangles.iter().flatten().copied().collect();
+            shapes.push(Shape::brep(faces, bounds));
         } else {
             shapes.push(Shape::triangles(triangles));
         }
     }
-    let chord = params.chord_tolerance.unwrap_or(10.0 * scene.tolerance);
     for (i, s) in scene.surfaces.iter().enumerate() {
         let surface = lower::surface(s).map_err(|e| invalid(format!("{at}/surfaces/{i}"), e))?;
         let control: Vec<Point3> = s.points.iter().map(|&p| Point3::from_array(p)).collect();
@@ -117,7 +117,7 @@ fn objects(
             source: format!("{at}/surfaces/{i}"),
             id: s.id.clone(),
         });
-        shapes.push(Shape::surface(surface, chord, &control));
+        shapes.push(Shape::surface(surface, &control));
     }
     for (i, c) in scene.curves.iter().enumerate() {
         let points: Vec<Point3> = c.points.iter().map(|&p| Point3::from_array(p)).collect();

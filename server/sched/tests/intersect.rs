@@ -255,10 +255,43 @@ fn brep_pairs_are_exact_on_the_trimmed_faces() {
     // The line (0, 0.9, 2) → (4, 2.5, 2) enters the cube at x = 1 and leaves at x = 3.
     let line = json!({"id": "line", "degree": 1, "points": [[0, 0.9, 2], [4, 2.5, 2]],
         "knots": [0, 0, 1, 1]});
+    // A slab mesh x, y ∈ [0.5, 3.5], z ∈ [2.1, 2.5] cuts the cube's four sides in two
+    // squares of side 2, exact on both, joined across the cube's vertical edges.
+    let v = |x: f64, y: f64, z: f64| json!([x, y, z]);
+    let slab = json!({"id": "slab", "vertices": [
+            v(0.5, 0.5, 2.1), v(3.5, 0.5, 2.1), v(0.5, 3.5, 2.1), v(3.5, 3.5, 2.1),
+            v(0.5, 0.5, 2.5), v(3.5, 0.5, 2.5), v(0.5, 3.5, 2.5), v(3.5, 3.5, 2.5)],
+        "faces": [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2],
+                  [1, 3, 7, 5]]});
     let scene = json!({"units": "meters", "tolerance": 1e-3, "surfaces": [sphere()],
-        "breps": [cube_brep("cube", 1.0, 2.0)], "curves": [line]});
+        "meshes": [slab], "breps": [cube_brep("cube", 1.0, 2.0)], "curves": [line]});
     let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
-    assert_eq!(r.pairs.len(), 2, "cube–sphere and cube–line");
+    assert_eq!(r.pairs.len(), 3, "cube–sphere, cube–line and cube–slab");
+
+    let squares = pair(&r, "cube", "slab");
+    assert_eq!(squares.method, IntersectMethod::Nurbs);
+    assert_eq!(squares.curves.len(), 2);
+    for c in &squares.curves {
+        assert!(c.closed);
+        let n = c.points.len();
+        let z = c.points[0][2];
+        assert!((z - 2.1).abs() < 1e-9 || (z - 2.5).abs() < 1e-9, "{z}");
+        let mut length = 0.0;
+        for k in 0..n {
+            let (p, q) = (c.points[k], c.points[(k + 1) % n]);
+            assert!((p[2] - z).abs() < 1e-9);
+            length += ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+        }
+        assert!((length - 8.0).abs() < 1e-9, "{length}");
+        // Meshes come before Breps, so the cube is the second object: its faces (the four
+        // sides x = 1, 3 and y = 1, 3) and parameters are on side b.
+        assert!(c.faces_a.is_none() && c.uv_a.is_none() && c.uv_b.is_some());
+        let faces = c.faces_b.as_ref().expect("faces");
+        let mut distinct = faces.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct, vec![0, 1, 2, 3]);
+    }
 
     let cut = pair(&r, "cube", "sphere");
     assert_eq!(cut.method, IntersectMethod::Nurbs);
