@@ -13,6 +13,7 @@
 use crate::bvh::Bvh;
 use crate::nurbs::NurbsCurve;
 use crate::nurbs_intersection::{MAX_NEWTON, curve_samples};
+use crate::triangle_contact::segment_fractions;
 use crate::{Point3, Vector3};
 
 /// A point where two curves meet.
@@ -68,38 +69,6 @@ fn sags(c: &NurbsCurve, ts: &[f64], pts: &[Point3]) -> Vec<f64> {
                 * 2.0
         })
         .collect()
-}
-
-/// The closest points of segments `p0–p1` and `q0–q1`: fractions along each.
-fn segment_closest(p0: Point3, p1: Point3, q0: Point3, q1: Point3) -> (f64, f64) {
-    let (d1, d2, r) = (p1 - p0, q1 - q0, p0 - q0);
-    let (a, e, f) = (d1.dot(d1), d2.dot(d2), d2.dot(r));
-    if a <= f64::MIN_POSITIVE && e <= f64::MIN_POSITIVE {
-        return (0.0, 0.0);
-    }
-    if a <= f64::MIN_POSITIVE {
-        return (0.0, (f / e).clamp(0.0, 1.0));
-    }
-    let c = d1.dot(r);
-    if e <= f64::MIN_POSITIVE {
-        return ((-c / a).clamp(0.0, 1.0), 0.0);
-    }
-    let b = d1.dot(d2);
-    let denom = a * e - b * b;
-    let mut s = if denom > 0.0 {
-        ((b * f - c * e) / denom).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let mut t = (b * s + f) / e;
-    if t < 0.0 {
-        t = 0.0;
-        s = (-c / a).clamp(0.0, 1.0);
-    } else if t > 1.0 {
-        t = 1.0;
-        s = ((b - c) / a).clamp(0.0, 1.0);
-    }
-    (s, t)
 }
 
 /// Moves the seed `(s, t)` to where the curves are closest: Gauss–Newton, then alternating
@@ -164,7 +133,7 @@ pub fn curve_curve(a: &NurbsCurve, b: &NurbsCurve, tolerance: f64) -> CurveInter
         let hi = Point3::new(p.x.max(q.x), p.y.max(q.y), p.z.max(q.z)) + m;
         bvh.for_each_in_box(lo, hi, |j| {
             let j = j as usize;
-            let (x, y) = segment_closest(p, q, pb[j], pb[j + 1]);
+            let (x, y) = segment_fractions(p, q, pb[j], pb[j + 1]);
             let gap = p.lerp(q, x).distance(pb[j].lerp(pb[j + 1], y));
             if gap <= sag_a[k] + sag_b[j] + tolerance {
                 seeds.push((

@@ -241,69 +241,83 @@ fn densify(
     closed: bool,
     tolerance: f64,
 ) -> SurfaceCurve {
-    let mut out: Vec<(Point3, [f64; 2], [f64; 2])> = Vec::new();
-    let n = points.len();
-    let pairs = if closed { n } else { n - 1 };
     let mid = |x: [f64; 2], y: [f64; 2]| [(x[0] + y[0]) / 2.0, (x[1] + y[1]) / 2.0];
-    for k in 0..pairs {
-        let (p, q) = (points[k], points[(k + 1) % n]);
-        let mut stack = vec![(p, q, 0u32)];
-        out.push(p);
-        // Depth-first, left half first, so points come out in order.
-        let mut pending: Vec<(Point3, [f64; 2], [f64; 2])> = Vec::new();
-        while let Some((x, y, depth)) = stack.pop() {
-            let reach = x.0.distance(y.0);
-            let chord_mid = x.0.lerp(y.0, 0.5);
-            // The parameters' midpoint, unless the chord crosses a closed surface's seam
-            // (then it lies on the far side): the closest point to the chord's midpoint.
-            let start = |s: &NurbsSurface, p: [f64; 2], q: [f64; 2]| {
-                let m = mid(p, q);
-                if s.point_at(m[0], m[1]).distance(chord_mid) <= reach {
-                    m
-                } else {
-                    s.closest_point(chord_mid).0
-                }
-            };
-            let chord = y.0 - x.0;
-            // The midpoint must be of this branch: between the ends along the chord and
-            // running the chord's way (where branches cross, Newton can land on another).
-            let of_branch = |m: &(Point3, [f64; 2], [f64; 2])| {
-                let between = (m.0 - x.0).dot(chord) / chord.length_squared().max(1e-300);
-                let along = curve_tangent(a, b, m.1, m.2)
-                    .is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
-                (0.0..1.0).contains(&between) && along
-            };
-            // Near a pole the parameters' midpoint can lie on another meridian (u means
-            // nothing at the pole itself): then start from the closest points instead.
-            let from_mid = (start(a, x.1, y.1), start(b, x.2, y.2));
-            let from_closest = || (a.closest_point(chord_mid).0, b.closest_point(chord_mid).0);
-            let midpoint = refine_on_both(a, b, from_mid.0, from_mid.1, tolerance, reach)
-                .filter(of_branch)
-                .or_else(|| {
-                    let (ua, ub) = from_closest();
-                    refine_on_both(a, b, ua, ub, tolerance, reach).filter(of_branch)
-                });
-            match midpoint {
-                Some(m) if depth < 12 && chord_mid.distance(m.0) > tolerance => {
-                    stack.push((m, y, depth + 1));
-                    stack.push((x, m, depth + 1));
-                }
-                _ => pending.push(y),
+    let out = subdivide(points, closed, |x, y| {
+        let reach = x.0.distance(y.0);
+        let chord_mid = x.0.lerp(y.0, 0.5);
+        // The parameters' midpoint, unless the chord crosses a closed surface's seam
+        // (then it lies on the far side): the closest point to the chord's midpoint.
+        let start = |s: &NurbsSurface, p: [f64; 2], q: [f64; 2]| {
+            let m = mid(p, q);
+            if s.point_at(m[0], m[1]).distance(chord_mid) <= reach {
+                m
+            } else {
+                s.closest_point(chord_mid).0
             }
-        }
-        // `pending` holds each accepted sub-chord's end in order; the last is `q`.
-        pending.pop();
-        out.extend(pending);
-    }
-    if !closed {
-        out.push(points[n - 1]);
-    }
+        };
+        let chord = y.0 - x.0;
+        // The midpoint must be of this branch: between the ends along the chord and
+        // running the chord's way (where branches cross, Newton can land on another).
+        let of_branch = |m: &(Point3, [f64; 2], [f64; 2])| {
+            let between = (m.0 - x.0).dot(chord) / chord.length_squared().max(1e-300);
+            let along = curve_tangent(a, b, m.1, m.2)
+                .is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
+            (0.0..1.0).contains(&between) && along
+        };
+        // Near a pole the parameters' midpoint can lie on another meridian (u means
+        // nothing at the pole itself): then start from the closest points instead.
+        let from_mid = (start(a, x.1, y.1), start(b, x.2, y.2));
+        let from_closest = || (a.closest_point(chord_mid).0, b.closest_point(chord_mid).0);
+        refine_on_both(a, b, from_mid.0, from_mid.1, tolerance, reach)
+            .filter(of_branch)
+            .or_else(|| {
+                let (ua, ub) = from_closest();
+                refine_on_both(a, b, ua, ub, tolerance, reach).filter(of_branch)
+            })
+            .filter(|m| chord_mid.distance(m.0) > tolerance)
+    });
     SurfaceCurve {
         points: out.iter().map(|r| r.0).collect(),
         uv_a: out.iter().map(|r| r.1).collect(),
         uv_b: out.iter().map(|r| r.2).collect(),
         closed,
     }
+}
+
+/// The polyline through `points` with each chord split where `split` returns a point for
+/// it, and the halves split again, depth first (at most 12 levels): the densification of
+/// every refined intersection curve. A closed polyline's first point is not repeated.
+pub(crate) fn subdivide<P: Copy>(
+    points: &[P],
+    closed: bool,
+    mut split: impl FnMut(&P, &P) -> Option<P>,
+) -> Vec<P> {
+    let n = points.len();
+    let chords = if closed { n } else { n.saturating_sub(1) };
+    let mut out = Vec::with_capacity(n);
+    for k in 0..chords {
+        let (p, q) = (points[k], points[(k + 1) % n]);
+        out.push(p);
+        // Depth first, left half first, so the accepted ends come out in order.
+        let mut stack = vec![(p, q, 0u32)];
+        let mut ends = Vec::new();
+        while let Some((x, y, depth)) = stack.pop() {
+            match (depth < 12).then(|| split(&x, &y)).flatten() {
+                Some(m) => {
+                    stack.push((m, y, depth + 1));
+                    stack.push((x, m, depth + 1));
+                }
+                None => ends.push(y),
+            }
+        }
+        // The last end is `q`, the next chord's start.
+        ends.pop();
+        out.extend(ends);
+    }
+    if !closed {
+        out.extend(points.last().copied());
+    }
+    out
 }
 
 /// The unit direction of the intersection curve at parameters `uv_a`, `uv_b` (`None`

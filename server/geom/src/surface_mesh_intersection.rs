@@ -11,7 +11,7 @@ use crate::bvh::Bvh;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::{
-    MAX_NEWTON, bounds_size, clamp_uv, frame, seed_chord, triangles_of,
+    MAX_NEWTON, bounds_size, clamp_uv, frame, seed_chord, subdivide, triangles_of,
 };
 use crate::triangle_contact::closest_on_triangle;
 use crate::{Point3, Vector3};
@@ -194,39 +194,28 @@ fn densify(s: &NurbsSurface, points: &[Station], closed: bool, tolerance: f64) -
     let mut out: Vec<(Point3, [f64; 2])> = Vec::with_capacity(n);
     for k in 0..chords {
         let (p, q) = (&points[k], &points[(k + 1) % n]);
-        out.push((p.0, p.1));
         // Both ends inside one triangle, or one on its edge: their shared plane holds the
         // curve between them. On no plane or two (a chord along an edge) it stays a chord.
         let plane = common(&p.2, &q.2);
         let plane = (plane.len() == 1).then(|| plane[0]);
-        // Depth first, left half first, so points come out in order.
-        let mut stack = vec![((p.0, p.1), (q.0, q.1), 0u32)];
-        let mut pending = Vec::new();
-        while let Some((x, y, depth)) = stack.pop() {
+        let chord = subdivide(&[(p.0, p.1), (q.0, q.1)], false, |x, y| {
             let chord_mid = x.0.lerp(y.0, 0.5);
             let reach = x.0.distance(y.0);
             let uv_mid = [(x.1[0] + y.1[0]) / 2.0, (x.1[1] + y.1[1]) / 2.0];
-            let start = || {
-                if s.point_at(uv_mid[0], uv_mid[1]).distance(chord_mid) <= reach {
-                    uv_mid
-                } else {
-                    s.closest_point(chord_mid).0
-                }
+            let start = if s.point_at(uv_mid[0], uv_mid[1]).distance(chord_mid) <= reach {
+                uv_mid
+            } else {
+                s.closest_point(chord_mid).0
             };
-            let midpoint = plane
-                .and_then(|plane| onto_planes(s, &[plane], start(), tolerance))
-                .filter(|m| m.0.distance(chord_mid) <= reach);
-            match midpoint {
-                Some(m) if depth < 12 && m.0.distance(chord_mid) > tolerance => {
-                    stack.push((m, y, depth + 1));
-                    stack.push((x, m, depth + 1));
-                }
-                _ => pending.push(y),
-            }
-        }
-        // `pending` holds each accepted sub-chord's end in order; the last is `q`.
-        pending.pop();
-        out.extend(pending);
+            plane
+                .and_then(|plane| onto_planes(s, &[plane], start, tolerance))
+                .filter(|m| {
+                    let off = m.0.distance(chord_mid);
+                    off <= reach && off > tolerance
+                })
+        });
+        // Each chord's end is the next one's start.
+        out.extend(&chord[..chord.len() - 1]);
     }
     if !closed {
         out.push((points[n - 1].0, points[n - 1].1));

@@ -245,17 +245,7 @@ fn check_min_max(
 /// plane where the triangles' projection is largest (projection keeps every sign, up to one
 /// common flip).
 fn coplanar_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
-    let n = (t1[1] - t1[0]).cross(t1[2] - t1[0]);
-    let (ax, ay, az) = (n.x.abs(), n.y.abs(), n.z.abs());
-    let project = |p: Point3| {
-        if az >= ax && az >= ay {
-            Coord { x: p.x, y: p.y }
-        } else if ay >= ax {
-            Coord { x: p.z, y: p.x }
-        } else {
-            Coord { x: p.y, y: p.z }
-        }
-    };
+    let project = projection(t1);
     let a = t1.map(project);
     let b = t2.map(project);
     let o = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| orient2d(p, q, r);
@@ -327,17 +317,7 @@ pub fn coplanar_interiors_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
     if d.iter().any(|&x| x != 0.0) {
         return false;
     }
-    let n = (t1[1] - t1[0]).cross(t1[2] - t1[0]);
-    let (ax, ay, az) = (n.x.abs(), n.y.abs(), n.z.abs());
-    let project = |p: Point3| {
-        if az >= ax && az >= ay {
-            Coord { x: p.x, y: p.y }
-        } else if ay >= ax {
-            Coord { x: p.z, y: p.x }
-        } else {
-            Coord { x: p.y, y: p.z }
-        }
-    };
+    let project = projection(t1);
     let (a, b) = (t1.map(project), t2.map(project));
     let o = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| orient2d(p, q, r);
     if o(a[0], a[1], a[2]) == 0.0 || o(b[0], b[1], b[2]) == 0.0 {
@@ -555,38 +535,59 @@ pub(crate) fn closest_on_triangle(p: Point3, t: [Point3; 3]) -> Point3 {
     a + ab * (vb * denom) + ac * (vc * denom)
 }
 
-/// The closest points of segments `p1`–`q1` and `p2`–`q2` (Ericson's clamped parameters).
+/// The closest points of segments `p1`–`q1` and `p2`–`q2`.
 fn segment_closest(p1: Point3, q1: Point3, p2: Point3, q2: Point3) -> (Point3, Point3) {
+    let (s, t) = segment_fractions(p1, q1, p2, q2);
+    (p1.lerp(q1, s), p2.lerp(q2, t))
+}
+
+/// Where the segments `p1`–`q1` and `p2`–`q2` come closest, as fractions along each
+/// (Ericson's clamped parameters, *Real-Time Collision Detection* 5.1.9).
+pub(crate) fn segment_fractions(p1: Point3, q1: Point3, p2: Point3, q2: Point3) -> (f64, f64) {
     let (d1, d2, r) = (q1 - p1, q2 - p2, p1 - p2);
     let (a, e, f) = (d1.dot(d1), d2.dot(d2), d2.dot(r));
-    let (s, t) = if a <= f64::MIN_POSITIVE && e <= f64::MIN_POSITIVE {
-        (0.0, 0.0)
-    } else if a <= f64::MIN_POSITIVE {
-        (0.0, (f / e).clamp(0.0, 1.0))
+    if a <= f64::MIN_POSITIVE && e <= f64::MIN_POSITIVE {
+        return (0.0, 0.0);
+    }
+    if a <= f64::MIN_POSITIVE {
+        return (0.0, (f / e).clamp(0.0, 1.0));
+    }
+    let c = d1.dot(r);
+    if e <= f64::MIN_POSITIVE {
+        return ((-c / a).clamp(0.0, 1.0), 0.0);
+    }
+    let b = d1.dot(d2);
+    let denom = a * e - b * b;
+    let mut s = if denom > 0.0 {
+        ((b * f - c * e) / denom).clamp(0.0, 1.0)
     } else {
-        let c = d1.dot(r);
-        if e <= f64::MIN_POSITIVE {
-            ((-c / a).clamp(0.0, 1.0), 0.0)
-        } else {
-            let b = d1.dot(d2);
-            let denom = a * e - b * b;
-            let mut s = if denom > 0.0 {
-                ((b * f - c * e) / denom).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let mut t = (b * s + f) / e;
-            if t < 0.0 {
-                t = 0.0;
-                s = (-c / a).clamp(0.0, 1.0);
-            } else if t > 1.0 {
-                t = 1.0;
-                s = ((b - c) / a).clamp(0.0, 1.0);
-            }
-            (s, t)
-        }
+        0.0
     };
-    (p1 + d1 * s, p2 + d2 * t)
+    let mut t = (b * s + f) / e;
+    if t < 0.0 {
+        t = 0.0;
+        s = (-c / a).clamp(0.0, 1.0);
+    } else if t > 1.0 {
+        t = 1.0;
+        s = ((b - c) / a).clamp(0.0, 1.0);
+    }
+    (s, t)
+}
+
+/// The projection onto the coordinate plane most facing triangle `t`: for points in its
+/// plane it keeps every orientation exact (up to one sign for all).
+pub(crate) fn projection(t: [Point3; 3]) -> impl Fn(Point3) -> Coord<f64> + Copy {
+    let n = (t[1] - t[0]).cross(t[2] - t[0]);
+    let (ax, ay, az) = (n.x.abs(), n.y.abs(), n.z.abs());
+    move |p: Point3| {
+        if az >= ax && az >= ay {
+            Coord { x: p.x, y: p.y }
+        } else if ay >= ax {
+            Coord { x: p.z, y: p.x }
+        } else {
+            Coord { x: p.y, y: p.z }
+        }
+    }
 }
 
 #[cfg(test)]

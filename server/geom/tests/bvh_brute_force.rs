@@ -184,24 +184,19 @@ fn closest_point_matches_brute_force() {
     );
 }
 
+/// A triangle's bounding box, lowest and highest corner.
+fn bbox(t: &[Point3; 3]) -> ([f64; 3], [f64; 3]) {
+    let coordinate = |k: usize| t.iter().map(move |p| p.to_array()[k]);
+    let lo = [0, 1, 2].map(|k| coordinate(k).fold(f64::INFINITY, f64::min));
+    let hi = [0, 1, 2].map(|k| coordinate(k).fold(f64::NEG_INFINITY, f64::max));
+    (lo, hi)
+}
+
 #[test]
 fn candidate_pairs_are_exactly_the_overlapping_boxes() {
     let mut rng = Rng(99);
     let a = scene(&mut rng, 800, Point3::default());
     let b = scene(&mut rng, 600, Point3::new(3.0, 0.0, 0.0));
-    let bbox = |t: &[Point3; 3]| {
-        let lo = [0, 1, 2].map(|k| {
-            t.iter()
-                .map(|p| p.to_array()[k])
-                .fold(f64::INFINITY, f64::min)
-        });
-        let hi = [0, 1, 2].map(|k| {
-            t.iter()
-                .map(|p| p.to_array()[k])
-                .fold(f64::NEG_INFINITY, f64::max)
-        });
-        (lo, hi)
-    };
     let margin = 0.05;
     let mut want = Vec::new();
     for (i, ta) in a.iter().enumerate() {
@@ -272,19 +267,6 @@ fn self_pairs_cover_every_overlapping_pair_once() {
     got.dedup();
     assert_eq!(got.len(), n, "no pair twice");
     assert!(got.iter().all(|(i, j)| i != j));
-    let bbox = |t: &[Point3; 3]| {
-        let lo = [0, 1, 2].map(|k| {
-            t.iter()
-                .map(|p| p.to_array()[k])
-                .fold(f64::INFINITY, f64::min)
-        });
-        let hi = [0, 1, 2].map(|k| {
-            t.iter()
-                .map(|p| p.to_array()[k])
-                .fold(f64::NEG_INFINITY, f64::max)
-        });
-        (lo, hi)
-    };
     let boxes: Vec<_> = tris.iter().map(bbox).collect();
     let mut overlapping = 0;
     for (i, (alo, ahi)) in boxes.iter().enumerate() {

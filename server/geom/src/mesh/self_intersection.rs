@@ -20,7 +20,9 @@ use robust::{Coord, orient2d};
 use super::Mesh;
 use crate::Point3;
 use crate::bvh::{Bvh, self_candidate_pairs};
-use crate::triangle_contact::{TriangleContact, segment_triangle, side, triangle_contact};
+use crate::triangle_contact::{
+    TriangleContact, projection, segment_triangle, side, triangle_contact,
+};
 
 /// The pairs of faces `(f, g)`, `f < g`, that intersect other than in what they share,
 /// sorted.
@@ -144,22 +146,6 @@ fn intersect(t1: [Point3; 3], k1: [u32; 3], t2: [Point3; 3], k2: [u32; 3]) -> bo
             (sa > 0.0 && sc > 0.0) || (sa < 0.0 && sc < 0.0)
         }
         _ => true,
-    }
-}
-
-/// The projection onto the coordinate plane most facing triangle `t`: for points in its
-/// plane it keeps orientations exact (up to one sign for all).
-fn projection(t: [Point3; 3]) -> impl Fn(Point3) -> Coord<f64> {
-    let n = (t[1] - t[0]).cross(t[2] - t[0]);
-    let (ax, ay, az) = (n.x.abs(), n.y.abs(), n.z.abs());
-    move |p: Point3| {
-        if az >= ax && az >= ay {
-            Coord { x: p.x, y: p.y }
-        } else if ay >= ax {
-            Coord { x: p.z, y: p.x }
-        } else {
-            Coord { x: p.y, y: p.z }
-        }
     }
 }
 
