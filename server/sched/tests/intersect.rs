@@ -54,6 +54,28 @@ fn sphere() -> Value {
         "knots_v": [0, 0, 0, 0.5, 0.5, 1, 1, 1]})
 }
 
+/// The closed box mesh from `lo` to `hi`, six outward quads.
+fn box_mesh(id: &str, lo: [f64; 3], hi: [f64; 3]) -> Value {
+    // Vertex k: x from bit 0, y from bit 1, z from bit 2.
+    let vertices: Vec<[f64; 3]> = (0..8)
+        .map(|k| [0, 1, 2].map(|a| if k >> a & 1 == 0 { lo[a] } else { hi[a] }))
+        .collect();
+    json!({"id": id, "vertices": vertices,
+        "faces": [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2],
+                  [1, 3, 7, 5]]})
+}
+
+/// The length of the closed polyline through `points`.
+fn loop_length(points: &[[f64; 3]]) -> f64 {
+    let n = points.len();
+    (0..n)
+        .map(|k| {
+            let (p, q) = (points[k], points[(k + 1) % n]);
+            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+        })
+        .sum()
+}
+
 fn scene() -> Value {
     let sphere = sphere();
     let h = 0.7;
@@ -62,14 +84,8 @@ fn scene() -> Value {
         "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
     let line = json!({"id": "line", "degree": 1, "points": [[-5, 1, 0.3], [7, 1, 0.3]],
         "knots": [0, 0, 1, 1]});
-    let v = |x: f64, y: f64, z: f64| json!([x, y, z]);
-    let cube = json!({"id": "box", "vertices": [
-            v(4.0, 0.5, 0.0), v(5.0, 0.5, 0.0), v(4.0, 1.5, 0.0), v(5.0, 1.5, 0.0),
-            v(4.0, 0.5, 1.0), v(5.0, 0.5, 1.0), v(4.0, 1.5, 1.0), v(5.0, 1.5, 1.0)],
-        "faces": [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2],
-                  [1, 3, 7, 5]]});
-    // A millimetre model tolerance: meshes for the mesh-method pairs at 1 cm chords; the
-    // exact pairs work to the job's tolerance (1e-6).
+    let cube = box_mesh("box", [4.0, 0.5, 0.0], [5.0, 1.5, 1.0]);
+    // A millimetre model tolerance; the pairs work to the job's tolerance (1e-6).
     json!({"units": "meters", "tolerance": 1e-3, "meshes": [cube],
            "surfaces": [sphere, plane], "curves": [line]})
 }
@@ -185,13 +201,7 @@ fn every_pair_of_the_scene_meets_where_it_should() {
     for p in o.points.iter() {
         assert!((p[2] - 0.7).abs() < 1e-9, "{p:?}");
     }
-    let n = o.points.len();
-    let perimeter: f64 = (0..n)
-        .map(|k| {
-            let (p, q) = (o.points[k], o.points[(k + 1) % n]);
-            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
-        })
-        .sum();
+    let perimeter = loop_length(&o.points);
     assert!((perimeter - 4.0).abs() < 1e-9, "{perimeter}");
 }
 
@@ -257,12 +267,7 @@ fn brep_pairs_are_exact_on_the_trimmed_faces() {
         "knots": [0, 0, 1, 1]});
     // A slab mesh x, y ∈ [0.5, 3.5], z ∈ [2.1, 2.5] cuts the cube's four sides in two
     // squares of side 2, exact on both, joined across the cube's vertical edges.
-    let v = |x: f64, y: f64, z: f64| json!([x, y, z]);
-    let slab = json!({"id": "slab", "vertices": [
-            v(0.5, 0.5, 2.1), v(3.5, 0.5, 2.1), v(0.5, 3.5, 2.1), v(3.5, 3.5, 2.1),
-            v(0.5, 0.5, 2.5), v(3.5, 0.5, 2.5), v(0.5, 3.5, 2.5), v(3.5, 3.5, 2.5)],
-        "faces": [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2],
-                  [1, 3, 7, 5]]});
+    let slab = box_mesh("slab", [0.5, 0.5, 2.1], [3.5, 3.5, 2.5]);
     let scene = json!({"units": "meters", "tolerance": 1e-3, "surfaces": [sphere()],
         "meshes": [slab], "breps": [cube_brep("cube", 1.0, 2.0)], "curves": [line]});
     let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
@@ -273,15 +278,10 @@ fn brep_pairs_are_exact_on_the_trimmed_faces() {
     assert_eq!(squares.curves.len(), 2);
     for c in &squares.curves {
         assert!(c.closed);
-        let n = c.points.len();
         let z = c.points[0][2];
         assert!((z - 2.1).abs() < 1e-9 || (z - 2.5).abs() < 1e-9, "{z}");
-        let mut length = 0.0;
-        for k in 0..n {
-            let (p, q) = (c.points[k], c.points[(k + 1) % n]);
-            assert!((p[2] - z).abs() < 1e-9);
-            length += ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
-        }
+        assert!(c.points.iter().all(|p| (p[2] - z).abs() < 1e-9));
+        let length = loop_length(&c.points);
         assert!((length - 8.0).abs() < 1e-9, "{length}");
         // Meshes come before Breps, so the cube is the second object: its faces (the four
         // sides x = 1, 3 and y = 1, 3) and parameters are on side b.
@@ -299,12 +299,7 @@ fn brep_pairs_are_exact_on_the_trimmed_faces() {
     let c = &cut.curves[0];
     assert!(c.closed);
     let n = c.points.len();
-    let length: f64 = (0..n)
-        .map(|k| {
-            let (p, q) = (c.points[k], c.points[(k + 1) % n]);
-            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
-        })
-        .sum();
+    let length = loop_length(&c.points);
     let expected = 3.0 * 3f64.sqrt() * (2f64.sqrt().atan() - (1.0 / 2f64.sqrt()).atan());
     assert!(
         (length - expected).abs() < 1e-5 * expected,
