@@ -15,7 +15,7 @@ pub struct JobResult {
     /// Content hash of the job (kind, parameters, inputs, kernel version): equal keys share
     /// one result.
     pub job_key: String,
-    /// Name and version of the kernel that computed the output (`mesh_check@1`).
+    /// Name and version of the kernel that computed the output (`mesh_check@2`).
     pub kernel_version: String,
     /// The compute backend and device that ran the kernel.
     pub backend: BackendInfo,

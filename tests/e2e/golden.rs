@@ -160,7 +160,7 @@ fn result() -> JobResult {
         protocol: PROTOCOL_VERSION,
         job_id: "01a220e1-faf6-761b-ac63-57d3e16e3c3c".into(),
         job_key: "5c689d023382a1c97262dc7d297010069021b55afdffcf74e16f79042eeeb9e0".into(),
-        kernel_version: "mesh_check@1".into(),
+        kernel_version: "mesh_check@2".into(),
         backend: BackendInfo {
             name: "cpu".into(),
             device: "x86_64, 2 threads".into(),

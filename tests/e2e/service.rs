@@ -20,7 +20,7 @@ fn assert_tetra(result: &JobResult) {
     assert!(m.is_closed && m.is_oriented && m.is_manifold);
     assert!((m.volume.unwrap() - 1.0 / 6.0).abs() < 1e-15);
     assert!((m.area - (1.5 + 3f64.sqrt() / 2.0)).abs() < 1e-14);
-    assert_eq!(result.kernel_version, "mesh_check@1");
+    assert_eq!(result.kernel_version, "mesh_check@2");
     assert_eq!(result.backend.name, "cpu");
 }
 
