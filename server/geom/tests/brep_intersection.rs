@@ -390,3 +390,87 @@ fn a_trimmed_cylinder_against_a_steep_mesh_plane_ends_on_its_rims() {
         assert!(curve.faces.iter().all(|&f| f == 0));
     }
 }
+
+/// Length of the circle about `(cx, cy)` of radius `rho` that lies in the square [0, 1]²:
+/// the angles where it crosses the square's four lines split it into arcs, each inside or
+/// outside as its midpoint is (exact up to rounding).
+fn arc_in_unit_square(cx: f64, cy: f64, rho: f64) -> f64 {
+    let tau = std::f64::consts::TAU;
+    let mut angles = vec![0.0, tau];
+    for (centre, line, along_x) in [
+        (cx, 0.0, true),
+        (cx, 1.0, true),
+        (cy, 0.0, false),
+        (cy, 1.0, false),
+    ] {
+        let c = (line - centre) / rho;
+        if c.abs() < 1.0 {
+            let a = c.acos();
+            // x = cx + ρ cos θ crosses at ±a; y = cy + ρ sin θ at π/2 ∓ (π/2 − asin c).
+            let (first, second) = if along_x {
+                (a, tau - a)
+            } else {
+                (c.asin(), std::f64::consts::PI - c.asin())
+            };
+            angles.extend([first.rem_euclid(tau), second.rem_euclid(tau)]);
+        }
+    }
+    angles.sort_by(f64::total_cmp);
+    angles
+        .windows(2)
+        .map(|w| {
+            let m = (w[0] + w[1]) / 2.0;
+            let (x, y) = (cx + rho * m.cos(), cy + rho * m.sin());
+            let inside = (0.0..=1.0).contains(&x) && (0.0..=1.0).contains(&y);
+            if inside { rho * (w[1] - w[0]) } else { 0.0 }
+        })
+        .sum()
+}
+
+#[test]
+fn random_spheres_against_a_cube_match_the_arcs_in_its_faces() {
+    // Spheres at random about the cube [0, 1]³ (seeded): the exact length of the sphere's
+    // trace on the cube's surface is, face by face, the arc of the circle where the sphere
+    // cuts the face's plane that lies in the face. The trimmed intersection must have that
+    // length (its chords fall short by their sag, under 1e-6 each).
+    let cube = cube(Point3::new(0.0, 0.0, 0.0), 1.0);
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut crossing = 0;
+    for _ in 0..24 {
+        let c = [next() * 2.0 - 0.5, next() * 2.0 - 0.5, next() * 2.0 - 0.5];
+        let r = 0.2 + next();
+        let mut want = 0.0;
+        for k in 0..3 {
+            for side in [0.0, 1.0] {
+                let d = c[k] - side;
+                if d.abs() < r {
+                    let rho = (r * r - d * d).sqrt();
+                    want += arc_in_unit_square(c[(k + 1) % 3], c[(k + 2) % 3], rho);
+                }
+            }
+        }
+        let ball = Face::whole(sphere(r, Point3::from_array(c)));
+        let cut = brep_brep(&cube, &[ball], TOL);
+        let got: f64 = cut.curves.iter().map(length).sum();
+        assert!(
+            (got - want).abs() <= 1e-5 * want + 1e-6,
+            "sphere {c:?} r {r}: {got} vs {want}"
+        );
+        for curve in &cut.curves {
+            for s in &curve.points {
+                assert!((s.point.distance(Point3::from_array(c)) - r).abs() < TOL);
+                assert!(on_box(s.point, [0.0; 3], [1.0; 3]), "{:?}", s.point);
+            }
+        }
+        if want > 0.0 {
+            crossing += 1;
+        }
+    }
+    assert!(crossing >= 12, "too few spheres meet the cube: {crossing}");
+}
