@@ -17,8 +17,8 @@ use cicada_geom::bvh::Bvh;
 use cicada_geom::curve_intersection::curve_curve;
 use cicada_geom::mesh_intersection::mesh_intersection;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
-use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface, surface_surface};
-use cicada_geom::surface_mesh_intersection::surface_mesh;
+use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface_seeded, surface_surface_seeded};
+use cicada_geom::surface_mesh_intersection::surface_mesh_seeded;
 use cicada_geom::{Aabb, Point3};
 use rayon::prelude::*;
 
@@ -36,12 +36,10 @@ pub enum Shape {
         /// Their hierarchy.
         bvh: Bvh,
     },
-    /// A NURBS surface.
+    /// A NURBS surface, as one whole face (which keeps its seeding mesh for every pair).
     Surface {
         /// The surface.
-        surface: Box<NurbsSurface>,
-        /// Bounds of its control points (the surface lies in their hull).
-        bounds: Aabb,
+        face: Box<Face>,
     },
     /// A Brep's trimmed faces.
     Brep {
@@ -63,11 +61,10 @@ impl Shape {
         }
     }
 
-    /// A surface; `control_points` bound it.
-    pub fn surface(surface: NurbsSurface, control_points: &[Point3]) -> Shape {
+    /// A surface.
+    pub fn surface(surface: NurbsSurface) -> Shape {
         Shape::Surface {
-            surface: Box::new(surface),
-            bounds: control_points.iter().copied().collect(),
+            face: Box::new(Face::whole(surface)),
         }
     }
 
@@ -80,7 +77,8 @@ impl Shape {
     pub fn bounds(&self) -> Aabb {
         match self {
             Shape::Triangles { triangles, .. } => triangles.iter().flatten().copied().collect(),
-            Shape::Surface { bounds, .. } | Shape::Brep { bounds, .. } => *bounds,
+            Shape::Surface { face } => face.bounds,
+            Shape::Brep { bounds, .. } => *bounds,
             Shape::Curve(c) => c.control_points().into_iter().collect(),
         }
     }
@@ -90,9 +88,7 @@ impl Shape {
     fn faces(&self) -> Option<Cow<'_, [Face]>> {
         match self {
             Shape::Brep { faces, .. } => Some(Cow::Borrowed(faces)),
-            Shape::Surface { surface, .. } => {
-                Some(Cow::Owned(vec![Face::whole(surface.as_ref().clone())]))
-            }
+            Shape::Surface { face } => Some(Cow::Borrowed(std::slice::from_ref(face.as_ref()))),
             Shape::Triangles { .. } | Shape::Curve(_) => None,
         }
     }
@@ -215,9 +211,16 @@ fn intersect_pair(
     };
     let is_brep = |s: &Shape| matches!(s, Shape::Brep { .. });
     match (a, b) {
-        (Shape::Surface { surface: sa, .. }, Shape::Surface { surface: sb, .. }) => {
+        (Shape::Surface { face: fa }, Shape::Surface { face: fb }) => {
             pair.exact = true;
-            let cut = surface_surface(sa, sb, tolerance);
+            let (sa, sb) = (&fa.surface, &fb.surface);
+            let cut = surface_surface_seeded(
+                sa,
+                &fa.seeds(tolerance),
+                sb,
+                &fb.seeds(tolerance),
+                tolerance,
+            );
             for c in cut.curves {
                 pair.curves.push(curve(
                     &c.points,
@@ -266,10 +269,9 @@ fn intersect_pair(
                 });
             }
         }
-        (Shape::Curve(c), Shape::Surface { surface: s, .. })
-        | (Shape::Surface { surface: s, .. }, Shape::Curve(c)) => {
+        (Shape::Curve(c), Shape::Surface { face }) | (Shape::Surface { face }, Shape::Curve(c)) => {
             pair.exact = true;
-            for h in curve_surface(c, s, tolerance) {
+            for h in curve_surface_seeded(c, &face.surface, &face.seeds(tolerance), tolerance) {
                 pair.points
                     .push(point(h.point, Some(h.t), Some(h.uv), h.tangent));
             }
@@ -288,11 +290,12 @@ fn intersect_pair(
                     .push(curve(&o.points, false, (None, None), tolerance, fit));
             }
         }
-        (Shape::Surface { surface, .. }, Shape::Triangles { triangles, bvh })
-        | (Shape::Triangles { triangles, bvh }, Shape::Surface { surface, .. }) => {
+        (Shape::Surface { face }, Shape::Triangles { triangles, bvh })
+        | (Shape::Triangles { triangles, bvh }, Shape::Surface { face }) => {
             pair.exact = true;
             let surface_first = matches!(a, Shape::Surface { .. });
-            let cut = surface_mesh(surface, triangles, bvh, tolerance);
+            let seeds = face.seeds(tolerance);
+            let cut = surface_mesh_seeded(&face.surface, &seeds, triangles, bvh, tolerance);
             for c in cut.curves {
                 // Parameters on the surface's side; a mesh has none.
                 let uv = if surface_first {

@@ -13,14 +13,17 @@
 //! on the Brep edge to the tolerance, and the pieces of the two faces along an edge meet
 //! there and join.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use crate::bbox::Aabb;
 use crate::bvh::Bvh;
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::nurbs_intersection::{
-    CurveSurfacePoint, MAX_NEWTON, bounds_size, clamp_uv, curve_surface, frame, refine_on_both,
-    solve3, surface_surface,
+    CurveSurfacePoint, MAX_NEWTON, Seeds, bounds_size, clamp_uv, curve_surface_seeded, frame,
+    refine_on_both, solve3, surface_surface_seeded,
 };
-use crate::surface_mesh_intersection::{planes_at, surface_mesh};
+use crate::surface_mesh_intersection::{planes_at, surface_mesh_seeded};
 use crate::tessellate::TessellationOptions;
 use crate::tessellate_brep::{TrimmedFace, sample_trim, uv_at};
 use crate::{Point3, Vector3};
@@ -166,6 +169,9 @@ pub struct Face {
     pub bounds: Aabb,
     /// The period of each parameter along which the surface is closed.
     periods: [Option<f64>; 2],
+    /// The seeding mesh and the tolerance it was made for, on first use: a face meets
+    /// many others.
+    seeds: OnceLock<(f64, Seeds)>,
 }
 
 impl Face {
@@ -176,6 +182,7 @@ impl Face {
             periods: periods(&surface),
             surface,
             region: None,
+            seeds: OnceLock::new(),
         }
     }
 
@@ -198,6 +205,19 @@ impl Face {
         }
         let (_, su, sv) = frame(&self.surface, uv);
         region.distance_to_boundary(uv, [su.length(), sv.length()]) <= tolerance
+    }
+
+    /// The surface's seeding mesh for `tolerance`: the one kept, or a new one for another
+    /// tolerance.
+    pub fn seeds(&self, tolerance: f64) -> Cow<'_, Seeds> {
+        let (made_for, seeds) = self
+            .seeds
+            .get_or_init(|| (tolerance, Seeds::new(&self.surface, tolerance)));
+        if *made_for == tolerance {
+            Cow::Borrowed(seeds)
+        } else {
+            Cow::Owned(Seeds::new(&self.surface, tolerance))
+        }
     }
 
     fn inside(&self, uv: [f64; 2]) -> bool {
@@ -474,7 +494,9 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
                 face_b: j as u32,
                 uv_b,
             };
-            let cut = surface_surface(&fa.surface, &fb.surface, tolerance);
+            let (seeds_a, seeds_b) = (fa.seeds(tolerance), fb.seeds(tolerance));
+            let cut =
+                surface_surface_seeded(&fa.surface, &seeds_a, &fb.surface, &seeds_b, tolerance);
             for c in &cut.curves {
                 let stations = (0..c.points.len())
                     .map(|k| (c.points[k], c.uv_a[k], c.uv_b[k]))
@@ -545,7 +567,9 @@ pub fn brep_mesh(
         let eps = (1e-9 * bounds_size(&face.surface)).max(tolerance * 1e-2);
         let cut_at =
             |p: &Station, q: &Station, x: Cut| mesh_cut(face, tris, bvh, p, q, x, eps, tolerance);
-        for c in surface_mesh(&face.surface, tris, bvh, tolerance).curves {
+        for c in
+            surface_mesh_seeded(&face.surface, &face.seeds(tolerance), tris, bvh, tolerance).curves
+        {
             let stations = (0..c.points.len())
                 .map(|k| (c.points[k], c.uv[k], [0.0, 0.0]))
                 .collect();
@@ -669,7 +693,7 @@ pub fn curve_brep(c: &NurbsCurve, faces: &[Face], tolerance: f64) -> Vec<(u32, C
         if !face.bounds.meets(&bounds, tolerance) {
             continue;
         }
-        for hit in curve_surface(c, &face.surface, tolerance) {
+        for hit in curve_surface_seeded(c, &face.surface, &face.seeds(tolerance), tolerance) {
             let known = found
                 .iter()
                 .any(|(_, h)| h.point.distance(hit.point) <= tolerance);

@@ -183,14 +183,58 @@ pub(crate) fn refine_on_both(
         .and_then(within)
 }
 
+/// A surface's seeding mesh: its triangles, their hierarchy and the chord error achieved.
+/// Made once per surface and kept where a surface meets many others (a Brep face).
+#[derive(Clone, Debug)]
+pub struct Seeds {
+    triangles: Vec<[Point3; 3]>,
+    bvh: Bvh,
+    deviation: f64,
+    size: f64,
+}
+
+impl Seeds {
+    /// The seeding mesh of `s` for intersections to `tolerance`.
+    pub fn new(s: &NurbsSurface, tolerance: f64) -> Seeds {
+        let (triangles, deviation) = triangles_of(s, seed_chord(s, tolerance));
+        Seeds {
+            bvh: Bvh::new(&triangles),
+            triangles,
+            deviation,
+            size: bounds_size(s),
+        }
+    }
+
+    /// The triangles, their hierarchy and the chord error they achieved.
+    pub(crate) fn parts(&self) -> (&[[Point3; 3]], &Bvh, f64) {
+        (&self.triangles, &self.bvh, self.deviation)
+    }
+}
+
 /// The intersection of surfaces `a` and `b`, every curve point on both to `tolerance` and
 /// every chord within `tolerance` of the true curve.
 pub fn surface_surface(a: &NurbsSurface, b: &NurbsSurface, tolerance: f64) -> SurfaceIntersection {
-    let (ta, dev_a) = triangles_of(a, seed_chord(a, tolerance));
-    let (tb, dev_b) = triangles_of(b, seed_chord(b, tolerance));
-    let (bvh_a, bvh_b) = (Bvh::new(&ta), Bvh::new(&tb));
-    let size = bounds_size(a).max(bounds_size(b));
-    let cut = mesh_intersection(&ta, &bvh_a, &tb, &bvh_b, 1e-9 * size);
+    surface_surface_seeded(
+        a,
+        &Seeds::new(a, tolerance),
+        b,
+        &Seeds::new(b, tolerance),
+        tolerance,
+    )
+}
+
+/// [`surface_surface`] from the surfaces' seeding meshes, made beforehand.
+pub fn surface_surface_seeded(
+    a: &NurbsSurface,
+    seeds_a: &Seeds,
+    b: &NurbsSurface,
+    seeds_b: &Seeds,
+    tolerance: f64,
+) -> SurfaceIntersection {
+    let (ta, bvh_a, dev_a) = (&seeds_a.triangles, &seeds_a.bvh, seeds_a.deviation);
+    let (tb, bvh_b, dev_b) = (&seeds_b.triangles, &seeds_b.bvh, seeds_b.deviation);
+    let size = seeds_a.size.max(seeds_b.size);
+    let cut = mesh_intersection(ta, bvh_a, tb, bvh_b, 1e-9 * size);
     let mut out = SurfaceIntersection::default();
     for seed in &cut.polylines {
         let mut points = Vec::new();
@@ -224,7 +268,7 @@ pub fn surface_surface(a: &NurbsSurface, b: &NurbsSurface, tolerance: f64) -> Su
     }
     if out.curves.is_empty() {
         // No crossing: the surfaces may still touch, within their meshes' chord errors.
-        if let Some(touch) = closest_pair(&ta, &bvh_a, &tb, &bvh_b, dev_a + dev_b + tolerance)
+        if let Some(touch) = closest_pair(ta, bvh_a, tb, bvh_b, dev_a + dev_b + tolerance)
             .and_then(|near| touch_point(a, b, near.points.on_first, tolerance))
         {
             out.tangent_points.push(touch);
@@ -366,8 +410,17 @@ fn touch_point(
 /// `C(t) − S(u, v) = 0`; tangent touches where the polyline passes within the meshes'
 /// errors without crossing, refined as closest points. Sorted by `t`.
 pub fn curve_surface(c: &NurbsCurve, s: &NurbsSurface, tolerance: f64) -> Vec<CurveSurfacePoint> {
-    let (tris, dev) = triangles_of(s, seed_chord(s, tolerance));
-    let bvh = Bvh::new(&tris);
+    curve_surface_seeded(c, s, &Seeds::new(s, tolerance), tolerance)
+}
+
+/// [`curve_surface`] from the surface's seeding mesh, made beforehand.
+pub fn curve_surface_seeded(
+    c: &NurbsCurve,
+    s: &NurbsSurface,
+    seeds: &Seeds,
+    tolerance: f64,
+) -> Vec<CurveSurfacePoint> {
+    let (tris, bvh, dev) = (&seeds.triangles, &seeds.bvh, seeds.deviation);
     let (ts, pts) = curve_samples(c);
     let mut found: Vec<CurveSurfacePoint> = Vec::new();
     let offer = |x: CurveSurfacePoint, found: &mut Vec<CurveSurfacePoint>| {

@@ -10,9 +10,7 @@
 use crate::bvh::Bvh;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::NurbsSurface;
-use crate::nurbs_intersection::{
-    MAX_NEWTON, bounds_size, clamp_uv, frame, seed_chord, subdivide, triangles_of,
-};
+use crate::nurbs_intersection::{MAX_NEWTON, Seeds, bounds_size, clamp_uv, frame, subdivide};
 use crate::triangle_contact::closest_on_triangle;
 use crate::{Point3, Vector3};
 
@@ -126,10 +124,20 @@ pub fn surface_mesh(
     bvh: &Bvh,
     tolerance: f64,
 ) -> SurfaceMeshIntersection {
-    let (seed, deviation) = triangles_of(s, seed_chord(s, tolerance));
-    let seed_bvh = Bvh::new(&seed);
+    surface_mesh_seeded(s, &Seeds::new(s, tolerance), tris, bvh, tolerance)
+}
+
+/// [`surface_mesh`] from the surface's seeding mesh, made beforehand.
+pub fn surface_mesh_seeded(
+    s: &NurbsSurface,
+    seeds: &Seeds,
+    tris: &[[Point3; 3]],
+    bvh: &Bvh,
+    tolerance: f64,
+) -> SurfaceMeshIntersection {
+    let (seed, seed_bvh, deviation) = seeds.parts();
     let size = bounds_size(s);
-    let cut = mesh_intersection(&seed, &seed_bvh, tris, bvh, 1e-9 * size);
+    let cut = mesh_intersection(seed, seed_bvh, tris, bvh, 1e-9 * size);
     // Seed points lie on the mesh's triangles up to rounding.
     let eps = 1e-9 * size.max(1e-300);
     let mut out = SurfaceMeshIntersection {

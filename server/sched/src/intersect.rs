@@ -112,12 +112,11 @@ fn objects(
     }
     for (i, s) in scene.surfaces.iter().enumerate() {
         let surface = lower::surface(s).map_err(|e| invalid(format!("{at}/surfaces/{i}"), e))?;
-        let control: Vec<Point3> = s.points.iter().map(|&p| Point3::from_array(p)).collect();
         labels.push(Label {
             source: format!("{at}/surfaces/{i}"),
             id: s.id.clone(),
         });
-        shapes.push(Shape::surface(surface, &control));
+        shapes.push(Shape::surface(surface));
     }
     for (i, c) in scene.curves.iter().enumerate() {
         let points: Vec<Point3> = c.points.iter().map(|&p| Point3::from_array(p)).collect();
