@@ -56,30 +56,9 @@ pub struct SurfaceIntersection {
 /// Newton steps before a point is given up.
 pub(crate) const MAX_NEWTON: usize = 40;
 
-/// The mesh of a surface as triangles, with the chord error it achieved.
-pub(crate) fn triangles_of(s: &NurbsSurface, chord: f64) -> (Vec<[Point3; 3]>, f64) {
-    let options = TessellationOptions {
-        chord_tolerance: chord,
-        angle_tolerance: 10f64.to_radians(),
-        ..TessellationOptions::default()
-    };
-    let m = tessellate_surface(s, &options);
-    let p = &m.positions;
-    let tris = m
-        .faces
-        .iter()
-        .flat_map(|f| {
-            let [a, b, c, d] = f.map(|i| p[i as usize]);
-            [[a, b, c], [a, c, d]]
-        })
-        .filter(|t| (t[1] - t[0]).cross(t[2] - t[0]).length() > 0.0)
-        .collect();
-    (tris, m.max_deviation)
-}
-
 /// Chord tolerance of the seeding meshes: coarse enough to be quick, fine enough that
 /// Newton starts within its basin.
-pub(crate) fn seed_chord(s: &NurbsSurface, tolerance: f64) -> f64 {
+fn seed_chord(s: &NurbsSurface, tolerance: f64) -> f64 {
     let size = bounds_size(s);
     (size * 2e-3).max(tolerance)
 }
@@ -188,19 +167,39 @@ pub(crate) fn refine_on_both(
 #[derive(Clone, Debug)]
 pub struct Seeds {
     triangles: Vec<[Point3; 3]>,
+    /// The parameters of each triangle's corners.
+    params: Vec<[[f64; 2]; 3]>,
     bvh: Bvh,
     deviation: f64,
     size: f64,
 }
 
 impl Seeds {
-    /// The seeding mesh of `s` for intersections to `tolerance`.
+    /// The seeding mesh of `s` for intersections to `tolerance`: its grid's quads split
+    /// into triangles (those with no area left out), each with its corners' parameters.
     pub fn new(s: &NurbsSurface, tolerance: f64) -> Seeds {
-        let (triangles, deviation) = triangles_of(s, seed_chord(s, tolerance));
+        let options = TessellationOptions {
+            chord_tolerance: seed_chord(s, tolerance),
+            angle_tolerance: 10f64.to_radians(),
+            ..TessellationOptions::default()
+        };
+        let m = tessellate_surface(s, &options);
+        let (p, uv) = (&m.positions, &m.uv);
+        let (triangles, params): (Vec<[Point3; 3]>, Vec<[[f64; 2]; 3]>) = m
+            .faces
+            .iter()
+            .flat_map(|f| {
+                let [a, b, c, d] = f.map(|i| i as usize);
+                [[a, b, c], [a, c, d]]
+            })
+            .map(|t| (t.map(|i| p[i]), t.map(|i| uv[i])))
+            .filter(|(t, _)| (t[1] - t[0]).cross(t[2] - t[0]).length() > 0.0)
+            .unzip();
         Seeds {
             bvh: Bvh::new(&triangles),
             triangles,
-            deviation,
+            params,
+            deviation: m.max_deviation,
             size: bounds_size(s),
         }
     }
@@ -208,6 +207,32 @@ impl Seeds {
     /// The triangles, their hierarchy and the chord error they achieved.
     pub(crate) fn parts(&self) -> (&[[Point3; 3]], &Bvh, f64) {
         (&self.triangles, &self.bvh, self.deviation)
+    }
+
+    /// Parameters of `s` near `p`, a point on the mesh: interpolated from the corners of
+    /// the mesh triangle nearest to it (a start for Newton as good as the mesh, without a
+    /// closest-point search on the surface), or the surface's closest point when the mesh
+    /// is not within its chord error of `p`.
+    pub(crate) fn parameters_near(&self, s: &NurbsSurface, p: Point3) -> [f64; 2] {
+        let near = self
+            .bvh
+            .closest_point(p, self.deviation.max(1e-9 * self.size));
+        let Some((q, _, k)) = near else {
+            return s.closest_point(p).0;
+        };
+        let ([a, b, c], [ua, ub, uc]) = (self.triangles[k as usize], self.params[k as usize]);
+        // Barycentric coordinates of q (Ericson 3.4).
+        let (v0, v1, v2) = (b - a, c - a, q - a);
+        let (d00, d01, d11) = (v0.dot(v0), v0.dot(v1), v1.dot(v1));
+        let (d20, d21) = (v2.dot(v0), v2.dot(v1));
+        let denom = d00 * d11 - d01 * d01;
+        if denom <= f64::MIN_POSITIVE {
+            return s.closest_point(p).0;
+        }
+        let y = (d11 * d20 - d01 * d21) / denom;
+        let z = (d00 * d21 - d01 * d20) / denom;
+        let x = 1.0 - y - z;
+        [0, 1].map(|i| x * ua[i] + y * ub[i] + z * uc[i])
     }
 }
 
@@ -240,8 +265,8 @@ pub fn surface_surface_seeded(
         let mut points = Vec::new();
         let n = seed.points.len();
         for (k, &p) in seed.points.iter().enumerate() {
-            let (uv_a, _, _) = a.closest_point(p);
-            let (uv_b, _, _) = b.closest_point(p);
+            let uv_a = seeds_a.parameters_near(a, p);
+            let uv_b = seeds_b.parameters_near(b, p);
             // A seed moves at most as far as its neighbours are (plus the meshes' errors).
             let gap = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
                 .into_iter()
@@ -430,21 +455,18 @@ pub fn curve_surface_seeded(
     };
     for k in 0..pts.len() - 1 {
         let (p, q) = (pts[k], pts[k + 1]);
-        let mut seeds = Vec::new();
+        let mut crossings = Vec::new();
         let lo = Point3::new(p.x.min(q.x), p.y.min(q.y), p.z.min(q.z));
         let hi = Point3::new(p.x.max(q.x), p.y.max(q.y), p.z.max(q.z));
         bvh.for_each_in_box(lo, hi, |tri| {
             if let Some(x) = segment_triangle(p, q, tris[tri as usize]) {
-                seeds.push(x);
+                crossings.push(x);
             }
         });
-        if seeds.is_empty() {
-            continue;
-        }
-        for x in seeds {
+        for x in crossings {
             let along = (x - p).dot(q - p) / p.distance_squared(q).max(1e-300);
             let t0 = ts[k] + (ts[k + 1] - ts[k]) * along.clamp(0.0, 1.0);
-            let (uv0, _, _) = s.closest_point(x);
+            let uv0 = seeds.parameters_near(s, x);
             if let Some(hit) = newton_curve_surface(c, s, t0, uv0, tolerance) {
                 offer(hit, &mut found);
             }

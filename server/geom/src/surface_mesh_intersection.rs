@@ -150,7 +150,7 @@ pub fn surface_mesh_seeded(
         let mut kept: Vec<Station> = Vec::new();
         for &p in &seed_curve.points {
             let planes = planes_at(tris, bvh, p, eps);
-            let (uv, _, _) = s.closest_point(p);
+            let uv = seeds.parameters_near(s, p);
             let Some((q, uv)) = onto_planes(s, &planes, uv, tolerance) else {
                 continue;
             };
