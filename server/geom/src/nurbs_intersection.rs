@@ -288,6 +288,30 @@ pub fn surface_surface_seeded(
             continue;
         }
         let closed = seed.closed && points.len() > 2;
+        if !closed {
+            // An open curve ends where it leaves a surface: on that surface's boundary,
+            // which the seeds (from meshes) only come near.
+            let reach = 4.0 * (dev_a + dev_b) + tolerance;
+            for at_start in [true, false] {
+                let end = if at_start {
+                    points[0]
+                } else {
+                    points[points.len() - 1]
+                };
+                let Some(edge) = onto_boundary(a, b, end, reach, tolerance) else {
+                    continue;
+                };
+                match (edge.0.distance(end.0) > tolerance, at_start) {
+                    (true, true) => points.insert(0, edge),
+                    (true, false) => points.push(edge),
+                    (false, true) => points[0] = edge,
+                    (false, false) => {
+                        let last = points.len() - 1;
+                        points[last] = edge;
+                    }
+                }
+            }
+        }
         let curve = densify(a, b, &points, closed, tolerance);
         out.curves.push(curve);
     }
@@ -300,6 +324,82 @@ pub fn surface_surface_seeded(
         }
     }
     out
+}
+
+/// The point where the intersection curve of `a` and `b` near its end `end` crosses the
+/// nearest boundary of either surface (a seam of a closed surface is no boundary), when
+/// that boundary is within `reach`: Newton on `S_x(t on the edge) = S_y(u, v)`.
+fn onto_boundary(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    end: (Point3, [f64; 2], [f64; 2]),
+    reach: f64,
+    tolerance: f64,
+) -> Option<(Point3, [f64; 2], [f64; 2])> {
+    // Each candidate edge: (surface, its parameters at the end, the fixed parameter's index,
+    // its value, the distance there), nearest first.
+    let mut edges = Vec::new();
+    for (side, s, uv) in [(0, a, end.1), (1, b, end.2)] {
+        let ((u0, u1), (v0, v1)) = s.domain();
+        let (_, su, sv) = frame(s, uv);
+        for (k, lo, hi, speed) in [(0, u0, u1, su.length()), (1, v0, v1, sv.length())] {
+            for value in [lo, hi] {
+                let mut on = uv;
+                on[k] = value;
+                let mut other = on;
+                other[k] = if value == lo { hi } else { lo };
+                let seam = s
+                    .point_at(on[0], on[1])
+                    .distance(s.point_at(other[0], other[1]))
+                    <= 1e-10 * (1.0 + end.0.to_vector().length());
+                let distance = (uv[k] - value).abs() * speed;
+                if !seam && distance <= reach {
+                    edges.push((side, k, value, distance));
+                }
+            }
+        }
+    }
+    edges.sort_by(|x, y| x.3.total_cmp(&y.3));
+    for (side, k, value, _) in edges {
+        let (x, y, mut uv_x, mut uv_y) = if side == 0 {
+            (a, b, end.1, end.2)
+        } else {
+            (b, a, end.2, end.1)
+        };
+        uv_x[k] = value;
+        let free = 1 - k;
+        let ((u0, u1), (v0, v1)) = x.domain();
+        let (lo, hi) = if free == 0 { (u0, u1) } else { (v0, v1) };
+        let mut found = None;
+        for _ in 0..MAX_NEWTON {
+            let (px, xu, xv) = frame(x, uv_x);
+            let (py, yu, yv) = frame(y, uv_y);
+            let f = px - py;
+            if f.length() <= tolerance * 1e-3 {
+                found = Some(px.lerp(py, 0.5));
+                break;
+            }
+            let along = if free == 0 { xu } else { xv };
+            let rows = [
+                Vector3::new(along.x, -yu.x, -yv.x),
+                Vector3::new(along.y, -yu.y, -yv.y),
+                Vector3::new(along.z, -yu.z, -yv.z),
+            ];
+            let Some(step) = solve3(rows, [-f.x, -f.y, -f.z]) else {
+                break;
+            };
+            uv_x[free] = (uv_x[free] + step[0]).clamp(lo, hi);
+            uv_y = clamp_uv(y, [uv_y[0] + step[1], uv_y[1] + step[2]]);
+        }
+        if let Some(p) = found.filter(|p| p.distance(end.0) <= reach) {
+            return Some(if side == 0 {
+                (p, uv_x, uv_y)
+            } else {
+                (p, uv_y, uv_x)
+            });
+        }
+    }
+    None
 }
 
 /// Inserts refined midpoints until every chord is within `tolerance` of the curve.

@@ -210,3 +210,64 @@ fn closest_point_crosses_a_cylinders_seam() {
     assert!(d < 1e-12, "{d} at {uv:?}");
     assert!(q.distance(p) < 1e-12 && uv[0] > 0.9, "{uv:?}");
 }
+
+#[test]
+fn wavy_sheets_meet_where_opencascade_says() {
+    // tests/data/intersect/occt_ssi.json: pairs of random bicubic sheets crossing, with the
+    // curves OCCT 7.8's GeomAPI_IntSS finds (make_occt_reference.py beside the data).
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/intersect/occt_ssi.json"
+    );
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("occt_ssi.json")).expect("json");
+    let n = data["count"].as_u64().expect("count") as usize;
+    let degree = data["degree"].as_u64().expect("degree") as usize;
+    let knots: Vec<f64> = serde_json::from_value(data["knots"].clone()).expect("knots");
+    let surface = |v: &serde_json::Value| {
+        let pts: Vec<[f64; 3]> = serde_json::from_value(v.clone()).expect("points");
+        let pts: Vec<Point3> = pts.into_iter().map(Point3::from_array).collect();
+        NurbsSurface::new(
+            (degree, degree),
+            (n, n),
+            &pts,
+            None,
+            knots.clone(),
+            knots.clone(),
+        )
+        .expect("sheet")
+    };
+    let pairs = data["pairs"].as_array().expect("pairs");
+    assert_eq!(pairs.len(), 8);
+    for (k, pair) in pairs.iter().enumerate() {
+        let (a, b) = (surface(&pair["a"]), surface(&pair["b"]));
+        let occt = pair["occt_curves"].as_array().expect("curves");
+        let cut = surface_surface(&a, &b, TOL);
+        assert_eq!(cut.curves.len(), occt.len(), "pair {k}");
+        for (c, o) in cut.curves.iter().zip(occt) {
+            let want = o["length"].as_f64().expect("length");
+            let n = c.points.len();
+            let got: f64 = (0..n - 1)
+                .map(|i| c.points[i].distance(c.points[i + 1]))
+                .sum();
+            // Ours is the polyline (short of the curve by its chords' sag), OCCT's a fitted
+            // B-spline measured by quadrature.
+            assert!(
+                (got - want).abs() < 1e-6 * want,
+                "pair {k}: {got} vs OCCT {want}"
+            );
+            // The same ends, in either order.
+            let ends: Vec<[f64; 3]> = serde_json::from_value(o["ends"].clone()).expect("ends");
+            for end in [c.points[0], c.points[n - 1]] {
+                let nearest = ends
+                    .iter()
+                    .map(|&e| end.distance(Point3::from_array(e)))
+                    .fold(f64::INFINITY, f64::min);
+                assert!(
+                    nearest < 1e-7,
+                    "pair {k}: end {end:?} is {nearest} from OCCT's"
+                );
+            }
+        }
+    }
+}
