@@ -5,9 +5,10 @@
 //! Runs on any Vulkan device; in CI that is Mesa's lavapipe (scripts/test.sh installs it).
 //! Without one the test fails with the reason, unless CICADA_SKIP_GPU_TESTS is set.
 
-use cicada_compute::{Backend, NoProgress};
-use cicada_protocol::{Job, Limits, Output, decode_job};
-use cicada_sched::execute::{NoBlobs, run_job};
+mod common;
+
+use cicada_compute::Backend;
+use cicada_protocol::Output;
 
 fn wgpu() -> Option<Backend> {
     cicada_compute::device_for_test(Backend::open("wgpu"))
@@ -21,17 +22,7 @@ fn run(path: &str, backend: &Backend, edit: impl Fn(&mut serde_json::Value)) -> 
     .unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
     edit(&mut value);
-    let bytes = serde_json::to_vec(&value).unwrap();
-    let job: Job = decode_job(&bytes, cicada_protocol::Format::Json).unwrap();
-    let r = run_job(
-        &job,
-        "t",
-        &NoBlobs,
-        &Limits::default(),
-        backend,
-        &NoProgress,
-    )
-    .unwrap();
+    let r = common::run(&common::job(&value), backend).unwrap();
     (r.output, r.backend.name)
 }
 

@@ -8,13 +8,14 @@
 //! small convex meshes) is checked to be a real separating move, no worse than the best of
 //! 100 000 random directions, never above EPA's and equal to it where EPA converges.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use cicada_compute::{Backend, NoProgress};
+use cicada_compute::Backend;
 use cicada_protocol::clash::{ClashEntry, ClashReport, ClashType};
-use cicada_protocol::{Format, Limits, Output, decode_job};
-use cicada_sched::execute::{NoBlobs, run_job};
+use cicada_protocol::{Format, Output, decode_job};
 use serde_json::{Value, json};
 
 fn data(name: &str) -> PathBuf {
@@ -31,15 +32,7 @@ fn run_on(params: Value, backend: &Backend) -> ClashReport {
     let bytes = std::fs::read(data("random_scene.job.json")).unwrap();
     let mut job = decode_job(&bytes, Format::Json).unwrap();
     job.task = serde_json::from_value(json!({"kind": "clash", "params": params})).unwrap();
-    let result = run_job(
-        &job,
-        "t",
-        &NoBlobs,
-        &Limits::default(),
-        backend,
-        &NoProgress,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let result = common::run(&job, backend).unwrap_or_else(|e| panic!("{e}"));
     match result.output {
         Output::Clash(r) => r,
         other => panic!("{other:?}"),

@@ -6,13 +6,14 @@
 //! support reactions of every load case and combination must agree to 1e-6 of the
 //! response's largest value.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use cicada_compute::{Backend, NoProgress};
+use cicada_compute::Backend;
 use cicada_protocol::structural::{FrameReport, StaticResponse};
-use cicada_protocol::{Format, Limits, Output, decode_job};
-use cicada_sched::execute::{NoBlobs, run_job};
+use cicada_protocol::{Format, Output, decode_job};
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
@@ -32,15 +33,7 @@ fn solve_on(name: &str, params: Option<Value>, backend: &Backend) -> FrameReport
         job.task =
             serde_json::from_value(serde_json::json!({"kind": "frame", "params": params})).unwrap();
     }
-    let result = run_job(
-        &job,
-        "t",
-        &NoBlobs,
-        &Limits::default(),
-        backend,
-        &NoProgress,
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let result = common::run(&job, backend).unwrap_or_else(|e| panic!("{name}: {e}"));
     match result.output {
         Output::Frame(r) => r,
         other => panic!("{other:?}"),
@@ -164,22 +157,9 @@ fn a_variant_of_the_same_topology_reuses_the_ordering() {
     // same frame with heavier columns: the worker orders the pattern once.
     let path = data("../../../samples/frame/job.json");
     let mut job: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let run = |job: &Value| {
-        let job = decode_job(&serde_json::to_vec(job).unwrap(), Format::Json).unwrap();
-        match run_job(
-            &job,
-            "t",
-            &NoBlobs,
-            &Limits::default(),
-            &Backend::cpu(),
-            &NoProgress,
-        )
-        .unwrap()
-        .output
-        {
-            Output::Frame(r) => r,
-            other => panic!("{other:?}"),
-        }
+    let run = |job: &Value| match common::run_json(job).unwrap().output {
+        Output::Frame(r) => r,
+        other => panic!("{other:?}"),
     };
     let first = run(&job);
     job["inputs"]["structure"]["inline"]["sections"][0]["flange"] = serde_json::json!(0.021);
@@ -197,15 +177,7 @@ fn model_errors_point_at_the_member_or_load_case_sent() {
     let fail = |edit: &dyn Fn(&mut Value)| {
         let mut job = sample.clone();
         edit(&mut job["inputs"]["structure"]["inline"]);
-        let job = decode_job(&serde_json::to_vec(&job).unwrap(), Format::Json).unwrap();
-        match run_job(
-            &job,
-            "t",
-            &NoBlobs,
-            &Limits::default(),
-            &Backend::cpu(),
-            &NoProgress,
-        ) {
+        match common::run_json(&job) {
             Err(e) => e.to_string(),
             Ok(_) => panic!("accepted"),
         }

@@ -5,10 +5,11 @@
 //! (its outline, perimeter 4, exact on both), fitted curves within the tolerance, and
 //! listed pairs naming unknown ids refused before the job is queued.
 
-use cicada_compute::{Backend, NoProgress};
+mod common;
+
+use cicada_protocol::Output;
 use cicada_protocol::intersection::{IntersectMethod, IntersectReport};
-use cicada_protocol::{Format, Limits, Output, decode_job};
-use cicada_sched::execute::{JobError, NoBlobs, run_job};
+use cicada_sched::execute::JobError;
 use serde_json::{Value, json};
 
 const W: f64 = std::f64::consts::FRAC_1_SQRT_2;
@@ -97,15 +98,7 @@ fn run(params: Value) -> Result<IntersectReport, JobError> {
 fn run_on(scene: Value, params: Value) -> Result<IntersectReport, JobError> {
     let job = json!({"protocol": 1, "kind": "intersect", "params": params,
                      "inputs": {"scene": {"inline": scene}}});
-    let job = decode_job(&serde_json::to_vec(&job).unwrap(), Format::Json).unwrap();
-    let result = run_job(
-        &job,
-        "t",
-        &NoBlobs,
-        &Limits::default(),
-        &Backend::cpu(),
-        &NoProgress,
-    )?;
+    let result = common::run_json(&job)?;
     match result.output {
         Output::Intersect(r) => Ok(r),
         other => panic!("{other:?}"),

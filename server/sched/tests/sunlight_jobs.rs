@@ -2,22 +2,14 @@
 //! answers are the closed-form ones of the kernels' tests, now through gridding, sensors,
 //! context, weather parsing and statistics.
 
+mod common;
+
 use cicada_compute::{Backend, NoProgress};
 use cicada_protocol::{Job, Limits, Output, decode_job};
 use cicada_sched::execute::{JobError, NoBlobs, run_job};
 
 fn run(job: serde_json::Value) -> Result<Output, JobError> {
-    let bytes = serde_json::to_vec(&job).unwrap();
-    let job: Job = decode_job(&bytes, cicada_protocol::Format::Json).unwrap();
-    run_job(
-        &job,
-        "t",
-        &NoBlobs,
-        &Limits::default(),
-        &Backend::cpu(),
-        &NoProgress,
-    )
-    .map(|r| r.output)
+    common::run_json(&job).map(|r| r.output)
 }
 
 /// A flat square of `n` × `n` unit quads at height 0, facing up.
