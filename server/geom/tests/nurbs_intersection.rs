@@ -212,9 +212,10 @@ fn closest_point_crosses_a_cylinders_seam() {
 }
 
 #[test]
-fn wavy_sheets_meet_where_opencascade_says() {
+fn wavy_sheets_and_curves_meet_where_opencascade_says() {
     // tests/data/intersect/occt_ssi.json: pairs of random bicubic sheets crossing, with the
-    // curves OCCT 7.8's GeomAPI_IntSS finds (make_occt_reference.py beside the data).
+    // curves OCCT 7.8's GeomAPI_IntSS finds, and a cubic through the first sheet of each
+    // with GeomAPI_IntCS's points (make_occt_reference.py beside the data).
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/data/intersect/occt_ssi.json"
@@ -237,8 +238,10 @@ fn wavy_sheets_meet_where_opencascade_says() {
         )
         .expect("sheet")
     };
+    let curve_knots: Vec<f64> = serde_json::from_value(data["curve_knots"].clone()).expect("knots");
     let pairs = data["pairs"].as_array().expect("pairs");
     assert_eq!(pairs.len(), 8);
+    let mut crossings = 0;
     for (k, pair) in pairs.iter().enumerate() {
         let (a, b) = (surface(&pair["a"]), surface(&pair["b"]));
         let occt = pair["occt_curves"].as_array().expect("curves");
@@ -269,5 +272,31 @@ fn wavy_sheets_meet_where_opencascade_says() {
                 );
             }
         }
+        // A cubic wandering through the first sheet: OCCT's GeomAPI_IntCS points, with the
+        // curve's parameter and the sheet's, in the order along the curve.
+        let pts: Vec<[f64; 3]> = serde_json::from_value(pair["curve"].clone()).expect("curve");
+        let pts: Vec<Point3> = pts.into_iter().map(Point3::from_array).collect();
+        let curve = NurbsCurve::new(degree, &pts, None, curve_knots.clone()).expect("curve");
+        let hits = curve_surface(&curve, &a, TOL);
+        let occt = pair["occt_curve_points"].as_array().expect("points");
+        assert_eq!(hits.len(), occt.len(), "pair {k}: {hits:?}");
+        crossings += hits.len();
+        for (h, o) in hits.iter().zip(occt) {
+            let p: [f64; 3] = serde_json::from_value(o["point"].clone()).expect("point");
+            let f = |key: &str| o[key].as_f64().expect("parameter");
+            assert!(
+                h.point.distance(Point3::from_array(p)) < 1e-7,
+                "pair {k}: {h:?} vs {o}"
+            );
+            assert!(
+                (h.t - f("w")).abs() < 1e-7,
+                "pair {k}: t {} vs {}",
+                h.t,
+                f("w")
+            );
+            assert!((h.uv[0] - f("u")).abs() < 1e-7 && (h.uv[1] - f("v")).abs() < 1e-7);
+            assert!(!h.tangent);
+        }
     }
+    assert_eq!(crossings, 36, "the curves' crossings in all");
 }
