@@ -251,16 +251,9 @@ impl Face {
 /// The period of each parameter whose two boundary curves coincide (a closed surface).
 fn periods(s: &NurbsSurface) -> [Option<f64>; 2] {
     let ((u0, u1), (v0, v1)) = s.domain();
-    let seam = |p: Point3, q: Point3| p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length());
     let fractions = [0.0, 0.3, 0.5, 0.7, 1.0];
-    let closed_u = fractions.iter().all(|f| {
-        let v = v0 + (v1 - v0) * f;
-        seam(s.point_at(u0, v), s.point_at(u1, v))
-    });
-    let closed_v = fractions.iter().all(|f| {
-        let u = u0 + (u1 - u0) * f;
-        seam(s.point_at(u, v0), s.point_at(u, v1))
-    });
+    let closed_u = fractions.iter().all(|f| s.closed_at(0, v0 + (v1 - v0) * f));
+    let closed_v = fractions.iter().all(|f| s.closed_at(1, u0 + (u1 - u0) * f));
     [closed_u.then_some(u1 - u0), closed_v.then_some(v1 - v0)]
 }
 

@@ -343,15 +343,8 @@ fn onto_boundary(
         let ((u0, u1), (v0, v1)) = s.domain();
         let (_, su, sv) = frame(s, uv);
         for (k, lo, hi, speed) in [(0, u0, u1, su.length()), (1, v0, v1, sv.length())] {
+            let seam = s.closed_at(k, uv[1 - k]);
             for value in [lo, hi] {
-                let mut on = uv;
-                on[k] = value;
-                let mut other = on;
-                other[k] = if value == lo { hi } else { lo };
-                let seam = s
-                    .point_at(on[0], on[1])
-                    .distance(s.point_at(other[0], other[1]))
-                    <= 1e-10 * (1.0 + end.0.to_vector().length());
                 let distance = (uv[k] - value).abs() * speed;
                 if !seam && distance <= reach {
                     edges.push((side, k, value, distance));

@@ -258,26 +258,36 @@ impl NurbsSurface {
         Some((a.transposed(), b.transposed()))
     }
 
+    /// Whether the surface's two boundary curves across parameter `k` (0: u, 1: v) meet
+    /// where the other parameter is `at`: a seam there, as on a cylinder or a sphere.
+    pub(crate) fn closed_at(&self, k: usize, at: f64) -> bool {
+        let ((u0, u1), (v0, v1)) = self.domain();
+        let (p, q) = if k == 0 {
+            let at = at.clamp(v0, v1);
+            (self.point_at(u0, at), self.point_at(u1, at))
+        } else {
+            let at = at.clamp(u0, u1);
+            (self.point_at(at, v0), self.point_at(at, v1))
+        };
+        p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length())
+    }
+
     /// `(u, v)` brought into the domain: across the seam of a direction in which the surface
     /// is closed (its two boundary curves coincide there), clamped otherwise. A point just
     /// past a cylinder's seam is near its other side, not at the seam.
     pub(crate) fn in_domain(&self, u: f64, v: f64) -> (f64, f64) {
         let ((u0, u1), (v0, v1)) = self.domain();
-        let seam = |p: Point3, q: Point3| p.distance(q) <= 1e-10 * (1.0 + p.to_vector().length());
         let wrap = |x: f64, lo: f64, hi: f64| lo + (x - lo).rem_euclid(hi - lo);
         let u = if (u0..=u1).contains(&u) {
             u
+        } else if self.closed_at(0, v) {
+            wrap(u, u0, u1)
         } else {
-            let at = v.clamp(v0, v1);
-            if seam(self.point_at(u0, at), self.point_at(u1, at)) {
-                wrap(u, u0, u1)
-            } else {
-                u.clamp(u0, u1)
-            }
+            u.clamp(u0, u1)
         };
         let v = if (v0..=v1).contains(&v) {
             v
-        } else if seam(self.point_at(u, v0), self.point_at(u, v1)) {
+        } else if self.closed_at(1, u) {
             wrap(v, v0, v1)
         } else {
             v.clamp(v0, v1)
