@@ -7,8 +7,6 @@
 //! polyline refined onto the triangles (`curve_mesh`), two meshes as meshes
 //! (`mesh_intersection`).
 
-use std::borrow::Cow;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_clash::broad::candidate_pairs;
@@ -85,10 +83,10 @@ impl Shape {
 
     /// The shape as exact faces: a Brep's, or a surface as one whole face; `None` for
     /// meshes and curves.
-    fn faces(&self) -> Option<Cow<'_, [Face]>> {
+    fn faces(&self) -> Option<&[Face]> {
         match self {
-            Shape::Brep { faces, .. } => Some(Cow::Borrowed(faces)),
-            Shape::Surface { face } => Some(Cow::Borrowed(std::slice::from_ref(face.as_ref()))),
+            Shape::Brep { faces, .. } => Some(faces),
+            Shape::Surface { face } => Some(std::slice::from_ref(face.as_ref())),
             Shape::Triangles { .. } | Shape::Curve(_) => None,
         }
     }
@@ -240,7 +238,7 @@ fn intersect_pair(
         ) => {
             let (fa, fb) = (a.faces()?, b.faces()?);
             pair.exact = true;
-            let cut = brep_brep(&fa, &fb, tolerance);
+            let cut = brep_brep(fa, fb, tolerance);
             for c in cut.curves {
                 let points: Vec<Point3> = c.points.iter().map(|s| s.point).collect();
                 let uv_a = c.points.iter().map(|s| s.uv_a).collect();

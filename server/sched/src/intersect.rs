@@ -59,7 +59,7 @@ pub fn intersect(
     progress: &dyn Progress,
 ) -> Result<wire::IntersectReport, JobError> {
     let tolerance = params.tolerance.unwrap_or(scene.tolerance);
-    let (labels, shapes) = objects(scene, params, progress)?;
+    let (labels, shapes) = objects(scene, params, tolerance, progress)?;
     let pairs = params.pairs.as_ref().map(|listed| {
         let find = |id: &str| {
             labels
@@ -80,15 +80,15 @@ pub fn intersect(
     })
 }
 
-/// The scene's objects: meshes and Breps through `scene_meshes`, the surfaces (exact),
-/// then the curves.
+/// The scene's objects: meshes and Breps through `scene_meshes` (Breps' trims sampled to
+/// `tolerance`), the surfaces (exact), then the curves.
 fn objects(
     scene: &Scene,
     params: &wire::IntersectParams,
+    tolerance: f64,
     progress: &dyn Progress,
 ) -> Result<(Vec<Label>, Vec<Shape>), JobError> {
     let at = "/inputs/scene";
-    let tolerance = params.tolerance.unwrap_or(scene.tolerance);
     // Meshes as they are; Breps as their trimmed faces (tessellated once here, which checks
     // their trims and bounds them); surfaces and curves exact.
     let meshed = scene_meshes(scene, at, None, params.chord_tolerance, false, progress)?;
