@@ -11,6 +11,9 @@ export CICADA_KERNEL_CACHE="${CICADA_KERNEL_CACHE:-$PWD/target/kernel-cache}"
 export LD_LIBRARY_PATH="$nvrtc_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # The Vulkan loader complains without a runtime directory; any writable one will do.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+# One full build, never edited in place: incremental state would only add gigabytes to the
+# build tree (a CI disk once ran out), with nothing to reuse.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 echo "== format"
 cargo fmt --all -- --check
