@@ -34,8 +34,15 @@ pub fn bin(name: &str) -> PathBuf {
         // Cargo sets per-package variables (CARGO_MANIFEST_DIR, ...) for test processes; a
         // build script that watches one (ring's does) would then rebuild on every run.
         for (name, _) in std::env::vars() {
-            let keep = ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_BUILD_JOBS"]
-                .contains(&name.as_str())
+            // CARGO_INCREMENTAL is part of what the binaries were built with: dropping it
+            // would build them all again.
+            let keep = [
+                "CARGO_HOME",
+                "CARGO_TARGET_DIR",
+                "CARGO_BUILD_JOBS",
+                "CARGO_INCREMENTAL",
+            ]
+            .contains(&name.as_str())
                 || name.starts_with("CARGO_REGISTRIES")
                 || name.starts_with("CARGO_NET");
             if name.starts_with("CARGO_") && !keep {
