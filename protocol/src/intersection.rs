@@ -103,6 +103,10 @@ pub struct IntersectCurve {
     /// `fit_curves` asked for one and a fit was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fitted: Option<NurbsCurve>,
+    /// True where the objects touch along the curve (tangent surfaces: a pipe on a slab)
+    /// rather than cross.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tangent: bool,
 }
 
 /// One intersection point.

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
-pub const KERNEL_VERSION: &str = "intersect@2";
+pub const KERNEL_VERSION: &str = "intersect@3";
 
 /// What an object is, for intersecting.
 pub enum Shape {
@@ -110,6 +110,8 @@ pub struct Curve {
     pub faces: (Option<Vec<u32>>, Option<Vec<u32>>),
     /// The cubic fit, when asked for and found.
     pub fitted: Option<NurbsCurve>,
+    /// True where the objects touch along the curve rather than cross.
+    pub tangent: bool,
 }
 
 /// One intersection point.
@@ -220,13 +222,16 @@ fn intersect_pair(
                 tolerance,
             );
             for c in cut.curves {
-                pair.curves.push(curve(
-                    &c.points,
-                    c.closed,
-                    (Some(c.uv_a), Some(c.uv_b)),
-                    tolerance,
-                    fit,
-                ));
+                pair.curves.push(Curve {
+                    tangent: c.tangent,
+                    ..curve(
+                        &c.points,
+                        c.closed,
+                        (Some(c.uv_a), Some(c.uv_b)),
+                        tolerance,
+                        fit,
+                    )
+                });
             }
             for (p, uv, _) in cut.tangent_points {
                 pair.points.push(point(p, None, Some(uv), true));
@@ -248,6 +253,7 @@ fn intersect_pair(
                     is_brep(a).then(|| c.points.iter().map(|s| s.face_a).collect()),
                     is_brep(b).then(|| c.points.iter().map(|s| s.face_b).collect()),
                 );
+                found.tangent = c.tangent;
                 pair.curves.push(found);
             }
             for t in cut.tangent_points {
@@ -379,5 +385,6 @@ fn curve(
         uv,
         faces: (None, None),
         fitted,
+        tangent: false,
     }
 }

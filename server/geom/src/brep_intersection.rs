@@ -459,12 +459,14 @@ pub struct BrepCurve {
     pub points: Vec<BrepStation>,
     /// True for a closed loop (the last point joins the first).
     pub closed: bool,
+    /// True where the faces touch along the curve rather than cross.
+    pub tangent: bool,
 }
 
 /// Where two Breps (or a Brep and a surface) meet.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BrepIntersection {
-    /// Transverse curves, joined across edges.
+    /// Curves where the faces cross or touch, joined across edges.
     pub curves: Vec<BrepCurve>,
     /// Isolated points where faces touch.
     pub tangent_points: Vec<BrepStation>,
@@ -474,7 +476,8 @@ pub struct BrepIntersection {
 /// face): every face pair whose bounds meet, clipped by both trims, joined across edges.
 pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
     let mut out = BrepIntersection::default();
-    let mut open = Vec::new();
+    // Open pieces, crossing and touching apart: a crossing does not run on as a contact.
+    let mut open = [Vec::new(), Vec::new()];
     for (i, fa) in a.iter().enumerate() {
         for (j, fb) in b.iter().enumerate() {
             if !fa.bounds.meets(&fb.bounds, tolerance) {
@@ -499,9 +502,14 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
                 for (piece, closed) in clip(fa, Some(fb), stations, c.closed, cut_at, tolerance) {
                     let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
                     if closed {
-                        out.curves.push(BrepCurve { points, closed });
+                        let tangent = c.tangent;
+                        out.curves.push(BrepCurve {
+                            points,
+                            closed,
+                            tangent,
+                        });
                     } else {
-                        open.push(points);
+                        open[usize::from(c.tangent)].push(points);
                     }
                 }
             }
@@ -516,7 +524,9 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
             }
         }
     }
-    out.curves.extend(join(open, tolerance));
+    let [crossing, touching] = open;
+    out.curves.extend(join(crossing, false, tolerance));
+    out.curves.extend(join(touching, true, tolerance));
     out
 }
 
@@ -569,14 +579,18 @@ pub fn brep_mesh(
             for (piece, closed) in clip(face, None, stations, c.closed, cut_at, tolerance) {
                 let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
                 if closed {
-                    out.push(BrepCurve { points, closed });
+                    out.push(BrepCurve {
+                        points,
+                        closed,
+                        tangent: false,
+                    });
                 } else {
                     open.push(points);
                 }
             }
         }
     }
-    out.extend(join(open, tolerance));
+    out.extend(join(open, false, tolerance));
     out.into_iter()
         .map(|c| BrepMeshCurve {
             points: c.points.iter().map(|s| s.point).collect(),
@@ -636,8 +650,8 @@ fn mesh_cut(
 }
 
 /// Open pieces joined end to end where their ends meet within `tolerance` (the two faces
-/// of an edge), into open or closed curves.
-fn join(mut open: Vec<Vec<BrepStation>>, tolerance: f64) -> Vec<BrepCurve> {
+/// of an edge), into open or closed curves, all crossing or all touching (`tangent`).
+fn join(mut open: Vec<Vec<BrepStation>>, tangent: bool, tolerance: f64) -> Vec<BrepCurve> {
     let mut out = Vec::new();
     while let Some(mut chain) = open.pop() {
         for _ in 0..2 {
@@ -672,6 +686,7 @@ fn join(mut open: Vec<Vec<BrepStation>>, tolerance: f64) -> Vec<BrepCurve> {
         out.push(BrepCurve {
             points: chain,
             closed,
+            tangent,
         });
     }
     out

@@ -9,6 +9,14 @@
 //! within the tolerance. Where the meshes do not cross but come within their chord errors
 //! of each other, the surfaces may touch tangentially: the closest points are refined by
 //! alternating projection and reported as a tangent point when they meet to the tolerance.
+//!
+//! Surfaces may also touch along a curve (a pipe on a slab, a ball in a tube of its
+//! radius). Their seeds graze (the normals agree to about √(tol / size) all along), and the
+//! crossing Newton is ill-posed there, so such seeds (and touch points) start a contact
+//! trace instead: a step along the direction where the surfaces' normal curvatures agree,
+//! then onto the middle of the contact across it (where the gap between the surfaces is
+//! least), until the contact ends. A traced stretch no longer than the tolerance zone of an
+//! isolated touch stays a tangent point.
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
@@ -42,12 +50,16 @@ pub struct SurfaceCurve {
     pub uv_b: Vec<[f64; 2]>,
     /// True for a closed loop (the last point joins the first).
     pub closed: bool,
+    /// True where the surfaces touch along the curve (tangent to each other) rather than
+    /// cross: a pipe lying on a slab, a ball in a tube of its radius.
+    pub tangent: bool,
 }
 
 /// The intersection of two surfaces.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SurfaceIntersection {
-    /// Transverse intersection curves.
+    /// Intersection curves: where the surfaces cross, and where they touch along a curve
+    /// (`tangent`).
     pub curves: Vec<SurfaceCurve>,
     /// Isolated points where the surfaces touch (tangent point events).
     pub tangent_points: Vec<(Point3, [f64; 2], [f64; 2])>,
@@ -261,6 +273,11 @@ pub fn surface_surface_seeded(
     let size = seeds_a.size.max(seeds_b.size);
     let cut = mesh_intersection(ta, bvh_a, tb, bvh_b, 1e-9 * size);
     let mut out = SurfaceIntersection::default();
+    // Below this sine of the angle between their normals, surfaces meeting all along a
+    // seed graze: within the tolerance of each other across a zone √(tol · size) wide,
+    // where the crossing Newton wanders. Such seeds start contact traces instead.
+    let grazing = 4.0 * (tolerance / size).sqrt();
+    let mut contacts = Vec::new();
     for seed in &cut.polylines {
         let mut points = Vec::new();
         let n = seed.points.len();
@@ -284,7 +301,8 @@ pub fn surface_surface_seeded(
                 }
             }
         }
-        if points.len() < 2 {
+        if points.len() < 2 || points.iter().all(|&p| crossing_sine(a, b, p) <= grazing) {
+            contacts.push(points.first().map_or(seed.points[0], |p| p.0));
             continue;
         }
         let closed = seed.closed && points.len() > 2;
@@ -315,15 +333,62 @@ pub fn surface_surface_seeded(
         let curve = densify(a, b, &points, closed, tolerance);
         out.curves.push(curve);
     }
-    if out.curves.is_empty() {
+    if out.curves.is_empty() && contacts.is_empty() {
         // No crossing: the surfaces may still touch, within their meshes' chord errors.
-        if let Some(touch) = closest_pair(ta, bvh_a, tb, bvh_b, dev_a + dev_b + tolerance)
-            .and_then(|near| touch_point(a, b, near.points.on_first, tolerance))
-        {
-            out.tangent_points.push(touch);
+        contacts.extend(
+            closest_pair(ta, bvh_a, tb, bvh_b, dev_a + dev_b + tolerance)
+                .map(|near| near.points.on_first),
+        );
+    }
+    // Each contact once: along a curve (traced from the touch point) or at a point.
+    let band = 4.0 * (dev_a + dev_b) + tolerance;
+    for start in contacts {
+        let known = out
+            .tangent_points
+            .iter()
+            .any(|t| t.0.distance(start) <= band)
+            || out
+                .curves
+                .iter()
+                .filter(|c| c.tangent)
+                .any(|c| polyline_distance(&c.points, c.closed, start) <= band);
+        if known {
+            continue;
+        }
+        let Some(touch) = touch_point(a, b, start, tolerance, band) else {
+            continue;
+        };
+        match trace_contact(a, b, touch, size, tolerance) {
+            Some(curve) => out.curves.push(curve),
+            None => out.tangent_points.push(touch),
         }
     }
     out
+}
+
+/// The sine of the angle between the surfaces' normals at a point on both.
+fn crossing_sine(a: &NurbsSurface, b: &NurbsSurface, (_, uv_a, uv_b): Station) -> f64 {
+    let (_, au, av) = frame(a, uv_a);
+    let (_, bu, bv) = frame(b, uv_b);
+    let (na, nb) = (au.cross(av), bu.cross(bv));
+    na.cross(nb).length() / (na.length() * nb.length()).max(f64::MIN_POSITIVE)
+}
+
+/// The distance from `p` to the polyline through `points`.
+fn polyline_distance(points: &[Point3], closed: bool, p: Point3) -> f64 {
+    let n = points.len();
+    let chords = if closed { n } else { n.saturating_sub(1) };
+    (0..chords)
+        .map(|k| {
+            let (x, y) = (points[k], points[(k + 1) % n]);
+            let d = y - x;
+            let s = ((p - x).dot(d) / d.length_squared().max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
+            p.distance(x + d * s)
+        })
+        .fold(
+            points.first().map_or(f64::INFINITY, |&q| p.distance(q)),
+            f64::min,
+        )
 }
 
 /// The point where the intersection curve of `a` and `b` near its end `end` crosses the
@@ -443,6 +508,7 @@ fn densify(
         uv_a: out.iter().map(|r| r.1).collect(),
         uv_b: out.iter().map(|r| r.2).collect(),
         closed,
+        tangent: false,
     }
 }
 
@@ -499,13 +565,15 @@ fn curve_tangent(
 }
 
 /// Where two surfaces that come close near `start` touch, if they do to `tolerance`: the
-/// closest points by alternating projection.
+/// closest points by alternating projection, or, where that stalls short of touching,
+/// the least gap across the contact direction within `reach`.
 fn touch_point(
     a: &NurbsSurface,
     b: &NurbsSurface,
     start: Point3,
     tolerance: f64,
-) -> Option<(Point3, [f64; 2], [f64; 2])> {
+    reach: f64,
+) -> Option<Station> {
     let mut p = start;
     let mut best: Option<(f64, Point3, [f64; 2], [f64; 2])> = None;
     for _ in 0..MAX_NEWTON {
@@ -520,7 +588,246 @@ fn touch_point(
         p = pb;
     }
     let (d, point, uv_a, uv_b) = best?;
-    (d <= tolerance).then_some((point, uv_a, uv_b))
+    if d <= tolerance {
+        return Some((point, uv_a, uv_b));
+    }
+    // Across a contact along a curve the surfaces part only quadratically, so alternating
+    // projection creeps towards it by a fraction of its offset a step.
+    let (t, ..) = contact_direction(a, b, uv_a, uv_b)?;
+    onto_contact(a, b, point, t, (uv_a, uv_b), tolerance, reach)
+}
+
+/// A point on two surfaces with its parameters on each.
+type Station = (Point3, [f64; 2], [f64; 2]);
+
+/// `v` scaled to unit length (`None` for a zero vector).
+fn unit(v: Vector3) -> Option<Vector3> {
+    let len = v.length();
+    (len > 0.0 && len.is_finite()).then(|| v / len)
+}
+
+/// Where the line `o + z n` meets surface `s`, by Newton's method on
+/// `S(u, v) − o − z n = 0` from parameters `uv`: the height `z`, the parameters and the
+/// surface's unit normal there. `None` when it does not converge (the line misses the
+/// surface inside its domain).
+fn along_line(
+    s: &NurbsSurface,
+    mut uv: [f64; 2],
+    o: Point3,
+    n: Vector3,
+    tolerance: f64,
+) -> Option<(f64, [f64; 2], Vector3)> {
+    let mut z = (s.point_at(uv[0], uv[1]) - o).dot(n);
+    for _ in 0..MAX_NEWTON {
+        let (p, su, sv) = frame(s, uv);
+        let f = p - (o + n * z);
+        if f.length() <= tolerance * 1e-4 {
+            return Some((z, uv, unit(su.cross(sv))?));
+        }
+        let rows = [
+            Vector3::new(su.x, sv.x, -n.x),
+            Vector3::new(su.y, sv.y, -n.y),
+            Vector3::new(su.z, sv.z, -n.z),
+        ];
+        let step = solve3(rows, [-f.x, -f.y, -f.z])?;
+        uv = clamp_uv(s, [uv[0] + step[0], uv[1] + step[1]]);
+        z += step[2];
+    }
+    None
+}
+
+/// The point where `a` and `b` touch in the plane through `o` across the direction `t`:
+/// both surfaces as heights over the line through `o` across `t` in the tangent plane,
+/// the place on that line where the gap between them is least (where their slopes agree,
+/// found by the secant method), if the gap is within `tolerance` there and the place
+/// within `reach` of `o`. `uv_a`, `uv_b`: parameters near `o` on each surface.
+fn onto_contact(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    o: Point3,
+    t: Vector3,
+    (uv_a, uv_b): ([f64; 2], [f64; 2]),
+    tolerance: f64,
+    reach: f64,
+) -> Option<Station> {
+    let n = a.normal_at(uv_a[0], uv_a[1])?;
+    let w = unit(n.cross(t))?;
+    // The difference of the surfaces' slopes across the line at offset `y`, with the
+    // heights and parameters found there.
+    let slopes = |y: f64, uv_a: [f64; 2], uv_b: [f64; 2]| {
+        let at = o + w * y;
+        let (za, uv_a, na) = along_line(a, uv_a, at, n, tolerance)?;
+        let (zb, uv_b, nb) = along_line(b, uv_b, at, n, tolerance)?;
+        let slope = |m: Vector3| {
+            let up = m.dot(n);
+            (up.abs() > 1e-3).then(|| -m.dot(w) / up)
+        };
+        Some((slope(na)? - slope(nb)?, za, zb, uv_a, uv_b))
+    };
+    let mut y0 = 0.0;
+    let mut at0 = slopes(y0, uv_a, uv_b)?;
+    let mut y1 = (reach * 1e-2).max(tolerance);
+    let mut at1 = slopes(y1, at0.3, at0.4)?;
+    for _ in 0..MAX_NEWTON {
+        let curvature = (at1.0 - at0.0) / (y1 - y0);
+        if curvature == 0.0 || !curvature.is_finite() {
+            // Flat across (the surfaces agree in slope along the whole line): keep the
+            // nearer sample.
+            break;
+        }
+        let y = y1 - at1.0 / curvature;
+        if y.abs() > reach {
+            return None;
+        }
+        let at = slopes(y, at1.3, at1.4)?;
+        let done = (y - y1).abs() <= tolerance * 1e-3;
+        (y0, at0, y1, at1) = (y1, at1, y, at);
+        if done {
+            break;
+        }
+    }
+    let (_, za, zb, uv_a, uv_b) = at1;
+    let point = o + w * y1 + n * ((za + zb) / 2.0);
+    ((za - zb).abs() <= tolerance).then_some((point, uv_a, uv_b))
+}
+
+/// The direction in which `a` and `b`, touching at parameters `uv_a` and `uv_b`, stay in
+/// contact: where their normal curvatures agree, the eigenvector of the smaller (in size)
+/// eigenvalue of the difference of their second fundamental forms. With it, that
+/// eigenvalue and the other (the difference of curvatures along and across the contact).
+/// `None` where the difference vanishes both ways (flat contact: no one direction).
+fn contact_direction(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    uv_a: [f64; 2],
+    uv_b: [f64; 2],
+) -> Option<(Vector3, f64, f64)> {
+    let da = a.derivatives(uv_a[0], uv_a[1], 2);
+    let db = b.derivatives(uv_b[0], uv_b[1], 2);
+    let n = unit(da[1][0].cross(da[0][1]))?;
+    let e1 = unit(da[1][0])?;
+    let e2 = n.cross(e1);
+    // Normal curvature along the unit tangent `dir`, both surfaces measured against `n`.
+    let kappa = |d: &[Vec<Vector3>], dir: Vector3| {
+        let [du, dv] = tangent_step(d[1][0], d[0][1], dir)?;
+        let second = d[2][0] * (du * du) + d[1][1] * (2.0 * du * dv) + d[0][2] * (dv * dv);
+        Some(second.dot(n))
+    };
+    let diff = |dir: Vector3| Some(kappa(&da, dir)? - kappa(&db, dir)?);
+    // The difference as the quadratic form [[p, q], [q, r]] in the basis (e1, e2).
+    let (p, r) = (diff(e1)?, diff(e2)?);
+    let q = diff((e1 + e2) * std::f64::consts::FRAC_1_SQRT_2)? - (p + r) / 2.0;
+    let scale = p.abs().max(q.abs()).max(r.abs());
+    if scale <= 1e-12 * (da[2][0].length() + db[2][0].length()).max(f64::MIN_POSITIVE) {
+        return None;
+    }
+    let (mean, radius) = ((p + r) / 2.0, ((p - r) / 2.0).hypot(q));
+    let (small, large) = if mean >= 0.0 {
+        (mean - radius, mean + radius)
+    } else {
+        (mean + radius, mean - radius)
+    };
+    // Two forms of the eigenvector; the longer is the better conditioned.
+    let (x1, y1) = (q, small - p);
+    let (x2, y2) = (small - r, q);
+    let (x, y) = if x1.hypot(y1) >= x2.hypot(y2) {
+        (x1, y1)
+    } else {
+        (x2, y2)
+    };
+    let dir = if x.hypot(y) > 0.0 {
+        e1 * x + e2 * y
+    } else {
+        e1
+    };
+    Some((unit(dir)?, small, large))
+}
+
+/// The curve along which `a` and `b` touch, through their touch point `start`, traced
+/// both ways (a step along the contact direction, then back onto the contact across it;
+/// steps halved where that fails, down to the tolerance, so the ends lie where the contact
+/// ends) and densified to the tolerance. `None` for an isolated touch: a traced stretch no
+/// longer than the tolerance zone around a touch point of the same curvatures, and not
+/// flat enough along its length to be a contact curve.
+fn trace_contact(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    start: Station,
+    size: f64,
+    tolerance: f64,
+) -> Option<SurfaceCurve> {
+    let longest = size / 32.0;
+    // The touch point may lie anywhere in the zone where the surfaces are within the
+    // tolerance: first onto the middle of the contact.
+    let (t0, ..) = contact_direction(a, b, start.1, start.2)?;
+    let start =
+        onto_contact(a, b, start.0, t0, (start.1, start.2), tolerance, longest).unwrap_or(start);
+    let (t0, small, _) = contact_direction(a, b, start.1, start.2)?;
+    let mut closed = false;
+    let mut halves: Vec<Vec<Station>> = Vec::new();
+    for sign in [1.0, -1.0] {
+        if closed {
+            break;
+        }
+        let mut points = vec![start];
+        let mut t = t0 * sign;
+        let mut h = longest;
+        while points.len() < 1 << 14 {
+            let p = points[points.len() - 1];
+            // Back at the start after going round: a closed loop.
+            let home = start.0 - p.0;
+            if points.len() > 3 && home.length() <= 1.5 * h && home.dot(t) > 0.0 {
+                closed = true;
+                break;
+            }
+            let next = onto_contact(a, b, p.0 + t * h, t, (p.1, p.2), tolerance, h)
+                .filter(|q| (q.0 - p.0).dot(t) > 0.5 * h);
+            match next {
+                Some(q) => {
+                    let chord = unit(q.0 - p.0)?;
+                    t = contact_direction(a, b, q.1, q.2)
+                        .map(|(d, ..)| if d.dot(chord) < 0.0 { d * -1.0 } else { d })
+                        .unwrap_or(chord);
+                    points.push(q);
+                    h = (h * 1.5).min(longest);
+                }
+                None if h > tolerance => h /= 2.0,
+                None => break,
+            }
+        }
+        halves.push(points);
+    }
+    let mut points: Vec<Station> = halves.pop()?;
+    if let Some(forward) = halves.pop() {
+        points.reverse();
+        points.extend_from_slice(&forward[1..]);
+    }
+    let n = points.len();
+    let chords = if closed { n } else { n - 1 };
+    let length: f64 = (0..chords)
+        .map(|k| points[k].0.distance(points[(k + 1) % n].0))
+        .sum();
+    // An isolated touch of curvature difference `small` along the traced direction stays
+    // within the tolerance over 2√(2 tol / small); a contact curve either runs well past
+    // that or is flat enough that its gap stays far below the tolerance over its length.
+    let flat = small.abs() * length * length / 8.0 <= 0.1 * tolerance;
+    let beyond = length > 3.0 * (2.0 * tolerance / small.abs()).sqrt();
+    if n < 2 || !(flat || beyond) {
+        return None;
+    }
+    let out = subdivide(&points, closed, |x, y| {
+        let chord = y.0 - x.0;
+        let mid = x.0.lerp(y.0, 0.5);
+        onto_contact(a, b, mid, chord, (x.1, x.2), tolerance, chord.length())
+            .filter(|m| m.0.distance(mid) > tolerance)
+    });
+    Some(SurfaceCurve {
+        points: out.iter().map(|r| r.0).collect(),
+        uv_a: out.iter().map(|r| r.1).collect(),
+        uv_b: out.iter().map(|r| r.2).collect(),
+        closed,
+        tangent: true,
+    })
 }
 
 /// Where curve `c` meets surface `s` to `tolerance`: crossings seeded by the curve's

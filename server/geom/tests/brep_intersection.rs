@@ -474,3 +474,28 @@ fn random_spheres_against_a_cube_match_the_arcs_in_its_faces() {
     }
     assert!(crossing >= 12, "too few spheres meet the cube: {crossing}");
 }
+
+#[test]
+fn a_cylinder_touching_a_wall_face_along_a_line_is_clipped_by_both_trims() {
+    // The cylinder side of radius 1 about z, trimmed to |z| ≤ 1, against the face x = 1,
+    // |y| ≤ 1, −0.5 ≤ z ≤ 2 (trimmed from a plane reaching half a face beyond): they touch
+    // along (1, 0, z), from the wall's lower edge z = −0.5 to the cylinder's rim z = 1.
+    let side = cylinder_side(2.0, 1.0);
+    let wall = plane_face(
+        Point3::new(1.0, -1.0, -0.5),
+        [0.0, 2.0, 0.0],
+        [0.0, 0.0, 2.5],
+        0.5,
+    );
+    let cut = brep_brep(&[side], &[Face::trimmed(&wall, TOL)], TOL);
+    assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
+    assert_eq!(cut.curves.len(), 1);
+    let c = &cut.curves[0];
+    assert!(c.tangent && !c.closed);
+    for s in &c.points {
+        let p = s.point;
+        assert!((p.x - 1.0).abs() < TOL && p.y.abs() < 1e-7, "{p:?}");
+        assert!(p.z >= -0.5 - TOL && p.z <= 1.0 + TOL, "{p:?}");
+    }
+    assert!((length(c) - 1.5).abs() < 2.0 * TOL, "{}", length(c));
+}

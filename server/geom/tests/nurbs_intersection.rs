@@ -3,8 +3,10 @@
 //! touches it at h = R (I9); two orthogonal equal cylinders meet in two ellipses in the
 //! planes x = ±y (I10); a tilted plane cuts a cylinder in an ellipse with semi-axes R and
 //! R / cos θ (I11); a line at offset d meets a sphere at ±√(R² − d²) along it and touches
-//! it at d = R (I12). Every surface is an exact rational NURBS (circles as 9-point
-//! rational quadratics).
+//! it at d = R (I12). Tangent contacts worked by hand: a cylinder of radius r on a plane
+//! touches it along the line under its axis, ended by whichever boundary comes first; a
+//! sphere in a cylinder of its radius touches it along its equator. Every surface is an
+//! exact rational NURBS (circles as 9-point rational quadratics).
 
 use cicada_geom::Point3;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
@@ -299,4 +301,86 @@ fn wavy_sheets_and_curves_meet_where_opencascade_says() {
         }
     }
     assert_eq!(crossings, 36, "the curves' crossings in all");
+}
+
+/// Checks a tangent contact along a straight line parallel to x through `(·, y, z)`, from
+/// `x0` to `x1`: every point on the line (within the tolerance zone's centre), the ends
+/// where the contact ends.
+fn assert_contact_line(c: &SurfaceCurve, y: f64, z: f64, x0: f64, x1: f64) {
+    assert!(c.tangent && !c.closed, "{c:?}");
+    for p in &c.points {
+        // Across the line the surfaces part only quadratically (√(2 r tol) = 1.4e-3 is
+        // within the tolerance): the contact found is the middle of that zone.
+        assert!((p.y - y).hypot(p.z - z) < 1e-7, "{p:?}");
+    }
+    let xs = [c.points[0].x, c.points[c.points.len() - 1].x];
+    let (lo, hi) = (xs[0].min(xs[1]), xs[0].max(xs[1]));
+    assert!(
+        (lo - x0).abs() < 2.0 * TOL && (hi - x1).abs() < 2.0 * TOL,
+        "{lo}..{hi}"
+    );
+}
+
+#[test]
+fn a_cylinder_lying_on_a_plane_touches_it_along_a_line() {
+    // Radius 1 along x (|x| <= 3) on the plane z = −1 (|x|, |y| <= 2): the contact line
+    // y = 0, z = −1, ended by the plane's edges at x = ±2.
+    let cut = surface_surface(&cylinder(1.0, 0, 3.0), &horizontal(-1.0, 2.0), TOL);
+    assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
+    assert_eq!(cut.curves.len(), 1);
+    assert_contact_line(&cut.curves[0], 0.0, -1.0, -2.0, 2.0);
+    // A plane tangent along the line at angle φ round the axis (not on a row of the
+    // cylinder's mesh), wider than the cylinder: ended by the cylinder's ends at x = ±3.
+    let phi: f64 = 0.37;
+    let (normal, across) = (
+        cicada_geom::Vector3::new(0.0, phi.sin(), phi.cos()),
+        cicada_geom::Vector3::new(0.0, phi.cos(), -phi.sin()),
+    );
+    let on = Point3::new(0.0, 0.0, 0.0) + normal;
+    let corner = |x: f64, s: f64| on + cicada_geom::Vector3::new(x, 0.0, 0.0) + across * s;
+    let plane = patch([
+        corner(-4.0, -2.0),
+        corner(4.0, -2.0),
+        corner(4.0, 2.0),
+        corner(-4.0, 2.0),
+    ]);
+    let cut = surface_surface(&plane, &cylinder(1.0, 0, 3.0), TOL);
+    assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
+    assert_eq!(
+        cut.curves.len(),
+        1,
+        "{:?}",
+        cut.curves
+            .iter()
+            .map(|c| (
+                c.tangent,
+                c.points.len(),
+                c.points[0],
+                c.points[c.points.len() - 1]
+            ))
+            .collect::<Vec<_>>()
+    );
+    assert_contact_line(&cut.curves[0], phi.sin(), phi.cos(), -3.0, 3.0);
+}
+
+#[test]
+fn a_ball_in_a_tube_of_its_radius_touches_it_along_its_equator() {
+    let r = 1.5;
+    let cut = surface_surface(
+        &sphere(r, Point3::new(0.0, 0.0, 0.0)),
+        &cylinder(r, 2, 3.0),
+        TOL,
+    );
+    assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
+    assert_eq!(cut.curves.len(), 1, "{:?}", cut.curves);
+    let c = &cut.curves[0];
+    assert!(c.tangent && c.closed);
+    for p in &c.points {
+        assert!(
+            p.z.abs() < 1e-6 && (p.x.hypot(p.y) - r).abs() < TOL,
+            "{p:?}"
+        );
+    }
+    let sag = worst_chord(c, |p| (p.x.hypot(p.y) - r).abs());
+    assert!(sag <= TOL * 1.01, "chord sag {sag}");
 }

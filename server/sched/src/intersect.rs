@@ -166,6 +166,7 @@ fn report(p: &PairIntersection, labels: &[Label]) -> wire::IntersectPair {
                     knots: Packed(f.knots().to_vec()),
                     ..Default::default()
                 }),
+                tangent: c.tangent,
             })
             .collect(),
         points: p

@@ -384,3 +384,36 @@ fn listed_pairs_only_and_unknown_ids_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_ball_in_a_tube_of_its_radius_touches_it_along_a_tangent_circle() {
+    // The sphere of radius 2 inside the NURBS cylinder of radius 2 about z (|z| ≤ 3):
+    // tangent along the equator, a closed curve of length 4π flagged as touching.
+    let (mut points, mut weights) = (Vec::new(), Vec::new());
+    for (cx, cy, cw) in circle() {
+        for z in [-3.0, 3.0] {
+            points.push(json!([2.0 * cx, 2.0 * cy, z]));
+            weights.push(json!(cw));
+        }
+    }
+    let tube = json!({"id": "tube", "degree_u": 2, "degree_v": 1, "count_u": 9,
+        "count_v": 2, "points": points, "weights": weights,
+        "knots_u": [0, 0, 0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1, 1, 1],
+        "knots_v": [0, 0, 1, 1]});
+    let scene = json!({"units": "meters", "tolerance": 1e-3, "surfaces": [sphere(), tube]});
+    let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+    let p = pair(&r, "sphere", "tube");
+    assert_eq!(p.method, IntersectMethod::Nurbs);
+    assert_eq!(p.curves.len(), 1, "{:?}", p.curves);
+    let c = &p.curves[0];
+    assert!(c.tangent && c.closed);
+    for q in &c.points.0 {
+        assert!(
+            q[2].abs() < 1e-6 && (q[0].hypot(q[1]) - 2.0).abs() < 1e-6,
+            "{q:?}"
+        );
+    }
+    let length = loop_length(&c.points.0);
+    let circle = 4.0 * std::f64::consts::PI;
+    assert!((length - circle).abs() < 1e-5 * circle, "{length}");
+}
