@@ -284,14 +284,19 @@ pub fn surface_surface_seeded(
         for (k, &p) in seed.points.iter().enumerate() {
             let uv_a = seeds_a.parameters_near(a, p);
             let uv_b = seeds_b.parameters_near(b, p);
-            // A seed moves at most as far as its neighbours are (plus the meshes' errors).
+            // A seed moves at most as far as its neighbours are, plus the meshes' errors
+            // over the sine of the crossing angle (a shallow crossing moves far across).
             let gap = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
                 .into_iter()
                 .flatten()
                 .map(|j| seed.points[j].distance(p))
                 .fold(0.0, f64::max);
-            let reach = gap + 4.0 * (dev_a + dev_b) + tolerance;
-            if let Some(r) = refine_on_both(a, b, uv_a, uv_b, tolerance, reach) {
+            let reach = |r: Station| {
+                gap + 4.0 * (dev_a + dev_b) / crossing_sine(a, b, r).max(0.05) + tolerance
+            };
+            let refined = refine_on_both(a, b, uv_a, uv_b, tolerance, f64::INFINITY)
+                .filter(|&r| r.0.distance(p) <= reach(r));
+            if let Some(r) = refined {
                 // Seeds closer than the tolerance after refinement are one point.
                 if points
                     .last()

@@ -384,3 +384,32 @@ fn a_ball_in_a_tube_of_its_radius_touches_it_along_its_equator() {
     let sag = worst_chord(c, |p| (p.x.hypot(p.y) - r).abs());
     assert!(sag <= TOL * 1.01, "chord sag {sag}");
 }
+
+#[test]
+fn a_plane_nearing_a_spheres_pole_cuts_a_circle_until_it_touches() {
+    // A plane at z = R − ε cuts the sphere in a circle of radius √(2Rε − ε²), crossing it
+    // at an angle of about that radius over R: shallow, but a crossing while the cap is
+    // deeper than the tolerance, one touch point when it is not. Never both, never a
+    // grazing curve.
+    let r = 2.0;
+    let s = sphere(r, Point3::new(0.0, 0.0, 0.0));
+    for eps in [1e-2, 1e-3, 1e-4, 1e-5, 3e-6, 5e-7, 1e-7] {
+        let cut = surface_surface(&s, &horizontal(r - eps, 3.0), TOL);
+        let rho = (2.0 * r * eps - eps * eps).sqrt();
+        if eps > 2.0 * TOL {
+            assert!(cut.tangent_points.is_empty(), "ε = {eps}");
+            assert_eq!(cut.curves.len(), 1, "ε = {eps}");
+            let c = &cut.curves[0];
+            assert!(c.closed && !c.tangent, "ε = {eps}");
+            for p in &c.points {
+                assert!(
+                    (p.x.hypot(p.y) - rho).abs() < 1e-3 * rho,
+                    "ε = {eps}: {p:?}"
+                );
+            }
+        } else {
+            assert!(cut.curves.is_empty(), "ε = {eps}: {:?}", cut.curves.len());
+            assert_eq!(cut.tangent_points.len(), 1, "ε = {eps}");
+        }
+    }
+}
