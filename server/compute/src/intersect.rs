@@ -310,8 +310,8 @@ fn intersect_pair(
                 pair.curves
                     .push(curve(&c.points, c.closed, uv, tolerance, fit));
             }
-            for p in cut.touch_points {
-                pair.points.push(point(p, None, None, true));
+            for (p, uv) in cut.touch_points {
+                pair.points.push(point(p, None, Some(uv), true));
             }
             pair.coplanar = cut.coplanar as u32;
         }

@@ -5,9 +5,13 @@
 //! point; inside a triangle the least-norm step keeps it near), and the chords are
 //! densified with midpoints moved onto the surface in the plane their two ends share,
 //! until every chord is within the tolerance of the true curve. A point that slides off
-//! its triangle (farther than the tolerance from the mesh) is dropped.
+//! its triangle (farther than the tolerance from the mesh) is dropped. Touches (where the
+//! seed mesh touches the mesh, or with no crossing where it comes within its chord error
+//! of it) are refined by alternating projection between the surface and the mesh, and
+//! kept when the two meet to the tolerance.
 
 use crate::bvh::Bvh;
+use crate::mesh_contact::closest_pair;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::{MAX_NEWTON, Seeds, bounds_size, clamp_uv, frame, subdivide};
@@ -30,8 +34,8 @@ pub struct SurfaceMeshCurve {
 pub struct SurfaceMeshIntersection {
     /// The curves.
     pub curves: Vec<SurfaceMeshCurve>,
-    /// Isolated touches, as found on the surface's seed mesh (not refined).
-    pub touch_points: Vec<Point3>,
+    /// Isolated touches, on both to the tolerance, with the surface parameters there.
+    pub touch_points: Vec<(Point3, [f64; 2])>,
     /// Seed triangle pairs lying flat on each other (the surface flush with the mesh).
     pub coplanar: usize,
 }
@@ -141,7 +145,6 @@ pub fn surface_mesh_seeded(
     // Seed points lie on the mesh's triangles up to rounding.
     let eps = 1e-9 * size.max(1e-300);
     let mut out = SurfaceMeshIntersection {
-        touch_points: cut.touch_points,
         coplanar: cut.coplanar.len(),
         ..SurfaceMeshIntersection::default()
     };
@@ -176,7 +179,60 @@ pub fn surface_mesh_seeded(
         }
         out.curves.push(densify(s, &kept, closed, tolerance));
     }
+    // Touches: where the seed mesh touches the mesh, or, with no crossing at all, where it
+    // comes within its chord error of the mesh (the surface itself may touch there).
+    let mut near = cut.touch_points;
+    if out.curves.is_empty() && near.is_empty() {
+        near.extend(
+            closest_pair(seed, seed_bvh, tris, bvh, deviation + tolerance)
+                .map(|pair| pair.points.on_first),
+        );
+    }
+    for p in near {
+        let Some(touch) = touch_on_mesh(s, bvh, p, tolerance, reach) else {
+            continue;
+        };
+        let known = out
+            .touch_points
+            .iter()
+            .any(|t| t.0.distance(touch.0) <= tolerance)
+            || out.curves.iter().any(|c| {
+                c.points
+                    .iter()
+                    .any(|q| q.distance(touch.0) <= reach.max(tolerance))
+            });
+        if !known {
+            out.touch_points.push(touch);
+        }
+    }
     out
+}
+
+/// Where surface `s` touches the mesh near `start`, if it does to `tolerance`: the closest
+/// points of the surface and the mesh (within `reach` of each other) by alternating
+/// projection; the point on the mesh with the surface's parameters.
+fn touch_on_mesh(
+    s: &NurbsSurface,
+    bvh: &Bvh,
+    start: Point3,
+    tolerance: f64,
+    reach: f64,
+) -> Option<(Point3, [f64; 2])> {
+    let mut p = start;
+    let mut best: Option<(f64, Point3, [f64; 2])> = None;
+    for _ in 0..MAX_NEWTON {
+        let (uv, on_surface, _) = s.closest_point(p);
+        let (on_mesh, d, _) = bvh.closest_point(on_surface, reach)?;
+        if best.is_none_or(|(bd, ..)| d < bd) {
+            best = Some((d, on_mesh, uv));
+        }
+        if on_mesh.distance(p) <= tolerance * 1e-3 {
+            break;
+        }
+        p = on_mesh;
+    }
+    let (d, point, uv) = best?;
+    (d <= tolerance).then_some((point, uv))
 }
 
 /// A curve point, its surface parameters and the planes of the triangles it lies on.

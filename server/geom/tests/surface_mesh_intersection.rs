@@ -4,7 +4,9 @@
 //! √1.25 meeting on the cube's edges, each arc ρ (π/2 − 2 acos(1/ρ)) long; a duct of
 //! radius 0.15 through the bottom of a beam cuts a loop of two arcs of 0.15 (2π − 2 acos ⅔)
 //! on the beam's sides and two straight runs across its bottom (each arc's chord lies on
-//! the beam's bottom edge, so the arc must be found in the side's plane, not the edge's).
+//! the beam's bottom edge, so the arc must be found in the side's plane, not the edge's);
+//! the ball inscribed in the cube touches each face at its centre, and a ball of radius ½
+//! at (½, 0, 0.13) touches the face x = 1 at (1, 0, 0.13).
 
 use cicada_geom::bvh::Bvh;
 use cicada_geom::surface_mesh_intersection::{SurfaceMeshCurve, surface_mesh};
@@ -146,5 +148,55 @@ fn duct_through_a_beams_bottom_cuts_two_arcs_and_two_runs() {
         (length(c) - want).abs() < 1e-5 * want,
         "{} vs {want}",
         length(c)
+    );
+}
+
+#[test]
+fn a_ball_in_a_box_touches_each_face_at_its_centre() {
+    // The sphere of radius 1 inscribed in the cube [−1, 1]³ touches each face at its
+    // centre and crosses none; a hair smaller, it touches nothing.
+    let (tris, bvh) = cube();
+    let cut = surface_mesh(&sphere(1.0, Point3::new(0.0, 0.0, 0.0)), &tris, &bvh, TOL);
+    assert!(cut.curves.is_empty(), "{:?}", cut.curves);
+    let mut centres: Vec<[i32; 3]> = cut
+        .touch_points
+        .iter()
+        .map(|(p, _)| p.to_array().map(|c| c.round() as i32))
+        .collect();
+    centres.sort();
+    let expected = vec![
+        [-1, 0, 0],
+        [0, -1, 0],
+        [0, 0, -1],
+        [0, 0, 1],
+        [0, 1, 0],
+        [1, 0, 0],
+    ];
+    assert_eq!(centres, expected, "{:?}", cut.touch_points);
+    let s = sphere(1.0, Point3::new(0.0, 0.0, 0.0));
+    for (p, [u, v]) in &cut.touch_points {
+        let axis = p.to_array().map(|c| c.round());
+        let centre = Point3::new(axis[0], axis[1], axis[2]);
+        assert!(p.distance(centre) < TOL, "{p:?}");
+        assert!(s.point_at(*u, *v).distance(*p) < TOL, "{p:?} vs ({u}, {v})");
+    }
+    let smaller = surface_mesh(
+        &sphere(1.0 - 1e-3, Point3::new(0.0, 0.0, 0.0)),
+        &tris,
+        &bvh,
+        TOL,
+    );
+    assert!(smaller.curves.is_empty() && smaller.touch_points.is_empty());
+    // A ball of radius ½ against the face x = 1, touching it off its mesh's rows of
+    // vertices (found from the meshes' closest pair, then refined).
+    let ball = sphere(0.5, Point3::new(0.5, 0.0, 0.13));
+    let side = surface_mesh(&ball, &tris, &bvh, TOL);
+    assert!(side.curves.is_empty(), "{:?}", side.curves);
+    assert_eq!(side.touch_points.len(), 1, "{:?}", side.touch_points);
+    let (p, [u, v]) = side.touch_points[0];
+    assert!(p.distance(Point3::new(1.0, 0.0, 0.13)) < 1e-3, "{p:?}");
+    assert!(
+        (p.x - 1.0).abs() < TOL && ball.point_at(u, v).distance(p) < TOL,
+        "{p:?}"
     );
 }
