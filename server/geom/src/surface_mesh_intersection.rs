@@ -157,6 +157,15 @@ pub fn surface_mesh_seeded(
             let Some((q, uv)) = onto_planes(s, &planes, uv, tolerance) else {
                 continue;
             };
+            // At a shallow crossing the seed mesh's error moves the crossing farther, by
+            // one over the sine of the angle between the surface and the triangle.
+            let sine = s.normal_at(uv[0], uv[1]).map_or(1.0, |n| {
+                planes
+                    .iter()
+                    .map(|(m, _)| n.cross(*m).length())
+                    .fold(1.0, f64::min)
+            });
+            let reach = 4.0 * deviation / sine.max(0.05) + tolerance;
             if q.distance(p) > reach || bvh.closest_point(q, tolerance).is_none() {
                 continue;
             }

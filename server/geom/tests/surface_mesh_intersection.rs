@@ -200,3 +200,27 @@ fn a_ball_in_a_box_touches_each_face_at_its_centre() {
         "{p:?}"
     );
 }
+
+#[test]
+fn a_plane_mesh_just_under_a_cylinders_top_cuts_two_lines() {
+    // The cylinder of radius 1 about x (|x| ≤ 3) and the two-triangle plane z = 0.999
+    // (|x|, |y| ≤ 2): a crossing at a shallow angle (0.045), two lines at y = ±√(1 − z²)
+    // from x = −2 to 2, though the seed mesh's chords (0.01 off the surface) cross the
+    // plane far from them or not at all.
+    let z = 0.999;
+    let p = |x: f64, y: f64| Point3::new(x, y, z);
+    let (a, b, c, d) = (p(-2.0, -2.0), p(2.0, -2.0), p(2.0, 2.0), p(-2.0, 2.0));
+    let tris = vec![[a, b, c], [a, c, d]];
+    let bvh = Bvh::new(&tris);
+    let cut = surface_mesh(&cylinder(1.0, 0, 3.0), &tris, &bvh, TOL);
+    let y = (1.0 - z * z).sqrt();
+    let mut sides: Vec<f64> = cut.curves.iter().map(|c| c.points[0].y.signum()).collect();
+    sides.sort_by(f64::total_cmp);
+    assert_eq!(sides, [-1.0, 1.0], "{:?}", cut.curves);
+    for c in &cut.curves {
+        for q in &c.points {
+            assert!((q.y.abs() - y).abs() < 1e-6 && (q.z - z).abs() < TOL, "{q:?}");
+        }
+        assert!((length(c) - 4.0).abs() < 2.0 * TOL, "{}", length(c));
+    }
+}
