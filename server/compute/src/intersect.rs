@@ -307,8 +307,10 @@ fn intersect_pair(
                 } else {
                     (None, Some(c.uv))
                 };
-                pair.curves
-                    .push(curve(&c.points, c.closed, uv, tolerance, fit));
+                pair.curves.push(Curve {
+                    tangent: c.tangent,
+                    ..curve(&c.points, c.closed, uv, tolerance, fit)
+                });
             }
             for (p, uv) in cut.touch_points {
                 pair.points.push(point(p, None, Some(uv), true));
@@ -327,6 +329,7 @@ fn intersect_pair(
                 };
                 let mut found = curve(&c.points, c.closed, uv, tolerance, fit);
                 found.faces = faces;
+                found.tangent = c.tangent;
                 pair.curves.push(found);
             }
         }

@@ -541,6 +541,8 @@ pub struct BrepMeshCurve {
     pub uv: Vec<[f64; 2]>,
     /// True for a closed loop.
     pub closed: bool,
+    /// True where the faces touch the mesh along the curve rather than cross it.
+    pub tangent: bool,
 }
 
 /// Where the faces meet the triangles `tris` (a hierarchy over exactly them), exact on
@@ -555,7 +557,8 @@ pub fn brep_mesh(
 ) -> Vec<BrepMeshCurve> {
     let bounds: Aabb = tris.iter().flatten().copied().collect();
     let mut out = Vec::new();
-    let mut open = Vec::new();
+    // Open pieces, crossing and touching apart.
+    let mut open = [Vec::new(), Vec::new()];
     for (i, face) in faces.iter().enumerate() {
         if !face.bounds.meets(&bounds, tolerance) {
             continue;
@@ -579,24 +582,28 @@ pub fn brep_mesh(
             for (piece, closed) in clip(face, None, stations, c.closed, cut_at, tolerance) {
                 let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
                 if closed {
+                    let tangent = c.tangent;
                     out.push(BrepCurve {
                         points,
                         closed,
-                        tangent: false,
+                        tangent,
                     });
                 } else {
-                    open.push(points);
+                    open[usize::from(c.tangent)].push(points);
                 }
             }
         }
     }
-    out.extend(join(open, false, tolerance));
+    let [crossing, touching] = open;
+    out.extend(join(crossing, false, tolerance));
+    out.extend(join(touching, true, tolerance));
     out.into_iter()
         .map(|c| BrepMeshCurve {
             points: c.points.iter().map(|s| s.point).collect(),
             faces: c.points.iter().map(|s| s.face_a).collect(),
             uv: c.points.iter().map(|s| s.uv_a).collect(),
             closed: c.closed,
+            tangent: c.tangent,
         })
         .collect()
 }

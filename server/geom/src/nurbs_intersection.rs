@@ -380,7 +380,7 @@ fn crossing_sine(a: &NurbsSurface, b: &NurbsSurface, (_, uv_a, uv_b): Station) -
 }
 
 /// The distance from `p` to the polyline through `points`.
-fn polyline_distance(points: &[Point3], closed: bool, p: Point3) -> f64 {
+pub(crate) fn polyline_distance(points: &[Point3], closed: bool, p: Point3) -> f64 {
     let n = points.len();
     let chords = if closed { n } else { n.saturating_sub(1) };
     (0..chords)
@@ -572,7 +572,7 @@ fn curve_tangent(
 /// Where two surfaces that come close near `start` touch, if they do to `tolerance`: the
 /// closest points by alternating projection, or, where that stalls short of touching,
 /// the least gap across the contact direction within `reach`.
-fn touch_point(
+pub(crate) fn touch_point(
     a: &NurbsSurface,
     b: &NurbsSurface,
     start: Point3,
@@ -603,7 +603,7 @@ fn touch_point(
 }
 
 /// A point on two surfaces with its parameters on each.
-type Station = (Point3, [f64; 2], [f64; 2]);
+pub(crate) type Station = (Point3, [f64; 2], [f64; 2]);
 
 /// `v` scaled to unit length (`None` for a zero vector).
 fn unit(v: Vector3) -> Option<Vector3> {
@@ -754,7 +754,7 @@ fn contact_direction(
 /// ends) and densified to the tolerance. `None` for an isolated touch: a traced stretch no
 /// longer than the tolerance zone around a touch point of the same curvatures, and not
 /// flat enough along its length to be a contact curve.
-fn trace_contact(
+pub(crate) fn trace_contact(
     a: &NurbsSurface,
     b: &NurbsSurface,
     start: Station,

@@ -8,13 +8,20 @@
 //! its triangle (farther than the tolerance from the mesh) is dropped. Touches (where the
 //! seed mesh touches the mesh, or with no crossing where it comes within its chord error
 //! of it) are refined by alternating projection between the surface and the mesh, and
-//! kept when the two meet to the tolerance.
+//! kept when the two meet to the tolerance. Where the surface grazes the mesh all along a
+//! seed, or touches it, it may touch along a curve (a pipe on a slab): the contact with
+//! the plane of the nearest triangle is traced as between two surfaces and kept where it
+//! lies on the mesh, its ends on the mesh's boundary.
 
+use crate::bbox::Aabb;
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::NurbsSurface;
-use crate::nurbs_intersection::{MAX_NEWTON, Seeds, bounds_size, clamp_uv, frame, subdivide};
+use crate::nurbs_intersection::{
+    MAX_NEWTON, Seeds, bounds_size, clamp_uv, frame, polyline_distance, subdivide, touch_point,
+    trace_contact,
+};
 use crate::triangle_contact::closest_on_triangle;
 use crate::{Point3, Vector3};
 
@@ -27,6 +34,9 @@ pub struct SurfaceMeshCurve {
     pub uv: Vec<[f64; 2]>,
     /// True for a closed loop (the last point joins the first).
     pub closed: bool,
+    /// True where the surface touches the mesh along the curve (a pipe on a slab) rather
+    /// than crossing it.
+    pub tangent: bool,
 }
 
 /// Where a surface meets a mesh.
@@ -149,8 +159,13 @@ pub fn surface_mesh_seeded(
         ..SurfaceMeshIntersection::default()
     };
     let reach = 4.0 * deviation + tolerance;
+    // Below this sine of the angle between the surface and the triangles all along a seed,
+    // the surface grazes the mesh: a contact, traced below (as for two surfaces).
+    let grazing = 4.0 * (tolerance / size).sqrt();
+    let mut contacts = Vec::new();
     for seed_curve in cut.polylines {
         let mut kept: Vec<Station> = Vec::new();
+        let mut grazes = true;
         for &p in &seed_curve.points {
             let planes = planes_at(tris, bvh, p, eps);
             let uv = seeds.parameters_near(s, p);
@@ -169,6 +184,7 @@ pub fn surface_mesh_seeded(
             if q.distance(p) > reach || bvh.closest_point(q, tolerance).is_none() {
                 continue;
             }
+            grazes &= sine <= grazing;
             match kept.last_mut() {
                 // One point within the tolerance: the one on more planes (an edge) stays.
                 Some(last) if last.0.distance(q) <= tolerance => {
@@ -183,21 +199,45 @@ pub fn surface_mesh_seeded(
         if closed && kept[0].0.distance(kept[kept.len() - 1].0) <= tolerance {
             kept.pop();
         }
-        if kept.len() < 2 {
+        if kept.len() < 2 || grazes {
+            contacts.push(kept.first().map_or(seed_curve.points[0], |k| k.0));
             continue;
         }
         out.curves.push(densify(s, &kept, closed, tolerance));
     }
-    // Touches: where the seed mesh touches the mesh, or, with no crossing at all, where it
-    // comes within its chord error of the mesh (the surface itself may touch there).
-    let mut near = cut.touch_points;
+    // Contacts: grazing seeds, where the seed mesh touches the mesh, or, with no crossing
+    // at all, where it comes within its chord error of the mesh (the surface itself may
+    // touch there), each along a curve or at a point.
+    let mut near = contacts;
+    near.extend(cut.touch_points);
     if out.curves.is_empty() && near.is_empty() {
         near.extend(
             closest_pair(seed, seed_bvh, tris, bvh, deviation + tolerance)
                 .map(|pair| pair.points.on_first),
         );
     }
+    let span = tris
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Aabb>()
+        .size()
+        .length()
+        .max(size);
     for p in near {
+        let on_contact = |q: Point3| {
+            out.curves
+                .iter()
+                .filter(|c| c.tangent)
+                .any(|c| polyline_distance(&c.points, c.closed, q) <= reach)
+        };
+        if on_contact(p) {
+            continue;
+        }
+        if let Some(runs) = contact_on_mesh(s, tris, bvh, p, (size, span), tolerance, reach) {
+            out.curves.extend(runs);
+            continue;
+        }
         let Some(touch) = touch_on_mesh(s, bvh, p, tolerance, reach) else {
             continue;
         };
@@ -215,6 +255,123 @@ pub fn surface_mesh_seeded(
         }
     }
     out
+}
+
+/// Where surface `s` touches the mesh along a curve near `p`: its contact with the plane
+/// of the triangle nearest `p` (as a patch `span` wide each way), traced as between two
+/// surfaces and kept where it lies on the mesh, each run ended on the mesh's boundary.
+/// `None` where the surface touches that plane at a point, or not at all.
+fn contact_on_mesh(
+    s: &NurbsSurface,
+    tris: &[[Point3; 3]],
+    bvh: &Bvh,
+    p: Point3,
+    (size, span): (f64, f64),
+    tolerance: f64,
+    reach: f64,
+) -> Option<Vec<SurfaceMeshCurve>> {
+    let (on, _, k) = bvh.closest_point(p, reach)?;
+    let t = tris[k as usize];
+    let normal = (t[1] - t[0]).cross(t[2] - t[0]);
+    let e1 = t[1] - t[0];
+    let (n_len, e_len) = (normal.length(), e1.length());
+    if n_len == 0.0 || e_len == 0.0 {
+        return None;
+    }
+    let e1 = e1 / e_len;
+    let e2 = (normal / n_len).cross(e1);
+    let corner = |x: f64, y: f64| on + e1 * (x * span) + e2 * (y * span);
+    let plane = NurbsSurface::new(
+        (1, 1),
+        (2, 2),
+        &[
+            corner(-1.0, -1.0),
+            corner(-1.0, 1.0),
+            corner(1.0, -1.0),
+            corner(1.0, 1.0),
+        ],
+        None,
+        vec![0.0, 0.0, 1.0, 1.0],
+        vec![0.0, 0.0, 1.0, 1.0],
+    )
+    .ok()?;
+    let touch = touch_point(s, &plane, p, tolerance, reach)?;
+    let contact = trace_contact(s, &plane, touch, size, tolerance)?;
+    let stations: Vec<(Point3, [f64; 2])> = contact.points.into_iter().zip(contact.uv_a).collect();
+    let runs = on_mesh_runs(s, bvh, &stations, contact.closed, tolerance);
+    (!runs.is_empty()).then_some(runs)
+}
+
+/// The runs of the contact curve through `stations` that lie on the mesh, each end where
+/// it leaves the mesh found by bisecting the chord that does.
+fn on_mesh_runs(
+    s: &NurbsSurface,
+    bvh: &Bvh,
+    stations: &[(Point3, [f64; 2])],
+    closed: bool,
+    tolerance: f64,
+) -> Vec<SurfaceMeshCurve> {
+    let on_mesh = |q: Point3| bvh.closest_point(q, tolerance).is_some();
+    let inside: Vec<bool> = stations.iter().map(|x| on_mesh(x.0)).collect();
+    let run = |points: Vec<(Point3, [f64; 2])>, closed: bool| SurfaceMeshCurve {
+        points: points.iter().map(|x| x.0).collect(),
+        uv: points.iter().map(|x| x.1).collect(),
+        closed,
+        tangent: true,
+    };
+    if inside.iter().all(|&x| x) {
+        return vec![run(stations.to_vec(), closed)];
+    }
+    let n = stations.len();
+    // The point where the chord from `x` (on the mesh) to `y` (off it) leaves the mesh,
+    // with the surface's parameters interpolated there.
+    let boundary = |x: (Point3, [f64; 2]), y: (Point3, [f64; 2])| {
+        let (mut lo, mut hi) = (0.0, 1.0);
+        while (hi - lo) * x.0.distance(y.0) > tolerance * 1e-2 {
+            let mid = (lo + hi) / 2.0;
+            if on_mesh(x.0.lerp(y.0, mid)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let uv = [0, 1].map(|i| x.1[i] + (y.1[i] - x.1[i]) * lo);
+        let point = x.0.lerp(y.0, lo);
+        // Across a closed surface's seam the parameters do not interpolate.
+        let uv = if s.point_at(uv[0], uv[1]).distance(point) <= x.0.distance(y.0) {
+            uv
+        } else {
+            s.closest_point(point).0
+        };
+        (point, uv)
+    };
+    // Walk from a station off the mesh, once round (a closed curve) or from the start.
+    let first = if closed {
+        inside.iter().position(|&x| !x).unwrap_or(0)
+    } else {
+        0
+    };
+    let steps = if closed { n } else { n - 1 };
+    let mut runs = Vec::new();
+    let mut current = inside[first].then(|| vec![stations[first]]);
+    for step in 0..steps {
+        let (i, j) = ((first + step) % n, (first + step + 1) % n);
+        match (inside[i], inside[j]) {
+            (true, true) => current.get_or_insert_with(Vec::new).push(stations[j]),
+            (true, false) => {
+                let mut piece = current.take().unwrap_or_default();
+                piece.push(boundary(stations[i], stations[j]));
+                runs.push(piece);
+            }
+            (false, true) => current = Some(vec![boundary(stations[j], stations[i]), stations[j]]),
+            (false, false) => {}
+        }
+    }
+    runs.extend(current);
+    runs.into_iter()
+        .filter(|r| r.len() >= 2 && r[0].0.distance(r[r.len() - 1].0) > tolerance)
+        .map(|r| run(r, false))
+        .collect()
 }
 
 /// Where surface `s` touches the mesh near `start`, if it does to `tolerance`: the closest
@@ -297,5 +454,6 @@ fn densify(s: &NurbsSurface, points: &[Station], closed: bool, tolerance: f64) -
         points: out.iter().map(|r| r.0).collect(),
         uv: out.iter().map(|r| r.1).collect(),
         closed,
+        tangent: false,
     }
 }

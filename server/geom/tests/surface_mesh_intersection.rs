@@ -6,10 +6,15 @@
 //! on the beam's sides and two straight runs across its bottom (each arc's chord lies on
 //! the beam's bottom edge, so the arc must be found in the side's plane, not the edge's);
 //! the ball inscribed in the cube touches each face at its centre, and a ball of radius ½
-//! at (½, 0, 0.13) touches the face x = 1 at (1, 0, 0.13).
+//! at (½, 0, 0.13) touches the face x = 1 at (1, 0, 0.13); a cylinder of radius 1 under a
+//! plane mesh tangent to it touches it along the line under the plane's point of tangency,
+//! ended where the mesh ends; a plane mesh 1 mm under its top cuts it in two lines at
+//! y = ±√(1 − z²).
 
 use cicada_geom::bvh::Bvh;
-use cicada_geom::surface_mesh_intersection::{SurfaceMeshCurve, surface_mesh};
+use cicada_geom::surface_mesh_intersection::{
+    SurfaceMeshCurve, SurfaceMeshIntersection, surface_mesh,
+};
 use cicada_geom::{Mesh, Point3};
 
 mod shapes;
@@ -219,8 +224,51 @@ fn a_plane_mesh_just_under_a_cylinders_top_cuts_two_lines() {
     assert_eq!(sides, [-1.0, 1.0], "{:?}", cut.curves);
     for c in &cut.curves {
         for q in &c.points {
-            assert!((q.y.abs() - y).abs() < 1e-6 && (q.z - z).abs() < TOL, "{q:?}");
+            assert!(
+                (q.y.abs() - y).abs() < 1e-6 && (q.z - z).abs() < TOL,
+                "{q:?}"
+            );
         }
         assert!((length(c) - 4.0).abs() < 2.0 * TOL, "{}", length(c));
     }
+}
+
+/// The single contact line of `cut`, checked to lie on `(·, y, z)` from `x0` to `x1`.
+fn assert_contact_line(cut: &SurfaceMeshIntersection, y: f64, z: f64, x0: f64, x1: f64) {
+    assert!(cut.touch_points.is_empty(), "{:?}", cut.touch_points);
+    assert_eq!(cut.curves.len(), 1, "{:?}", cut.curves);
+    let c = &cut.curves[0];
+    assert!(c.tangent && !c.closed);
+    for q in &c.points {
+        assert!((q.y - y).hypot(q.z - z) < 1e-7, "{q:?}");
+    }
+    let (a, b) = (c.points[0].x, c.points[c.points.len() - 1].x);
+    let (lo, hi) = (a.min(b), a.max(b));
+    assert!(
+        (lo - x0).abs() < 2.0 * TOL && (hi - x1).abs() < 2.0 * TOL,
+        "{lo}..{hi}"
+    );
+}
+
+#[test]
+fn a_cylinder_lying_on_a_mesh_touches_it_along_a_line() {
+    // The cylinder of radius 1 about x (|x| ≤ 3) under the two-triangle plane tangent to
+    // it at angle φ round the axis (|x| ≤ 2): the contact line (x, sin φ, cos φ),
+    // |x| ≤ 2; at φ = 0 the line lies along a row of the seed mesh, at 0.37 between rows.
+    for phi in [0.0f64, 0.37] {
+        let (s, c) = phi.sin_cos();
+        let p = |x: f64, t: f64| Point3::new(x, s + t * c, c - t * s);
+        let (a, b, q, d) = (p(-2.0, -2.0), p(2.0, -2.0), p(2.0, 2.0), p(-2.0, 2.0));
+        let tris = vec![[a, b, q], [a, q, d]];
+        let bvh = Bvh::new(&tris);
+        let cut = surface_mesh(&cylinder(1.0, 0, 3.0), &tris, &bvh, TOL);
+        assert_contact_line(&cut, s, c, -2.0, 2.0);
+    }
+    // One triangle in the plane z = 1, (−2, −1), (2, −1), (2, 3): the line y = 0 enters it
+    // through the slanted side y = x + 1 at x = −1 and leaves at x = 2.
+    let p = |x: f64, y: f64| Point3::new(x, y, 1.0);
+    let tris = vec![[p(-2.0, -1.0), p(2.0, -1.0), p(2.0, 3.0)]];
+    let bvh = Bvh::new(&tris);
+    let cut = surface_mesh(&cylinder(1.0, 0, 3.0), &tris, &bvh, TOL);
+    assert_contact_line(&cut, 0.0, 1.0, -1.0, 2.0);
 }
