@@ -13,7 +13,9 @@
 //! - a line through a cube: two points, not the six where it crosses the faces' planes; a
 //!   line through an edge: one point;
 //! - a cylinder's side (seam included) cut by a tilted plane: one closed ellipse, the seam
-//!   no cut; cut by a steep plane: two arcs ending exactly on the rims.
+//!   no cut; cut by a steep plane: two arcs ending exactly on the rims; cut by a mesh
+//!   folded across the top rim: one arc, both ends on the rim (one at the fold);
+//! - the same side touching a wall face along a line, clipped by both faces' trims.
 
 use cicada_geom::Point3;
 use cicada_geom::brep_intersection::{BrepCurve, Face, brep_brep, brep_mesh, curve_brep};
@@ -498,4 +500,46 @@ fn a_cylinder_touching_a_wall_face_along_a_line_is_clipped_by_both_trims() {
         assert!(p.z >= -0.5 - TOL && p.z <= 1.0 + TOL, "{p:?}");
     }
     assert!((length(c) - 1.5).abs() < 2.0 * TOL, "{}", length(c));
+}
+
+#[test]
+fn a_cut_at_a_mesh_crease_lies_on_the_rim_and_the_mesh() {
+    // The cylinder side of radius 1 between its rims z = ±1 against a mesh folded along
+    // x = 0: z = 0.5x + 0.3y + 0.7 for x ≥ 0, z = 0.2x + 0.3y + 0.7 for x ≤ 0. With x = cos φ,
+    // y = sin φ the curve rises above the top rim for φ in (φ₀, 90°), φ₀ = asin(0.3 / R) −
+    // atan2(0.5, 0.3), R = √0.34, and stays below it elsewhere (and above the bottom rim):
+    // one arc from the crease at (0, 1, 1), where the cut has two planes, round through
+    // x < 0 to (cos φ₀, sin φ₀, 1).
+    let side = cylinder_side(2.0, 1.0);
+    let fold = |x: f64, y: f64| {
+        let slope = if x >= 0.0 { 0.5 } else { 0.2 };
+        Point3::new(x, y, slope * x + 0.3 * y + 0.7)
+    };
+    let (c0, c1) = (fold(0.0, -3.0), fold(0.0, 3.0));
+    let (e0, e1) = (fold(3.0, -3.0), fold(3.0, 3.0));
+    let (w0, w1) = (fold(-3.0, -3.0), fold(-3.0, 3.0));
+    let tris = vec![[c0, e0, e1], [c0, e1, c1], [c0, c1, w1], [c0, w1, w0]];
+    let bvh = cicada_geom::bvh::Bvh::new(&tris);
+    let cut = brep_mesh(std::slice::from_ref(&side), &tris, &bvh, TOL);
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    let c = &cut[0];
+    assert!(!c.closed && !c.tangent);
+    for p in &c.points {
+        assert!((p.x.hypot(p.y) - 1.0).abs() < TOL, "{p:?} off the cylinder");
+        assert!((p.z - fold(p.x, p.y).z).abs() < TOL, "{p:?} off the mesh");
+        assert!(p.z <= 1.0 + TOL, "{p:?} above the rim");
+    }
+    let phi0 = (0.3 / 0.34f64.sqrt()).asin() - 0.5f64.atan2(0.3);
+    let expected = [
+        Point3::new(0.0, 1.0, 1.0),
+        Point3::new(phi0.cos(), phi0.sin(), 1.0),
+    ];
+    let ends = [c.points[0], c.points[c.points.len() - 1]];
+    for e in expected {
+        let d = ends
+            .iter()
+            .map(|x| x.distance(e))
+            .fold(f64::INFINITY, f64::min);
+        assert!(d < 1e-9, "no end at {e:?}: {ends:?}");
+    }
 }
