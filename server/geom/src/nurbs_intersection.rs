@@ -901,7 +901,12 @@ pub fn curve_surface_seeded(
             .fold(0.0, f64::max);
         let local_minimum =
             distance[k] <= before && distance[k] <= after && distance[k] <= reach + dev + tolerance;
-        if let Some(x) = local_minimum
+        // A crossing on a neighbouring chord already explains the minimum.
+        let (t_lo, t_hi) = (ts[k.saturating_sub(1)], ts[(k + 1).min(ts.len() - 1)]);
+        let crossed = found
+            .iter()
+            .any(|h| !h.tangent && h.t >= t_lo && h.t <= t_hi);
+        if let Some(x) = (local_minimum && !crossed)
             .then(|| closest_curve_surface(c, s, ts[k], tolerance))
             .flatten()
         {

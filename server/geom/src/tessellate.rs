@@ -55,12 +55,27 @@ pub struct SurfaceMesh {
     pub converged: bool,
 }
 
+/// Samples per cell side in the dense check (a (N + 1) × (N + 1) lattice per cell).
+const N: usize = 5;
+
 struct Grid<'a> {
     surface: &'a NurbsSurface,
     us: Vec<f64>,
     vs: Vec<f64>,
     points: Vec<Point3>,
     normals: Vec<Option<Vector3>>,
+    /// The surface on the lattice that cuts every cell into N × N, v fastest.
+    samples: Vec<Point3>,
+}
+
+/// `lines` with each interval cut into N equal parts.
+fn lattice(lines: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(lines.len() * N);
+    for w in lines.windows(2) {
+        out.extend((0..N).map(|s| w[0] + (w[1] - w[0]) * s as f64 / N as f64));
+    }
+    out.extend(lines.last());
+    out
 }
 
 impl Grid<'_> {
@@ -73,6 +88,10 @@ impl Grid<'_> {
                 self.normals.push(self.surface.normal_at(u, v));
             }
         }
+        // Every cell's dense check in one pass over the net, row by row.
+        self.samples = self
+            .surface
+            .points_on_grid(&lattice(&self.us), &lattice(&self.vs));
     }
 
     fn at(&self, i: usize, j: usize) -> usize {
@@ -82,13 +101,12 @@ impl Grid<'_> {
     /// Largest distance between the surface and the cell's two triangles at a 4 × 4 lattice
     /// of interior parameter samples (plus the cell's edge midpoints).
     fn cell_deviation(&self, i: usize, j: usize) -> f64 {
-        let (u0, u1, v0, v1) = (self.us[i], self.us[i + 1], self.vs[j], self.vs[j + 1]);
         let a = self.points[self.at(i, j)];
         let b = self.points[self.at(i + 1, j)];
         let c = self.points[self.at(i + 1, j + 1)];
         let d = self.points[self.at(i, j + 1)];
         let mut worst: f64 = 0.0;
-        const N: usize = 5;
+        let stride = N * (self.vs.len() - 1) + 1;
         for si in 0..=N {
             for sj in 0..=N {
                 let (s, t) = (si as f64 / N as f64, sj as f64 / N as f64);
@@ -98,9 +116,7 @@ impl Grid<'_> {
                 } else {
                     a + (c - a) * s + (d - a) * (t - s)
                 };
-                let surface = self
-                    .surface
-                    .point_at(u0 + (u1 - u0) * s, v0 + (v1 - v0) * t);
+                let surface = self.samples[(N * i + si) * stride + N * j + sj];
                 worst = worst.max(surface.distance(mesh));
             }
         }
@@ -208,6 +224,7 @@ pub fn tessellate_surface(surface: &NurbsSurface, options: &TessellationOptions)
         vs: knot_lines(kv, dv),
         points: Vec::new(),
         normals: Vec::new(),
+        samples: Vec::new(),
     };
     // A cell with curvature but straight corners (a full circle from one span) would pass
     // the corner tests by accident; start from a few lines per span.

@@ -150,3 +150,30 @@ fn far_from_origin_tessellates_the_same() {
     assert_eq!(segments(&near), segments(&far));
     assert!((near.max_deviation - far.max_deviation).abs() < 1e-9);
 }
+
+#[test]
+fn points_on_a_grid_are_the_points_one_at_a_time() {
+    // A rational (quarter-cylinder) surface with knots inside, sampled on a grid that
+    // includes the domain's ends and its knots: the row-by-row evaluation must give what
+    // `point_at` gives, to rounding.
+    let s = quarter_cylinder(1.5, 2.0, Point3::new(10.0, -3.0, 4.0))
+        .insert_knot_u(0.3, 1)
+        .insert_knot_v(0.7, 2);
+    let ((u0, u1), (v0, v1)) = s.domain();
+    let us: Vec<f64> = (0..=13)
+        .map(|k| u0 + (u1 - u0) * k as f64 / 13.0)
+        .chain([0.3])
+        .collect();
+    let vs: Vec<f64> = (0..=9)
+        .map(|k| v0 + (v1 - v0) * k as f64 / 9.0)
+        .chain([0.7])
+        .collect();
+    let grid = s.points_on_grid(&us, &vs);
+    assert_eq!(grid.len(), us.len() * vs.len());
+    for (i, &u) in us.iter().enumerate() {
+        for (j, &v) in vs.iter().enumerate() {
+            let d = grid[i * vs.len() + j].distance(s.point_at(u, v));
+            assert!(d < 1e-13, "({u}, {v}): {d}");
+        }
+    }
+}

@@ -155,6 +155,46 @@ impl NurbsSurface {
         self.origin + Vector3::new(p[0] / p[3], p[1] / p[3], p[2] / p[3])
     }
 
+    /// The points at every `(u, v)` of the grid `us × vs` (v fastest), as `point_at` gives
+    /// them: the u basis is applied once per grid row to the whole net (the row's curve in
+    /// v), leaving (degree_v + 1) terms per point. For dense sampling (tessellation checks).
+    pub fn points_on_grid(&self, us: &[f64], vs: &[f64]) -> Vec<Point3> {
+        let (p, q) = (self.degree_u, self.degree_v);
+        let v_basis: Vec<(usize, super::Basis)> = vs
+            .iter()
+            .map(|&v| {
+                let span = find_span(self.count_v, q, v, &self.knots_v);
+                (span, basis_derivatives(span, v, q, 0, &self.knots_v))
+            })
+            .collect();
+        let mut row = vec![[0.0; 4]; self.count_v];
+        let mut out = Vec::with_capacity(us.len() * vs.len());
+        for &u in us {
+            let su = find_span(self.count_u, p, u, &self.knots_u);
+            let nu = basis_derivatives(su, u, p, 0, &self.knots_u);
+            for (j, h) in row.iter_mut().enumerate() {
+                *h = [0.0; 4];
+                for (r, &b) in nu.row(0).iter().enumerate() {
+                    let pt = &self.points[(su - p + r) * self.count_v + j];
+                    for c in 0..4 {
+                        h[c] += b * pt[c];
+                    }
+                }
+            }
+            for (sv, nv) in &v_basis {
+                let mut h = [0.0; 4];
+                for (s, &b) in nv.row(0).iter().enumerate() {
+                    let pt = &row[sv - q + s];
+                    for c in 0..4 {
+                        h[c] += b * pt[c];
+                    }
+                }
+                out.push(self.origin + Vector3::new(h[0] / h[3], h[1] / h[3], h[2] / h[3]));
+            }
+        }
+        out
+    }
+
     /// The unit normal `S_u × S_v` at `(u, v)`, or `None` where it degenerates (a pole).
     pub fn normal_at(&self, u: f64, v: f64) -> Option<Vector3> {
         let d = self.derivatives(u, v, 1);
@@ -330,19 +370,27 @@ impl NurbsSurface {
             let (su, sv) = (d[1][0], d[0][1]);
             su.cross(sv).length() > 1e-12 * su.length_squared().max(sv.length_squared())
         };
-        let mut best = ([u0, v0], f64::INFINITY);
-        let mut best_regular = ([u0, v0], f64::INFINITY);
-        for &u in &us {
-            for &v in &vs {
-                let d = self.point_at(u, v).distance_squared(p);
-                if d < best.1 {
-                    best = ([u, v], d);
-                }
-                if d < best_regular.1 && regular([u, v]) {
-                    best_regular = ([u, v], d);
-                }
-            }
-        }
+        let nv = vs.len();
+        let at = |k: usize| [us[k / nv], vs[k % nv]];
+        let d2: Vec<f64> = self
+            .points_on_grid(&us, &vs)
+            .iter()
+            .map(|q| q.distance_squared(p))
+            .collect();
+        // The first nearest sample, and the first nearest regular one (almost always the
+        // same; otherwise the samples in order of distance until one is regular).
+        let nearest = (0..d2.len()).fold(0, |b, k| if d2[k] < d2[b] { k } else { b });
+        let best = (at(nearest), d2[nearest]);
+        let best_regular = if regular(best.0) {
+            best
+        } else {
+            let mut order: Vec<usize> = (0..d2.len()).collect();
+            order.sort_by(|&x, &y| d2[x].total_cmp(&d2[y]));
+            order
+                .into_iter()
+                .find(|&k| regular(at(k)))
+                .map_or(([u0, v0], f64::INFINITY), |k| (at(k), d2[k]))
+        };
         let refined = |start: [f64; 2]| {
             let [mut u, mut v] = start;
             for _ in 0..32 {
