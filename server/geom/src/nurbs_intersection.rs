@@ -96,8 +96,7 @@ pub(crate) fn bounds_size(s: &NurbsSurface) -> f64 {
 
 /// Point, ∂u and ∂v of a surface.
 pub(crate) fn frame(s: &NurbsSurface, [u, v]: [f64; 2]) -> (Point3, Vector3, Vector3) {
-    let d = s.derivatives(u, v, 1);
-    (s.point_at(u, v), d[1][0], d[0][1])
+    s.frame_at(u, v)
 }
 
 /// Parameters kept in the domain: wrapped across a seam where the surface is closed in
@@ -474,9 +473,22 @@ fn densify(
     tolerance: f64,
 ) -> SurfaceCurve {
     let mid = |x: [f64; 2], y: [f64; 2]| [(x[0] + y[0]) / 2.0, (x[1] + y[1]) / 2.0];
-    let out = subdivide(points, closed, |x, y| {
+    // Each station with the curve's direction there (found once: a chord's two ends).
+    let with_tangent = |(p, uv_a, uv_b): Station| (p, uv_a, uv_b, curve_tangent(a, b, uv_a, uv_b));
+    let stations: Vec<_> = points.iter().copied().map(with_tangent).collect();
+    let out = subdivide(&stations, closed, |x, y| {
         let reach = x.0.distance(y.0);
         let chord_mid = x.0.lerp(y.0, 0.5);
+        let chord = y.0 - x.0;
+        // The cubic through the ends with the curve's directions there leaves the chord's
+        // midpoint by L (t_x − t_y) / 8: far within the tolerance, the chord stands without
+        // a Newton solve (the curve is smooth between stations a chord's length apart).
+        if let (Some(tx), Some(ty)) = (x.3, y.3) {
+            let along = |t: Vector3| if t.dot(chord) < 0.0 { t * -1.0 } else { t };
+            if (along(tx) - along(ty)).length() * reach / 8.0 <= 0.25 * tolerance {
+                return None;
+            }
+        }
         // The parameters' midpoint, unless the chord crosses a closed surface's seam
         // (then it lies on the far side): the closest point to the chord's midpoint.
         let start = |s: &NurbsSurface, p: [f64; 2], q: [f64; 2]| {
@@ -487,24 +499,23 @@ fn densify(
                 s.closest_point(chord_mid).0
             }
         };
-        let chord = y.0 - x.0;
         // The midpoint must be of this branch: between the ends along the chord and
         // running the chord's way (where branches cross, Newton can land on another).
-        let of_branch = |m: &(Point3, [f64; 2], [f64; 2])| {
+        let of_branch = |m: Station| {
             let between = (m.0 - x.0).dot(chord) / chord.length_squared().max(1e-300);
-            let along = curve_tangent(a, b, m.1, m.2)
-                .is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
-            (0.0..1.0).contains(&between) && along
+            let direction = curve_tangent(a, b, m.1, m.2);
+            let along = direction.is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
+            ((0.0..1.0).contains(&between) && along).then_some((m.0, m.1, m.2, direction))
         };
         // Near a pole the parameters' midpoint can lie on another meridian (u means
         // nothing at the pole itself): then start from the closest points instead.
         let from_mid = (start(a, x.1, y.1), start(b, x.2, y.2));
         let from_closest = || (a.closest_point(chord_mid).0, b.closest_point(chord_mid).0);
         refine_on_both(a, b, from_mid.0, from_mid.1, tolerance, reach)
-            .filter(of_branch)
+            .and_then(of_branch)
             .or_else(|| {
                 let (ua, ub) = from_closest();
-                refine_on_both(a, b, ua, ub, tolerance, reach).filter(of_branch)
+                refine_on_both(a, b, ua, ub, tolerance, reach).and_then(of_branch)
             })
             .filter(|m| chord_mid.distance(m.0) > tolerance)
     });

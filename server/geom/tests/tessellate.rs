@@ -177,3 +177,23 @@ fn points_on_a_grid_are_the_points_one_at_a_time() {
         }
     }
 }
+
+#[test]
+fn a_frame_is_the_point_and_first_derivatives() {
+    // `frame_at` (Newton's step) against `point_at` and `derivatives` on a rational surface.
+    let s = quarter_cylinder(1.5, 2.0, Point3::new(10.0, -3.0, 4.0)).insert_knot_u(0.3, 1);
+    let ((u0, u1), (v0, v1)) = s.domain();
+    for k in 0..=20 {
+        let (u, v) = (
+            u0 + (u1 - u0) * k as f64 / 20.0,
+            v0 + (v1 - v0) * (k * 7 % 20) as f64 / 20.0,
+        );
+        let (p, su, sv) = s.frame_at(u, v);
+        let d = s.derivatives(u, v, 1);
+        assert!(p.distance(s.point_at(u, v)) < 1e-13);
+        assert!(
+            (su - d[1][0]).length() < 1e-12 && (sv - d[0][1]).length() < 1e-12,
+            "{u} {v}"
+        );
+    }
+}

@@ -148,6 +148,18 @@ impl NurbsSurface {
         skl
     }
 
+    /// The point and its first partial derivatives `(S, S_u, S_v)` at `(u, v)`, without the
+    /// allocations of [`NurbsSurface::derivatives`]: the step of every Newton iteration.
+    pub fn frame_at(&self, u: f64, v: f64) -> (Point3, Vector3, Vector3) {
+        let h = self.homogeneous_derivatives(u, v, 1);
+        // h[k * 2 + l] = ∂^(k+l) / ∂u^k ∂v^l of [w·x, w·y, w·z, w].
+        let (a, a_v, a_u) = (h[0], h[1], h[2]);
+        let w = a[3];
+        let s = Vector3::new(a[0] / w, a[1] / w, a[2] / w);
+        let quotient = |d: [f64; 4]| (Vector3::new(d[0], d[1], d[2]) - s * d[3]) / w;
+        (self.origin + s, quotient(a_u), quotient(a_v))
+    }
+
     /// The point at `(u, v)` (clamped to the domain).
     pub fn point_at(&self, u: f64, v: f64) -> Point3 {
         let h = self.homogeneous_derivatives(u, v, 0);
