@@ -12,6 +12,7 @@
 //! Trimmed faces (inner and outer loops) are not handled here yet.
 
 use crate::nurbs::NurbsSurface;
+use crate::nurbs::unit_normal;
 use crate::vec3::{Point3, Vector3};
 
 /// How fine a tessellation must be.
@@ -84,8 +85,9 @@ impl Grid<'_> {
         self.normals.clear();
         for &u in &self.us {
             for &v in &self.vs {
-                self.points.push(self.surface.point_at(u, v));
-                self.normals.push(self.surface.normal_at(u, v));
+                let (p, su, sv) = self.surface.frame_at(u, v);
+                self.points.push(p);
+                self.normals.push(unit_normal(su, sv));
             }
         }
         // Every cell's dense check in one pass over the net, row by row.

@@ -20,6 +20,7 @@ pub use basis::{Basis, basis_derivatives, find_span};
 pub use curve::NurbsCurve;
 pub use fit::fit_cubic;
 pub use surface::NurbsSurface;
+pub(crate) use surface::unit_normal;
 
 /// Why a NURBS could not be built from its parts.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

@@ -209,12 +209,8 @@ impl NurbsSurface {
 
     /// The unit normal `S_u × S_v` at `(u, v)`, or `None` where it degenerates (a pole).
     pub fn normal_at(&self, u: f64, v: f64) -> Option<Vector3> {
-        let d = self.derivatives(u, v, 1);
-        let n = d[1][0].cross(d[0][1]);
-        let len = n.length();
-        // At a pole one derivative vanishes up to rounding: no normal, not a noisy one.
-        let scale = d[1][0].length().max(d[0][1].length());
-        (len > 1e-12 * scale * scale && len.is_finite()).then(|| n / len)
+        let (_, su, sv) = self.frame_at(u, v);
+        unit_normal(su, sv)
     }
 
     /// The same surface with `u` inserted `times` more times along u (capped at the degree);
@@ -444,6 +440,15 @@ impl NurbsSurface {
             .unwrap_or_else(|| sample(best.0));
         (uv, q, d2.sqrt())
     }
+}
+
+/// The unit normal `S_u × S_v`, or `None` where it degenerates.
+pub(crate) fn unit_normal(su: Vector3, sv: Vector3) -> Option<Vector3> {
+    let n = su.cross(sv);
+    let len = n.length();
+    // At a pole one derivative vanishes up to rounding: no normal, not a noisy one.
+    let scale = su.length().max(sv.length());
+    (len > 1e-12 * scale * scale && len.is_finite()).then(|| n / len)
 }
 
 #[cfg(test)]
