@@ -12,7 +12,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_geom::mesh::{
-    EdgeTable, coincident_vertex_groups, face_area, self_intersections, signed_volume,
+    EdgeTable, coincident_vertex_groups, face_area, self_intersections_until, signed_volume,
 };
 use cicada_geom::{Aabb, Mesh, disjoint_set::DisjointSet};
 use rayon::prelude::*;
@@ -128,9 +128,15 @@ pub fn check_mesh(
                 || coincident_vertex_groups(mesh.positions(), params.tolerance),
             )
         },
-        || params.self_intersections.then(|| self_intersections(mesh)),
+        // The longest part of a large mesh's check: it stops when the job is cancelled.
+        || {
+            params
+                .self_intersections
+                .then(|| self_intersections_until(mesh, &|| progress.is_cancelled()))
+        },
     );
     progress.check()?;
+    let crossing = crossing.map(|pairs| pairs.ok_or(Cancelled)).transpose()?;
 
     out.edge_count = edges.len();
     let mut pieces = DisjointSet::new(faces.len());

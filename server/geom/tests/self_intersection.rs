@@ -108,3 +108,32 @@ fn quads_split_along_a_c_and_their_halves_are_one_face() {
     let folded = Mesh::new(positions, vec![[0, 1, 2, 3], [2, 1, 5, 4]]).expect("folded");
     assert_eq!(self_intersections(&folded), vec![(0, 1)]);
 }
+
+#[test]
+fn a_cancelled_check_stops_and_an_uncancelled_one_is_the_same() {
+    // A cancellable check (a job's) gives the same pairs when never stopped, and nothing
+    // when stopped, whether at once or part way (after some of its questions).
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    for (name, mesh, cgal) in cases() {
+        assert_eq!(
+            cicada_geom::mesh::self_intersections_until(&mesh, &|| false),
+            Some(cgal),
+            "{name}"
+        );
+        assert_eq!(
+            cicada_geom::mesh::self_intersections_until(&mesh, &|| true),
+            None
+        );
+    }
+    let big = Mesh::icosphere(Point3::new(0.0, 0.0, 0.0), 1.0, 7);
+    let asked = AtomicUsize::new(0);
+    let later = || asked.fetch_add(1, Ordering::Relaxed) >= 3;
+    assert_eq!(
+        cicada_geom::mesh::self_intersections_until(&big, &later),
+        None
+    );
+    assert!(
+        asked.load(Ordering::Relaxed) > 3,
+        "asked again after the first questions"
+    );
+}

@@ -55,7 +55,7 @@ struct Prim {
     centroid: [f64; 3],
 }
 
-pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
+pub(super) fn build(input: &[[Point3; 3]], stop: &(dyn Fn() -> bool + Sync)) -> Option<Bvh> {
     let scene: Aabb = input.iter().flat_map(|t| t.iter().copied()).collect();
     let origin = if scene.is_empty() {
         Point3::default()
@@ -80,7 +80,7 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
     let mut order: Vec<u32> = (0..input.len() as u32).collect();
     let mut nodes = vec![BvhNode::default()];
     if input.is_empty() {
-        return Bvh {
+        return Some(Bvh {
             origin,
             triangles: Vec::new().into(),
             order: order.into(),
@@ -88,7 +88,10 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
             wide: Vec::new().into(),
             radius: 0.0,
             id: super::next_id(),
-        };
+        });
+    }
+    if stop() {
+        return None;
     }
     // The top of the tree in one thread, until the nodes are small enough that each is a
     // share of the work; then those sub-trees in parallel, appended after the top.
@@ -100,6 +103,9 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
     };
     let mut deferred = Vec::new();
     grow(&mut nodes, &mut order, 0, &prims, defer, &mut deferred);
+    if stop() {
+        return None;
+    }
     deferred.sort_unstable_by_key(|&(_, first, _)| first);
     let mut slices = Vec::with_capacity(deferred.len());
     let mut rest: &mut [u32] = &mut order;
@@ -114,11 +120,14 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
     let subtrees: Vec<(usize, Vec<BvhNode>)> = slices
         .into_par_iter()
         .map(|(node, first, slice)| {
+            if stop() {
+                return None;
+            }
             let mut local = vec![BvhNode::default()];
             grow(&mut local, slice, first, &prims, 0, &mut Vec::new());
-            (node, local)
+            Some((node, local))
         })
-        .collect();
+        .collect::<Option<_>>()?;
     for (node, local) in subtrees {
         // Local node i ≥ 1 goes to offset + i − 1; the local root replaces `node`.
         let offset = nodes.len() as u32;
@@ -131,6 +140,9 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
         nodes[node] = place(local[0]);
         nodes.extend(local[1..].iter().map(|&n| place(n)));
     }
+    if stop() {
+        return None;
+    }
     let triangles: Vec<[[f64; 3]; 3]> = order.iter().map(|&i| local[i as usize]).collect();
     let radius = triangles
         .iter()
@@ -138,7 +150,7 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
         .flatten()
         .fold(0.0f64, |m, c| m.max(c.abs()));
     let wide = super::wide::collapse(&nodes);
-    Bvh {
+    Some(Bvh {
         origin,
         triangles: triangles.into(),
         order: order.into(),
@@ -146,7 +158,7 @@ pub(super) fn build(input: &[[Point3; 3]]) -> Bvh {
         wide: wide.into(),
         radius,
         id: super::next_id(),
-    }
+    })
 }
 
 /// Splits the node `root = 0` of the tree under construction over `order` (its primitives,

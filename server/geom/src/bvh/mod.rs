@@ -18,7 +18,9 @@ mod shared;
 mod wide;
 
 pub use flat::{FlatError, Section};
-pub use pairs::{candidate_pairs, self_candidate_pairs, visit_candidate_pairs};
+pub use pairs::{
+    candidate_pairs, self_candidate_pairs, self_candidate_pairs_until, visit_candidate_pairs,
+};
 pub use query::{Hit, Ray, ShadowCache};
 pub use shared::StableBytes;
 
@@ -70,7 +72,13 @@ impl Bvh {
     /// Builds the hierarchy over `triangles` (corner positions); triangle `i` of the input is
     /// reported as `i` by every query.
     pub fn new(triangles: &[[Point3; 3]]) -> Bvh {
-        build::build(triangles)
+        build::build(triangles, &|| false).unwrap_or_else(|| unreachable!("never stopped"))
+    }
+
+    /// [`Bvh::new`] for a job that can be cancelled: `None` once `stop` returns true, which
+    /// is asked between the stages of the build and before each sub-tree.
+    pub fn new_until(triangles: &[[Point3; 3]], stop: &(dyn Fn() -> bool + Sync)) -> Option<Bvh> {
+        build::build(triangles, stop)
     }
 
     /// The flat node array; node 0 is the root.

@@ -117,9 +117,19 @@ pub fn self_candidate_pairs<T: Send>(
     bvh: &Bvh,
     visit: impl Fn(u32, u32, &mut Vec<T>) + Sync,
 ) -> Vec<T> {
+    self_candidate_pairs_until(bvh, visit, &|| false).unwrap_or_default()
+}
+
+/// [`self_candidate_pairs`] for a job that can be cancelled: `None` once `stop` returns
+/// true, which each walker asks every 1 024 node pairs.
+pub fn self_candidate_pairs_until<T: Send>(
+    bvh: &Bvh,
+    visit: impl Fn(u32, u32, &mut Vec<T>) + Sync,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<T>> {
     use rayon::prelude::*;
     if bvh.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let inner = |i: u32| bvh.nodes[i as usize].count == 0;
     let children = |i: u32| {
@@ -136,12 +146,17 @@ pub fn self_candidate_pairs<T: Send>(
         let (a, b) = tasks.swap_remove(k);
         tasks.extend(split(bvh, a, b, &inner, &children));
     }
-    tasks
+    let lists: Vec<Vec<T>> = tasks
         .par_iter()
-        .flat_map_iter(|&task| {
+        .map(|&task| {
             let mut found = Vec::new();
             let mut stack = vec![task];
+            let mut popped = 0u32;
             while let Some((a, b)) = stack.pop() {
+                popped = popped.wrapping_add(1);
+                if popped % 1024 == 0 && stop() {
+                    return None;
+                }
                 if !inner(a) && !inner(b) {
                     let (na, nb) = (&bvh.nodes[a as usize], &bvh.nodes[b as usize]);
                     for ka in na.first..na.first + na.count {
@@ -154,9 +169,10 @@ pub fn self_candidate_pairs<T: Send>(
                     stack.extend(split(bvh, a, b, &inner, &children));
                 }
             }
-            found
+            Some(found)
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    Some(lists.into_iter().flatten().collect())
 }
 
 /// The sub-tasks of the node pair `(a, b)` (`a == b`: a node against itself) whose boxes

@@ -9,7 +9,7 @@ mod self_intersection;
 pub use coincident::coincident_vertex_groups;
 pub use edges::{EdgeTable, EdgeUse};
 pub use measure::{face_area, signed_volume};
-pub use self_intersection::self_intersections;
+pub use self_intersection::{self_intersections, self_intersections_until};
 
 use crate::bbox::Aabb;
 use crate::vec3::Point3;

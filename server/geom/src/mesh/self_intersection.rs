@@ -19,7 +19,7 @@ use robust::{Coord, orient2d};
 
 use super::Mesh;
 use crate::Point3;
-use crate::bvh::{Bvh, self_candidate_pairs};
+use crate::bvh::{Bvh, self_candidate_pairs_until};
 use crate::triangle_contact::{
     TriangleContact, projection, segment_triangle, side, triangle_contact,
 };
@@ -27,6 +27,15 @@ use crate::triangle_contact::{
 /// The pairs of faces `(f, g)`, `f < g`, that intersect other than in what they share,
 /// sorted.
 pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
+    self_intersections_until(mesh, &|| false).unwrap_or_default()
+}
+
+/// [`self_intersections`] for a job that can be cancelled: `None` once `stop` returns true
+/// (asked while the hierarchy is built and every 1 024 node pairs of the walk).
+pub fn self_intersections_until(
+    mesh: &Mesh,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<(u32, u32)>> {
     // One key per distinct position.
     let mut key_of: HashMap<[u64; 3], u32> = HashMap::new();
     let keys: Vec<u32> = mesh
@@ -43,6 +52,9 @@ pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
     let mut corners = Vec::new();
     let mut face_of = Vec::new();
     for (f, face) in mesh.faces().iter().enumerate() {
+        if f % 65_536 == 65_535 && stop() {
+            return None;
+        }
         let split: &[[usize; 3]] = if face[2] == face[3] {
             &[[0, 1, 2]]
         } else {
@@ -60,7 +72,7 @@ pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
             face_of.push(f as u32);
         }
     }
-    let bvh = Bvh::new(&triangles);
+    let bvh = Bvh::new_until(&triangles, stop)?;
     let boxes: Vec<[Point3; 2]> = triangles
         .iter()
         .map(|t| {
@@ -82,7 +94,7 @@ pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
         let ([a0, a1], [b0, b1]) = (boxes[i], boxes[j]);
         a0.x <= b1.x && b0.x <= a1.x && a0.y <= b1.y && b0.y <= a1.y && a0.z <= b1.z && b0.z <= a1.z
     };
-    let mut pairs = self_candidate_pairs(&bvh, |i, j, found: &mut Vec<(u32, u32)>| {
+    let visit = |i: u32, j: u32, found: &mut Vec<(u32, u32)>| {
         let (i, j) = (i as usize, j as usize);
         if face_of[i] != face_of[j]
             && boxes_meet(i, j)
@@ -91,10 +103,11 @@ pub fn self_intersections(mesh: &Mesh) -> Vec<(u32, u32)> {
             let (f, g) = (face_of[i], face_of[j]);
             found.push((f.min(g), f.max(g)));
         }
-    });
+    };
+    let mut pairs = self_candidate_pairs_until(&bvh, visit, stop)?;
     pairs.sort_unstable();
     pairs.dedup();
-    pairs
+    Some(pairs)
 }
 
 /// Whether triangles `t1` and `t2` (vertex keys `k1`, `k2`) meet other than in what they
