@@ -154,7 +154,7 @@ pub fn self_candidate_pairs_until<T: Send>(
             let mut popped = 0u32;
             while let Some((a, b)) = stack.pop() {
                 popped = popped.wrapping_add(1);
-                if popped % 1024 == 0 && stop() {
+                if popped.is_multiple_of(1024) && stop() {
                     return None;
                 }
                 if !inner(a) && !inner(b) {
