@@ -30,7 +30,8 @@ echo "== tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --workspace --lib --bins --tests 2>&1 | tee "$log"
+# Every test binary runs even after one fails, so a red run lists all that failed.
+cargo test --workspace --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line over every test binary, so a reader (or CI) need not add them up.
