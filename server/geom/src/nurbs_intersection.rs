@@ -23,6 +23,7 @@ use crate::mesh_contact::closest_pair;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::tessellate::{TessellationOptions, tessellate_surface};
+use crate::tessellate_brep::distance_to_segment;
 use crate::triangle_contact::segment_triangle;
 use crate::{Point3, Vector3};
 
@@ -383,12 +384,7 @@ pub(crate) fn polyline_distance(points: &[Point3], closed: bool, p: Point3) -> f
     let n = points.len();
     let chords = if closed { n } else { n.saturating_sub(1) };
     (0..chords)
-        .map(|k| {
-            let (x, y) = (points[k], points[(k + 1) % n]);
-            let d = y - x;
-            let s = ((p - x).dot(d) / d.length_squared().max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
-            p.distance(x + d * s)
-        })
+        .map(|k| distance_to_segment(p, points[k], points[(k + 1) % n]))
         .fold(
             points.first().map_or(f64::INFINITY, |&q| p.distance(q)),
             f64::min,

@@ -169,7 +169,8 @@ pub(crate) fn sample_trim(
     kept
 }
 
-fn distance_to_segment(p: Point3, a: Point3, b: Point3) -> f64 {
+/// The distance from `p` to the segment `a`–`b`.
+pub(crate) fn distance_to_segment(p: Point3, a: Point3, b: Point3) -> f64 {
     let ab = b - a;
     let len2 = ab.dot(ab);
     let t = if len2 > 0.0 {
