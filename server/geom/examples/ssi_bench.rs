@@ -5,10 +5,10 @@
 
 use std::time::Instant;
 
-use cicada_geom::Point3;
-use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 use cicada_geom::nurbs_intersection::{curve_surface, surface_surface};
-use serde_json::Value;
+
+#[path = "../tests/shapes/mod.rs"]
+mod shapes;
 
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
@@ -22,54 +22,17 @@ fn main() -> Result<(), String> {
         .next()
         .map_or(Ok(1e-7), |t| t.parse())
         .map_err(|e| format!("{e}"))?;
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    let data: Value = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-    let field = |v: &Value, key: &str| -> Result<Value, String> {
-        v.get(key).cloned().ok_or(format!("{path}: no `{key}`"))
-    };
-    let parse = |v: Value| -> Result<Vec<f64>, String> {
-        serde_json::from_value(v).map_err(|e| format!("{path}: {e}"))
-    };
-    let points = |v: Value| -> Result<Vec<Point3>, String> {
-        let p: Vec<[f64; 3]> = serde_json::from_value(v).map_err(|e| format!("{path}: {e}"))?;
-        Ok(p.into_iter().map(Point3::from_array).collect())
-    };
-    let n = field(&data, "count")?.as_u64().ok_or("count")? as usize;
-    let degree = field(&data, "degree")?.as_u64().ok_or("degree")? as usize;
-    let knots = parse(field(&data, "knots")?)?;
-    let curve_knots = parse(field(&data, "curve_knots")?)?;
-    let sheet = |v: Value| -> Result<NurbsSurface, String> {
-        let pts = points(v)?;
-        NurbsSurface::new(
-            (degree, degree),
-            (n, n),
-            &pts,
-            None,
-            knots.clone(),
-            knots.clone(),
-        )
-        .map_err(|e| format!("{e}"))
-    };
-    let pairs = field(&data, "pairs")?;
-    for (k, pair) in pairs.as_array().ok_or("pairs")?.iter().enumerate() {
-        let (a, b) = (sheet(field(pair, "a")?)?, sheet(field(pair, "b")?)?);
-        let curve = NurbsCurve::new(
-            degree,
-            &points(field(pair, "curve")?)?,
-            None,
-            curve_knots.clone(),
-        )
-        .map_err(|e| format!("{e}"))?;
+    for (k, (a, b, curve, _)) in shapes::occt_pairs(&path)?.iter().enumerate() {
         let (mut ssi, mut cs) = (Vec::new(), Vec::new());
         let (mut curves, mut curve_points, mut hits) = (0, 0, 0);
         for _ in 0..repeat.max(1) {
             let start = Instant::now();
-            let cut = surface_surface(&a, &b, tolerance);
+            let cut = surface_surface(a, b, tolerance);
             ssi.push(start.elapsed().as_secs_f64());
             curves = cut.curves.len();
             curve_points = cut.curves.iter().map(|c| c.points.len()).sum();
             let start = Instant::now();
-            hits = curve_surface(&curve, &a, tolerance).len();
+            hits = curve_surface(curve, a, tolerance).len();
             cs.push(start.elapsed().as_secs_f64());
         }
         println!(

@@ -222,32 +222,12 @@ fn wavy_sheets_and_curves_meet_where_opencascade_says() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/data/intersect/occt_ssi.json"
     );
-    let data: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("occt_ssi.json")).expect("json");
-    let n = data["count"].as_u64().expect("count") as usize;
-    let degree = data["degree"].as_u64().expect("degree") as usize;
-    let knots: Vec<f64> = serde_json::from_value(data["knots"].clone()).expect("knots");
-    let surface = |v: &serde_json::Value| {
-        let pts: Vec<[f64; 3]> = serde_json::from_value(v.clone()).expect("points");
-        let pts: Vec<Point3> = pts.into_iter().map(Point3::from_array).collect();
-        NurbsSurface::new(
-            (degree, degree),
-            (n, n),
-            &pts,
-            None,
-            knots.clone(),
-            knots.clone(),
-        )
-        .expect("sheet")
-    };
-    let curve_knots: Vec<f64> = serde_json::from_value(data["curve_knots"].clone()).expect("knots");
-    let pairs = data["pairs"].as_array().expect("pairs");
+    let pairs = shapes::occt_pairs(path).expect("occt_ssi.json");
     assert_eq!(pairs.len(), 8);
     let mut crossings = 0;
-    for (k, pair) in pairs.iter().enumerate() {
-        let (a, b) = (surface(&pair["a"]), surface(&pair["b"]));
+    for (k, (a, b, curve, pair)) in pairs.iter().enumerate() {
         let occt = pair["occt_curves"].as_array().expect("curves");
-        let cut = surface_surface(&a, &b, TOL);
+        let cut = surface_surface(a, b, TOL);
         assert_eq!(cut.curves.len(), occt.len(), "pair {k}");
         for (c, o) in cut.curves.iter().zip(occt) {
             let want = o["length"].as_f64().expect("length");
@@ -276,10 +256,7 @@ fn wavy_sheets_and_curves_meet_where_opencascade_says() {
         }
         // A cubic wandering through the first sheet: OCCT's GeomAPI_IntCS points, with the
         // curve's parameter and the sheet's, in the order along the curve.
-        let pts: Vec<[f64; 3]> = serde_json::from_value(pair["curve"].clone()).expect("curve");
-        let pts: Vec<Point3> = pts.into_iter().map(Point3::from_array).collect();
-        let curve = NurbsCurve::new(degree, &pts, None, curve_knots.clone()).expect("curve");
-        let hits = curve_surface(&curve, &a, TOL);
+        let hits = curve_surface(curve, a, TOL);
         let occt = pair["occt_curve_points"].as_array().expect("points");
         assert_eq!(hits.len(), occt.len(), "pair {k}: {hits:?}");
         crossings += hits.len();

@@ -92,3 +92,58 @@ pub fn patch(corners: [Point3; 4]) -> NurbsSurface {
     )
     .expect("patch")
 }
+
+/// One pair of tests/data/intersect/occt_ssi.json: the two sheets, the cubic through the
+/// first, and the pair's record (OCCT's curves and points).
+pub type OcctPair = (
+    NurbsSurface,
+    NurbsSurface,
+    cicada_geom::nurbs::NurbsCurve,
+    serde_json::Value,
+);
+
+/// The random bicubic sheet pairs that OCCT intersected (make_occt_reference.py), read
+/// from `path`: shared by the OCCT test and the benchmark against OCCT.
+pub fn occt_pairs(path: &str) -> Result<Vec<OcctPair>, String> {
+    use serde_json::Value;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let data: Value = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    let field = |v: &Value, key: &str| v.get(key).cloned().ok_or(format!("{path}: no `{key}`"));
+    let parse = |v: Value| -> Result<Vec<f64>, String> {
+        serde_json::from_value(v).map_err(|e| format!("{path}: {e}"))
+    };
+    let points = |v: Value| -> Result<Vec<Point3>, String> {
+        let p: Vec<[f64; 3]> = serde_json::from_value(v).map_err(|e| format!("{path}: {e}"))?;
+        Ok(p.into_iter().map(Point3::from_array).collect())
+    };
+    let n = field(&data, "count")?.as_u64().ok_or("count")? as usize;
+    let degree = field(&data, "degree")?.as_u64().ok_or("degree")? as usize;
+    let knots = parse(field(&data, "knots")?)?;
+    let curve_knots = parse(field(&data, "curve_knots")?)?;
+    let sheet = |v: Value| -> Result<NurbsSurface, String> {
+        let pts = points(v)?;
+        NurbsSurface::new(
+            (degree, degree),
+            (n, n),
+            &pts,
+            None,
+            knots.clone(),
+            knots.clone(),
+        )
+        .map_err(|e| format!("{e}"))
+    };
+    let pairs = field(&data, "pairs")?;
+    pairs
+        .as_array()
+        .ok_or(format!("{path}: `pairs` is no list"))?
+        .iter()
+        .map(|pair| {
+            let (a, b) = (sheet(field(pair, "a")?)?, sheet(field(pair, "b")?)?);
+            let curve = points(field(pair, "curve")?)?;
+            let curve =
+                cicada_geom::nurbs::NurbsCurve::new(degree, &curve, None, curve_knots.clone())
+                    .map_err(|e| format!("{e}"))?;
+            Ok((a, b, curve, pair.clone()))
+        })
+        .collect()
+}
