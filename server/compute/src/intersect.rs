@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
-pub const KERNEL_VERSION: &str = "intersect@3";
+pub const KERNEL_VERSION: &str = "intersect@4";
 
 /// What an object is, for intersecting.
 pub enum Shape {

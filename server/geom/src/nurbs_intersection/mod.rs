@@ -7,8 +7,12 @@
 //! included, and Newton's method moves each seed onto the true intersection. Surface–surface curves are then refined: a midpoint
 //! that lies farther than the tolerance from its chord is inserted, until every chord is
 //! within the tolerance. Where the meshes do not cross but come within their chord errors
-//! of each other, the surfaces may touch tangentially: the closest points are refined by
-//! alternating projection and reported as a tangent point when they meet to the tolerance.
+//! of each other (or cross only round one vertex), the surfaces may still touch, or cross
+//! in a loop smaller than the meshes resolve: `caps` finds the point where the gap between
+//! them is stationary and either reports a touch there or builds the loop round it from
+//! the gap's second-order model. With no other lead, the meshes' closest points are
+//! refined by alternating projection and reported as a tangent point when they meet to
+//! the tolerance.
 //!
 //! Surfaces may also touch along a curve (a pipe on a slab, a ball in a tube of its
 //! radius). Their seeds graze (the normals agree to about √(tol / size) all along), and the
@@ -17,6 +21,8 @@
 //! then onto the middle of the contact across it (where the gap between the surfaces is
 //! least), until the contact ends. A traced stretch no longer than the tolerance zone of an
 //! isolated touch stays a tangent point.
+
+mod caps;
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
@@ -65,6 +71,10 @@ pub struct SurfaceIntersection {
     /// Isolated points where the surfaces touch (tangent point events).
     pub tangent_points: Vec<(Point3, [f64; 2], [f64; 2])>,
 }
+
+/// Near misses of the seeding meshes looked at for small loops and touches, nearest
+/// first: a bound on the work where surfaces run close over an area.
+const NEAR_MISSES: usize = 64;
 
 /// Newton steps before a point is given up.
 pub(crate) const MAX_NEWTON: usize = 40;
@@ -279,6 +289,13 @@ pub fn surface_surface_seeded(
     let grazing = 4.0 * (tolerance / size).sqrt();
     let mut contacts = Vec::new();
     for seed in &cut.polylines {
+        // A closed seed may be the meshes cutting only the tip of a wider cap.
+        if seed.closed
+            && let Some(curve) = caps::seed_cap(a, seeds_a, b, seeds_b, &seed.points, tolerance)
+        {
+            out.curves.push(curve);
+            continue;
+        }
         let mut points = Vec::new();
         let n = seed.points.len();
         for (k, &p) in seed.points.iter().enumerate() {
@@ -338,6 +355,40 @@ pub fn surface_surface_seeded(
         let curve = densify(a, b, &points, closed, tolerance);
         out.curves.push(curve);
     }
+    // Where the meshes come close without crossing, away from the seeds, the surfaces may
+    // still cross in a small loop or touch: at a stationary point of the gap between them.
+    let band = 4.0 * (dev_a + dev_b) + tolerance;
+    let margin = dev_a + dev_b + tolerance;
+    let seeded: Vec<Point3> = cut
+        .polylines
+        .iter()
+        .flat_map(|p| p.points.clone())
+        .collect();
+    let mut stationary: Vec<Point3> = Vec::new();
+    for (pa, pb, r) in caps::near_misses(seeds_a, seeds_b, margin, &seeded, NEAR_MISSES) {
+        let (uv_a, uv_b) = (
+            seeds_a.parameters_near(a, pa),
+            seeds_b.parameters_near(b, pb),
+        );
+        let Some(s) = caps::stationary_gap(a, b, uv_a, uv_b, 2.0 * r + margin, tolerance) else {
+            continue;
+        };
+        if stationary.iter().any(|q| q.distance(s.at.0) <= band) {
+            continue;
+        }
+        stationary.push(s.at.0);
+        if s.gap.abs() <= tolerance {
+            contacts.push(s.at.0);
+        } else if let Some(curve) = caps::cap_loop(a, b, &s, tolerance) {
+            let known = out
+                .curves
+                .iter()
+                .any(|c| polyline_distance(&c.points, c.closed, curve.points[0]) <= band);
+            if !known {
+                out.curves.push(curve);
+            }
+        }
+    }
     if out.curves.is_empty() && contacts.is_empty() {
         // No crossing: the surfaces may still touch, within their meshes' chord errors.
         contacts.extend(
@@ -346,7 +397,6 @@ pub fn surface_surface_seeded(
         );
     }
     // Each contact once: along a curve (traced from the touch point) or at a point.
-    let band = 4.0 * (dev_a + dev_b) + tolerance;
     for start in contacts {
         let known = out
             .tangent_points
@@ -719,40 +769,66 @@ fn contact_direction(
     let n = unit(da[1][0].cross(da[0][1]))?;
     let e1 = unit(da[1][0])?;
     let e2 = n.cross(e1);
-    // Normal curvature along the unit tangent `dir`, both surfaces measured against `n`.
+    let [p, q, r] = gap_form(&da, &db, n, e1, e2)?;
+    let scale = p.abs().max(q.abs()).max(r.abs());
+    if scale <= 1e-12 * (da[2][0].length() + db[2][0].length()).max(f64::MIN_POSITIVE) {
+        return None;
+    }
+    let [(large, _), (small, [x, y])] = eigen2(p, q, r);
+    Some((unit(e1 * x + e2 * y)?, small, large))
+}
+
+/// The second-order part of the gap from `a` to `b` along `a`'s unit normal `n` (b's
+/// height minus a's): the difference of their second fundamental forms, both measured
+/// against `n`, as the quadratic form `[[p, q], [q, r]]` in the orthonormal tangent
+/// basis `(e1, e2)`. `da`, `db`: each surface's derivatives to second order.
+pub(crate) fn gap_form(
+    da: &[Vec<Vector3>],
+    db: &[Vec<Vector3>],
+    n: Vector3,
+    e1: Vector3,
+    e2: Vector3,
+) -> Option<[f64; 3]> {
+    // Normal curvature along the unit tangent `dir`.
     let kappa = |d: &[Vec<Vector3>], dir: Vector3| {
         let [du, dv] = tangent_step(d[1][0], d[0][1], dir)?;
         let second = d[2][0] * (du * du) + d[1][1] * (2.0 * du * dv) + d[0][2] * (dv * dv);
         Some(second.dot(n))
     };
-    let diff = |dir: Vector3| Some(kappa(&da, dir)? - kappa(&db, dir)?);
-    // The difference as the quadratic form [[p, q], [q, r]] in the basis (e1, e2).
+    let diff = |dir: Vector3| Some(kappa(db, dir)? - kappa(da, dir)?);
     let (p, r) = (diff(e1)?, diff(e2)?);
     let q = diff((e1 + e2) * std::f64::consts::FRAC_1_SQRT_2)? - (p + r) / 2.0;
-    let scale = p.abs().max(q.abs()).max(r.abs());
-    if scale <= 1e-12 * (da[2][0].length() + db[2][0].length()).max(f64::MIN_POSITIVE) {
-        return None;
-    }
+    Some([p, q, r])
+}
+
+/// The eigenvalues and unit eigenvectors of the symmetric form `[[p, q], [q, r]]`, the
+/// larger eigenvalue in size first.
+pub(crate) fn eigen2(p: f64, q: f64, r: f64) -> [(f64, [f64; 2]); 2] {
     let (mean, radius) = ((p + r) / 2.0, ((p - r) / 2.0).hypot(q));
-    let (small, large) = if mean >= 0.0 {
-        (mean - radius, mean + radius)
-    } else {
+    let (large, small) = if mean >= 0.0 {
         (mean + radius, mean - radius)
-    };
-    // Two forms of the eigenvector; the longer is the better conditioned.
-    let (x1, y1) = (q, small - p);
-    let (x2, y2) = (small - r, q);
-    let (x, y) = if x1.hypot(y1) >= x2.hypot(y2) {
-        (x1, y1)
     } else {
-        (x2, y2)
+        (mean - radius, mean + radius)
     };
-    let dir = if x.hypot(y) > 0.0 {
-        e1 * x + e2 * y
-    } else {
-        e1
+    let vector = |lambda: f64| {
+        // Two forms of the eigenvector; the longer is the better conditioned.
+        let (x1, y1) = (q, lambda - p);
+        let (x2, y2) = (lambda - r, q);
+        let (x, y) = if x1.hypot(y1) >= x2.hypot(y2) {
+            (x1, y1)
+        } else {
+            (x2, y2)
+        };
+        let len = x.hypot(y);
+        if len > 0.0 {
+            [x / len, y / len]
+        } else {
+            [1.0, 0.0]
+        }
     };
-    Some((unit(dir)?, small, large))
+    let along = vector(large);
+    // The other is at right angles (exactly, also where the two are equal).
+    [(large, along), (small, [-along[1], along[0]])]
 }
 
 /// The curve along which `a` and `b` touch, through their touch point `start`, traced

@@ -1,0 +1,292 @@
+//! Small loops and lone touches that the seeding meshes miss. Where two surfaces come
+//! within the meshes' chord errors of each other without the meshes crossing, or where the
+//! meshes cross only in a loop round one vertex, the surfaces may cross in a loop far
+//! larger than the meshes' (or touch at a point). Any closed loop of two surfaces encloses
+//! a point where their normals are parallel (Sinha's loop theorem), where the gap between
+//! them is stationary: found by Newton's method on the gap's slope, its Hessian the
+//! difference of the surfaces' second fundamental forms. A gap within the tolerance there
+//! is a touch; a gap that is an extremum of the other sign than its value closes a loop
+//! round it, to second order the ellipse `g + ½ xᵀ H x = 0`, whose points are moved onto
+//! both surfaces and densified like any other curve.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use super::{
+    MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv, densify, eigen2, frame,
+    gap_form, refine_on_both, tangent_step, unit,
+};
+use crate::bvh::visit_candidate_pairs;
+use crate::nurbs::NurbsSurface;
+use crate::triangle_contact::closest_points;
+use crate::{Point3, Vector3};
+
+/// A point where the gap between two surfaces is stationary (their normals parallel).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Stationary {
+    /// The point on `a`, with `a`'s parameters there and `b`'s on the line along `a`'s
+    /// normal through it.
+    pub at: Station,
+    /// The gap: how far `b` lies above `a` along `a`'s unit normal.
+    pub gap: f64,
+    /// The gap's Hessian over the tangent plane: its eigenvalues with their unit
+    /// eigenvectors, the larger eigenvalue in size first.
+    pub axes: [(f64, Vector3); 2],
+}
+
+impl Stationary {
+    /// The gap, to second order, at `p` (a point near the tangent plane).
+    fn model(&self, p: Point3) -> f64 {
+        let d = p - self.at.0;
+        self.axes.iter().fold(self.gap, |g, &(lambda, v)| {
+            g + 0.5 * lambda * d.dot(v).powi(2)
+        })
+    }
+
+    /// The semi-axes of the loop where the model gap is zero, when it closes one (the gap
+    /// an extremum of the other sign than its value), along the axes' order.
+    fn loop_radii(&self) -> Option<[f64; 2]> {
+        let [(l1, _), (l2, _)] = self.axes;
+        (self.gap * l1 < 0.0 && self.gap * l2 < 0.0)
+            .then(|| [(-2.0 * self.gap / l1).sqrt(), (-2.0 * self.gap / l2).sqrt()])
+    }
+}
+
+/// The point near parameters `uv_a`, `uv_b` where the gap between `a` and `b` is
+/// stationary, within `reach` of where `a` starts: Newton's method on the gap's slope over
+/// `a`'s tangent plane, across the directions in which the gap curves (along a ridge or a
+/// flat the point is not unique, and Newton stays). `None` when it does not converge or
+/// the surfaces face too differently there to be near parallel.
+pub(super) fn stationary_gap(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    mut uv_a: [f64; 2],
+    mut uv_b: [f64; 2],
+    reach: f64,
+    tolerance: f64,
+) -> Option<Stationary> {
+    let start = a.point_at(uv_a[0], uv_a[1]);
+    for _ in 0..MAX_NEWTON {
+        let da = a.derivatives(uv_a[0], uv_a[1], 2);
+        let pa = Point3::new(da[0][0].x, da[0][0].y, da[0][0].z);
+        if pa.distance(start) > reach {
+            return None;
+        }
+        let n = unit(da[1][0].cross(da[0][1]))?;
+        let (gap, at_b, nb) = along_line(b, uv_b, pa, n, tolerance)?;
+        uv_b = at_b;
+        // b's slope over a's tangent plane; far from parallel normals no stationary point
+        // is near (and the slope is ill-conditioned).
+        let up = nb.dot(n);
+        if up.abs() < 0.5 {
+            return None;
+        }
+        let e1 = unit(da[1][0])?;
+        let e2 = n.cross(e1);
+        let db = b.derivatives(uv_b[0], uv_b[1], 2);
+        let [p, q, r] = gap_form(&da, &db, n, e1, e2)?;
+        let axes = eigen2(p, q, r);
+        let scale = axes[0].0.abs();
+        if scale == 0.0 || !scale.is_finite() {
+            return None;
+        }
+        let slope = [-nb.dot(e1) / up, -nb.dot(e2) / up];
+        let mut step = [0.0; 2];
+        for (lambda, v) in axes {
+            if lambda.abs() > 1e-6 * scale {
+                let c = -(slope[0] * v[0] + slope[1] * v[1]) / lambda;
+                step = [step[0] + c * v[0], step[1] + c * v[1]];
+            }
+        }
+        let delta = e1 * step[0] + e2 * step[1];
+        if delta.length() <= tolerance * 1e-3 {
+            let along = |v: [f64; 2]| e1 * v[0] + e2 * v[1];
+            return Some(Stationary {
+                at: (pa, uv_a, uv_b),
+                gap,
+                axes: axes.map(|(lambda, v)| (lambda, along(v))),
+            });
+        }
+        let d = tangent_step(da[1][0], da[0][1], delta)?;
+        uv_a = clamp_uv(a, [uv_a[0] + d[0], uv_a[1] + d[1]]);
+    }
+    None
+}
+
+/// Points round a loop's model ellipse before refinement: enough that the refined points
+/// keep their order round a loop that is an ellipse to within a small fraction.
+const LOOP_POINTS: usize = 12;
+
+/// The loop in which `a` and `b` cross round the stationary point `s`, if its gap closes
+/// one: points round the model ellipse moved onto both surfaces (each within half the
+/// shorter semi-axis of where it started, and all in order round the point), densified
+/// to `tolerance`. `None` when the gap closes no loop or the model is too far off.
+pub(super) fn cap_loop(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    s: &Stationary,
+    tolerance: f64,
+) -> Option<SurfaceCurve> {
+    let rho = s.loop_radii()?;
+    let [(_, v1), (_, v2)] = s.axes;
+    let (pa, uv_a, uv_b) = s.at;
+    let (_, au, av) = frame(a, uv_a);
+    let (_, bu, bv) = frame(b, uv_b);
+    let reach = 0.5 * rho[0].min(rho[1]);
+    let mut points = Vec::with_capacity(LOOP_POINTS);
+    let mut last_angle: Option<f64> = None;
+    let mut turned = 0.0;
+    for k in 0..LOOP_POINTS {
+        let phi = std::f64::consts::TAU * k as f64 / LOOP_POINTS as f64;
+        let offset = v1 * (rho[0] * phi.cos()) + v2 * (rho[1] * phi.sin());
+        let (da, db) = (tangent_step(au, av, offset)?, tangent_step(bu, bv, offset)?);
+        let start_a = clamp_uv(a, [uv_a[0] + da[0], uv_a[1] + da[1]]);
+        let start_b = clamp_uv(b, [uv_b[0] + db[0], uv_b[1] + db[1]]);
+        let r = refine_on_both(a, b, start_a, start_b, tolerance, reach)?;
+        let d = r.0 - pa;
+        let angle = (d.dot(v2) / rho[1]).atan2(d.dot(v1) / rho[0]);
+        if let Some(last) = last_angle {
+            let mut step = angle - last;
+            if step <= -std::f64::consts::PI {
+                step += std::f64::consts::TAU;
+            }
+            if step <= 0.0 || step >= std::f64::consts::PI {
+                return None;
+            }
+            turned += step;
+        }
+        last_angle = Some(angle);
+        points.push(r);
+    }
+    // Once round, no more.
+    if turned >= std::f64::consts::TAU {
+        return None;
+    }
+    Some(densify(a, b, &points, true, tolerance))
+}
+
+/// The loop of a closed seed (`points`, from the meshes) when the meshes cut only the tip
+/// of a cap round one of their vertices: the gap's stationary point near the seed, where
+/// its model loop encloses the seed and is wider than it. `None` when the seed is a loop
+/// the meshes follow (then its points are refined as they are).
+pub(super) fn seed_cap(
+    a: &NurbsSurface,
+    seeds_a: &Seeds,
+    b: &NurbsSurface,
+    seeds_b: &Seeds,
+    points: &[Point3],
+    tolerance: f64,
+) -> Option<SurfaceCurve> {
+    let n = points.len() as f64;
+    let c = points.iter().fold(Point3::new(0.0, 0.0, 0.0), |c, p| {
+        Point3::new(c.x + p.x / n, c.y + p.y / n, c.z + p.z / n)
+    });
+    let width = 2.0 * points.iter().map(|p| p.distance(c)).fold(0.0, f64::max);
+    let (uv_a, uv_b) = (seeds_a.parameters_near(a, c), seeds_b.parameters_near(b, c));
+    let reach = seeds_a.size.max(seeds_b.size) / 16.0;
+    let s = stationary_gap(a, b, uv_a, uv_b, reach, tolerance)?;
+    let rho = s.loop_radii()?;
+    let encloses = s.model(c) * s.gap > 0.0;
+    if s.gap.abs() <= tolerance || !encloses || rho[0].min(rho[1]) < width {
+        return None;
+    }
+    cap_loop(a, b, &s, tolerance)
+}
+
+/// Where the seeding meshes come within `margin` of each other away from the seed
+/// curves (their points `seeded`): the closest points of such triangle pairs, nearest
+/// first, at most `most`, one per neighbourhood twice the size of the pair's smaller
+/// triangle; each with that size.
+pub(super) fn near_misses(
+    seeds_a: &Seeds,
+    seeds_b: &Seeds,
+    margin: f64,
+    seeded: &[Point3],
+    most: usize,
+) -> Vec<(Point3, Point3, f64)> {
+    let (ta, tb) = (&seeds_a.triangles, &seeds_b.triangles);
+    let mut near = Vec::new();
+    let _ = visit_candidate_pairs(&seeds_a.bvh, &seeds_b.bvh, margin, |i, j| {
+        let (x, y) = (ta[i as usize], tb[j as usize]);
+        let c = closest_points(x, y);
+        if c.distance <= margin {
+            let size = longest_edge(x).min(longest_edge(y));
+            near.push((c.distance, c.on_first, c.on_second, size));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if near.is_empty() {
+        return Vec::new();
+    }
+    near.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut sizes: Vec<f64> = near.iter().map(|n| n.3).collect();
+    let middle = sizes.len() / 2;
+    let cell = *sizes.select_nth_unstable_by(middle, f64::total_cmp).1;
+    let mut taken = PointGrid::new(cell.max(f64::MIN_POSITIVE));
+    let mut curves = PointGrid::new(cell.max(f64::MIN_POSITIVE));
+    for &p in seeded {
+        curves.insert(p);
+    }
+    let mut out = Vec::new();
+    for (_, pa, pb, size) in near {
+        if out.len() >= most {
+            break;
+        }
+        if curves.any_within(pa, 2.0 * size) || taken.any_within(pa, 2.0 * size) {
+            continue;
+        }
+        taken.insert(pa);
+        out.push((pa, pb, size));
+    }
+    out
+}
+
+/// The longest edge of a triangle.
+fn longest_edge(t: [Point3; 3]) -> f64 {
+    (0..3)
+        .map(|k| t[k].distance(t[(k + 1) % 3]))
+        .fold(0.0, f64::max)
+}
+
+/// Points hashed on a uniform grid, for "is any within r" questions.
+struct PointGrid {
+    cell: f64,
+    cells: HashMap<[i64; 3], Vec<Point3>>,
+}
+
+impl PointGrid {
+    fn new(cell: f64) -> PointGrid {
+        PointGrid {
+            cell,
+            cells: HashMap::new(),
+        }
+    }
+
+    fn key(&self, p: Point3) -> [i64; 3] {
+        p.to_array().map(|c| (c / self.cell).floor() as i64)
+    }
+
+    fn insert(&mut self, p: Point3) {
+        self.cells.entry(self.key(p)).or_default().push(p);
+    }
+
+    /// Whether a point lies within `r` of `p` (radii over four cells are looked for
+    /// within four cells: a bounded search that can only say no too often).
+    fn any_within(&self, p: Point3, r: f64) -> bool {
+        let k = self.key(p);
+        let span = ((r / self.cell).ceil() as i64).clamp(1, 4);
+        for i in -span..=span {
+            for j in -span..=span {
+                for l in -span..=span {
+                    let at = [k[0] + i, k[1] + j, k[2] + l];
+                    if let Some(points) = self.cells.get(&at)
+                        && points.iter().any(|q| q.distance(p) <= r)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+}
