@@ -8,7 +8,10 @@
 //! its triangle (farther than the tolerance from the mesh) is dropped. Touches (where the
 //! seed mesh touches the mesh, or with no crossing where it comes within its chord error
 //! of it) are refined by alternating projection between the surface and the mesh, and
-//! kept when the two meet to the tolerance. Where the surface grazes the mesh all along a
+//! kept when the two meet to the tolerance. Small loops the seed mesh misses (a cap of the
+//! surface through a triangle's plane, narrower than the seed mesh resolves) and touches
+//! beside crossings are found at the stationary points of the gap between the surface and
+//! the plane of the triangle it comes near (`nurbs_intersection::caps`). Where the surface grazes the mesh all along a
 //! seed, or touches it, it may touch along a curve (a pipe on a slab): the contact with
 //! the plane of the nearest triangle is traced as between two surfaces and kept where it
 //! lies on the mesh, its ends on the mesh's boundary.
@@ -19,8 +22,8 @@ use crate::mesh_contact::closest_pair;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::{
-    MAX_NEWTON, Seeds, bounds_size, clamp_uv, frame, polyline_distance, subdivide, touch_point,
-    trace_contact,
+    MAX_NEWTON, NEAR_MISSES, Seeds, SurfaceCurve, bounds_size, caps, clamp_uv, frame,
+    polyline_distance, subdivide, touch_point, trace_contact,
 };
 use crate::triangle_contact::closest_on_triangle;
 use crate::{Point3, Vector3};
@@ -163,7 +166,31 @@ pub fn surface_mesh_seeded(
     // the surface grazes the mesh: a contact, traced below (as for two surfaces).
     let grazing = 4.0 * (tolerance / size).sqrt();
     let mut contacts = Vec::new();
+    let span = tris
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Aabb>()
+        .size()
+        .length()
+        .max(size);
+    let seeded: Vec<Point3> = cut
+        .polylines
+        .iter()
+        .flat_map(|p| p.points.clone())
+        .collect();
     for seed_curve in cut.polylines {
+        // A closed seed may be the meshes cutting only the tip of a wider cap.
+        if seed_curve.closed
+            && let Some((on, _, k)) = bvh.closest_point(seed_curve.points[0], reach)
+            && let Some(plane) = plane_patch(tris[k as usize], on, span)
+            && let Some(c) =
+                caps::seed_cap(s, seeds, &plane, &seed_curve.points, size / 16.0, tolerance)
+            && let Some(curve) = cap_on_mesh(bvh, c, tolerance)
+        {
+            out.curves.push(curve);
+            continue;
+        }
         let mut kept: Vec<Station> = Vec::new();
         let mut grazes = true;
         for &p in &seed_curve.points {
@@ -205,6 +232,34 @@ pub fn surface_mesh_seeded(
         }
         out.curves.push(densify(s, &kept, closed, tolerance));
     }
+    // Where the seed mesh comes near the mesh away from the seeds, the surface may cross a
+    // triangle's plane in a small loop or touch it: at a stationary point of the gap.
+    let margin = deviation + tolerance;
+    let misses = caps::near_misses((seed, seed_bvh), (tris, bvh), margin, &seeded, NEAR_MISSES);
+    let mut stationary: Vec<Point3> = Vec::new();
+    for (pa, pb, r, k) in misses {
+        // The patch is centred on `pb`: its parameters there are (½, ½).
+        let Some(plane) = plane_patch(tris[k as usize], pb, span) else {
+            continue;
+        };
+        let uv = seeds.parameters_near(s, pa);
+        let at = caps::stationary_gap(s, &plane, uv, [0.5, 0.5], 2.0 * r + margin, tolerance);
+        let Some(at) = at.filter(|x| stationary.iter().all(|q| q.distance(x.at.0) > reach)) else {
+            continue;
+        };
+        stationary.push(at.at.0);
+        if at.gap.abs() <= tolerance {
+            contacts.push(at.at.0);
+        } else if let Some(c) = caps::cap_loop(s, &plane, &at, tolerance)
+            && let Some(curve) = cap_on_mesh(bvh, c, tolerance)
+            && !out
+                .curves
+                .iter()
+                .any(|c| polyline_distance(&c.points, c.closed, curve.points[0]) <= reach)
+        {
+            out.curves.push(curve);
+        }
+    }
     // Contacts: grazing seeds, where the seed mesh touches the mesh, or, with no crossing
     // at all, where it comes within its chord error of the mesh (the surface itself may
     // touch there), each along a curve or at a point.
@@ -216,14 +271,6 @@ pub fn surface_mesh_seeded(
                 .map(|pair| pair.points.on_first),
         );
     }
-    let span = tris
-        .iter()
-        .flatten()
-        .copied()
-        .collect::<Aabb>()
-        .size()
-        .length()
-        .max(size);
     for p in near {
         let on_contact = |q: Point3| {
             out.curves
@@ -271,7 +318,17 @@ fn contact_on_mesh(
     reach: f64,
 ) -> Option<Vec<SurfaceMeshCurve>> {
     let (on, _, k) = bvh.closest_point(p, reach)?;
-    let t = tris[k as usize];
+    let plane = plane_patch(tris[k as usize], on, span)?;
+    let touch = touch_point(s, &plane, p, tolerance, reach)?;
+    let contact = trace_contact(s, &plane, touch, size, tolerance)?;
+    let stations: Vec<(Point3, [f64; 2])> = contact.points.into_iter().zip(contact.uv_a).collect();
+    let runs = on_mesh_runs(s, bvh, &stations, contact.closed, tolerance);
+    (!runs.is_empty()).then_some(runs)
+}
+
+/// The plane of triangle `t` as a flat patch reaching `span` each way from `on`, a point
+/// in it: the mesh near a triangle as a surface, for the tools made for two surfaces.
+fn plane_patch(t: [Point3; 3], on: Point3, span: f64) -> Option<NurbsSurface> {
     let normal = (t[1] - t[0]).cross(t[2] - t[0]);
     let e1 = t[1] - t[0];
     let (n_len, e_len) = (normal.length(), e1.length());
@@ -281,7 +338,7 @@ fn contact_on_mesh(
     let e1 = e1 / e_len;
     let e2 = (normal / n_len).cross(e1);
     let corner = |x: f64, y: f64| on + e1 * (x * span) + e2 * (y * span);
-    let plane = NurbsSurface::new(
+    NurbsSurface::new(
         (1, 1),
         (2, 2),
         &[
@@ -294,12 +351,22 @@ fn contact_on_mesh(
         vec![0.0, 0.0, 1.0, 1.0],
         vec![0.0, 0.0, 1.0, 1.0],
     )
-    .ok()?;
-    let touch = touch_point(s, &plane, p, tolerance, reach)?;
-    let contact = trace_contact(s, &plane, touch, size, tolerance)?;
-    let stations: Vec<(Point3, [f64; 2])> = contact.points.into_iter().zip(contact.uv_a).collect();
-    let runs = on_mesh_runs(s, bvh, &stations, contact.closed, tolerance);
-    (!runs.is_empty()).then_some(runs)
+    .ok()
+}
+
+/// A loop where the surface crosses the plane of a triangle (as `caps` builds it for two
+/// surfaces, the surface first), when all of it lies on the mesh.
+fn cap_on_mesh(bvh: &Bvh, curve: SurfaceCurve, tolerance: f64) -> Option<SurfaceMeshCurve> {
+    let on_mesh = curve
+        .points
+        .iter()
+        .all(|&q| bvh.closest_point(q, tolerance).is_some());
+    on_mesh.then_some(SurfaceMeshCurve {
+        points: curve.points,
+        uv: curve.uv_a,
+        closed: curve.closed,
+        tangent: false,
+    })
 }
 
 /// The runs of the contact curve through `stations` that lie on the mesh, each end where

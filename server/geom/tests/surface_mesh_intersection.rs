@@ -18,7 +18,7 @@ use cicada_geom::surface_mesh_intersection::{
 use cicada_geom::{Mesh, Point3};
 
 mod shapes;
-use shapes::{cylinder, sphere};
+use shapes::{assert_cap, bump_top, cylinder, sphere, two_bumps};
 
 const TOL: f64 = 1e-6;
 
@@ -271,4 +271,55 @@ fn a_cylinder_lying_on_a_mesh_touches_it_along_a_line() {
     let bvh = Bvh::new(&tris);
     let cut = surface_mesh(&cylinder(1.0, 0, 3.0), &tris, &bvh, TOL);
     assert_contact_line(&cut, 0.0, 1.0, -1.0, 2.0);
+}
+
+/// A flat mesh at height `z` over x, y ∈ [−5, 5]: a 4 × 4 grid of squares, each split in
+/// two.
+fn flat_grid(z: f64) -> (Vec<[Point3; 3]>, Bvh) {
+    let p = |i: usize, j: usize| Point3::new(-5.0 + 2.5 * i as f64, -5.0 + 2.5 * j as f64, z);
+    let mut tris = Vec::new();
+    for i in 0..4 {
+        for j in 0..4 {
+            tris.push([p(i, j), p(i + 1, j), p(i + 1, j + 1)]);
+            tris.push([p(i, j), p(i + 1, j + 1), p(i, j + 1)]);
+        }
+    }
+    let bvh = Bvh::new(&tris);
+    (tris, bvh)
+}
+
+#[test]
+fn a_small_cap_through_a_mesh_is_found_beside_a_large_crossing() {
+    // As for two surfaces (nurbs_intersection.rs): a flat mesh just under the lower bump's
+    // top cuts a cap far smaller than the surface's seeding mesh resolves, beside the
+    // higher bump's wide loop; the cap matches its second-order model. At the top's
+    // height the mesh touches it at one point.
+    for side in [0.0, 0.37] {
+        let s = two_bumps(3.0, 1.0, side);
+        let (top, h) = bump_top(&s, [5.0, 3.0]);
+        for eps in [2e-4, 2e-5] {
+            let (tris, bvh) = flat_grid(top.z - eps);
+            let cut = surface_mesh(&s, &tris, &bvh, TOL);
+            assert!(cut.touch_points.is_empty(), "ε = {eps}");
+            assert_eq!(cut.curves.len(), 2, "side {side}, ε = {eps}");
+            let cap = cut
+                .curves
+                .iter()
+                .find(|c| c.points[0].x > 0.0)
+                .expect("the cap's loop");
+            assert!(cap.closed && !cap.tangent, "ε = {eps}");
+            for (k, p) in cap.points.iter().enumerate() {
+                assert!((p.z - (top.z - eps)).abs() < TOL, "{p:?}");
+                let [u, v] = cap.uv[k];
+                assert!(s.point_at(u, v).distance(*p) < TOL, "{p:?}");
+            }
+            assert_cap(&cap.points, top, h, eps);
+        }
+        let (tris, bvh) = flat_grid(top.z);
+        let cut = surface_mesh(&s, &tris, &bvh, TOL);
+        assert_eq!(cut.curves.len(), 1, "side {side}");
+        assert!(cut.curves[0].points[0].x < 0.0);
+        assert_eq!(cut.touch_points.len(), 1, "{:?}", cut.touch_points);
+        assert!(cut.touch_points[0].0.distance(top) < 1e-3);
+    }
 }

@@ -16,22 +16,22 @@ use super::{
     MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv, densify, eigen2, frame,
     gap_form, refine_on_both, tangent_step, unit,
 };
-use crate::bvh::visit_candidate_pairs;
+use crate::bvh::{Bvh, visit_candidate_pairs};
 use crate::nurbs::NurbsSurface;
 use crate::triangle_contact::closest_points;
 use crate::{Point3, Vector3};
 
 /// A point where the gap between two surfaces is stationary (their normals parallel).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Stationary {
+pub(crate) struct Stationary {
     /// The point on `a`, with `a`'s parameters there and `b`'s on the line along `a`'s
     /// normal through it.
-    pub at: Station,
+    pub(crate) at: Station,
     /// The gap: how far `b` lies above `a` along `a`'s unit normal.
-    pub gap: f64,
+    pub(crate) gap: f64,
     /// The gap's Hessian over the tangent plane: its eigenvalues with their unit
     /// eigenvectors, the larger eigenvalue in size first.
-    pub axes: [(f64, Vector3); 2],
+    pub(crate) axes: [(f64, Vector3); 2],
 }
 
 impl Stationary {
@@ -57,7 +57,7 @@ impl Stationary {
 /// `a`'s tangent plane, across the directions in which the gap curves (along a ridge or a
 /// flat the point is not unique, and Newton stays). `None` when it does not converge or
 /// the surfaces face too differently there to be near parallel.
-pub(super) fn stationary_gap(
+pub(crate) fn stationary_gap(
     a: &NurbsSurface,
     b: &NurbsSurface,
     mut uv_a: [f64; 2],
@@ -121,7 +121,7 @@ const LOOP_POINTS: usize = 12;
 /// one: points round the model ellipse moved onto both surfaces (each within half the
 /// shorter semi-axis of where it started, and all in order round the point), densified
 /// to `tolerance`. `None` when the gap closes no loop or the model is too far off.
-pub(super) fn cap_loop(
+pub(crate) fn cap_loop(
     a: &NurbsSurface,
     b: &NurbsSurface,
     s: &Stationary,
@@ -166,15 +166,15 @@ pub(super) fn cap_loop(
 }
 
 /// The loop of a closed seed (`points`, from the meshes) when the meshes cut only the tip
-/// of a cap round one of their vertices: the gap's stationary point near the seed, where
-/// its model loop encloses the seed and is wider than it. `None` when the seed is a loop
-/// the meshes follow (then its points are refined as they are).
-pub(super) fn seed_cap(
+/// of a cap round one of their vertices: the gap's stationary point near the seed (within
+/// `reach`), where its model loop encloses the seed and is wider than it. `None` when the
+/// seed is a loop the meshes follow (then its points are refined as they are).
+pub(crate) fn seed_cap(
     a: &NurbsSurface,
     seeds_a: &Seeds,
     b: &NurbsSurface,
-    seeds_b: &Seeds,
     points: &[Point3],
+    reach: f64,
     tolerance: f64,
 ) -> Option<SurfaceCurve> {
     let n = points.len() as f64;
@@ -182,8 +182,7 @@ pub(super) fn seed_cap(
         Point3::new(c.x + p.x / n, c.y + p.y / n, c.z + p.z / n)
     });
     let width = 2.0 * points.iter().map(|p| p.distance(c)).fold(0.0, f64::max);
-    let (uv_a, uv_b) = (seeds_a.parameters_near(a, c), seeds_b.parameters_near(b, c));
-    let reach = seeds_a.size.max(seeds_b.size) / 16.0;
+    let (uv_a, uv_b) = (seeds_a.parameters_near(a, c), b.closest_point(c).0);
     let s = stationary_gap(a, b, uv_a, uv_b, reach, tolerance)?;
     let rho = s.loop_radii()?;
     let encloses = s.model(c) * s.gap > 0.0;
@@ -193,25 +192,28 @@ pub(super) fn seed_cap(
     cap_loop(a, b, &s, tolerance)
 }
 
-/// Where the seeding meshes come within `margin` of each other away from the seed
-/// curves (their points `seeded`): the closest points of such triangle pairs, nearest
-/// first, at most `most`, one per neighbourhood twice the size of the pair's smaller
-/// triangle; each with that size.
-pub(super) fn near_misses(
-    seeds_a: &Seeds,
-    seeds_b: &Seeds,
+/// A place where two triangle sets come near each other: the closest points of a pair of
+/// their triangles, the size of the smaller triangle, and the second set's triangle.
+pub(crate) type NearMiss = (Point3, Point3, f64, u32);
+
+/// Where triangle sets `a` and `b` (with their hierarchies) come within `margin` of each
+/// other away from the seed curves (their points `seeded`): the closest points of such
+/// triangle pairs, nearest first, at most `most`, one per neighbourhood twice the size of
+/// the pair's smaller triangle.
+pub(crate) fn near_misses(
+    (ta, bvh_a): (&[[Point3; 3]], &Bvh),
+    (tb, bvh_b): (&[[Point3; 3]], &Bvh),
     margin: f64,
     seeded: &[Point3],
     most: usize,
-) -> Vec<(Point3, Point3, f64)> {
-    let (ta, tb) = (&seeds_a.triangles, &seeds_b.triangles);
+) -> Vec<NearMiss> {
     let mut near = Vec::new();
-    let _ = visit_candidate_pairs(&seeds_a.bvh, &seeds_b.bvh, margin, |i, j| {
+    let _ = visit_candidate_pairs(bvh_a, bvh_b, margin, |i, j| {
         let (x, y) = (ta[i as usize], tb[j as usize]);
         let c = closest_points(x, y);
         if c.distance <= margin {
             let size = longest_edge(x).min(longest_edge(y));
-            near.push((c.distance, c.on_first, c.on_second, size));
+            near.push((c.distance, (c.on_first, c.on_second, size, j)));
         }
         ControlFlow::<()>::Continue(())
     });
@@ -219,24 +221,27 @@ pub(super) fn near_misses(
         return Vec::new();
     }
     near.sort_by(|x, y| x.0.total_cmp(&y.0));
-    let mut sizes: Vec<f64> = near.iter().map(|n| n.3).collect();
+    let mut sizes: Vec<f64> = near.iter().map(|n| n.1.2).collect();
     let middle = sizes.len() / 2;
-    let cell = *sizes.select_nth_unstable_by(middle, f64::total_cmp).1;
-    let mut taken = PointGrid::new(cell.max(f64::MIN_POSITIVE));
-    let mut curves = PointGrid::new(cell.max(f64::MIN_POSITIVE));
+    let cell = sizes
+        .select_nth_unstable_by(middle, f64::total_cmp)
+        .1
+        .max(f64::MIN_POSITIVE);
+    let (mut taken, mut curves) = (PointGrid::new(cell), PointGrid::new(cell));
     for &p in seeded {
         curves.insert(p);
     }
     let mut out = Vec::new();
-    for (_, pa, pb, size) in near {
+    for (_, miss) in near {
         if out.len() >= most {
             break;
         }
+        let (pa, _, size, _) = miss;
         if curves.any_within(pa, 2.0 * size) || taken.any_within(pa, 2.0 * size) {
             continue;
         }
         taken.insert(pa);
-        out.push((pa, pb, size));
+        out.push(miss);
     }
     out
 }

@@ -22,7 +22,7 @@
 //! least), until the contact ends. A traced stretch no longer than the tolerance zone of an
 //! isolated touch stays a tangent point.
 
-mod caps;
+pub(crate) mod caps;
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
@@ -74,7 +74,7 @@ pub struct SurfaceIntersection {
 
 /// Near misses of the seeding meshes looked at for small loops and touches, nearest
 /// first: a bound on the work where surfaces run close over an area.
-const NEAR_MISSES: usize = 64;
+pub(crate) const NEAR_MISSES: usize = 64;
 
 /// Newton steps before a point is given up.
 pub(crate) const MAX_NEWTON: usize = 40;
@@ -291,7 +291,7 @@ pub fn surface_surface_seeded(
     for seed in &cut.polylines {
         // A closed seed may be the meshes cutting only the tip of a wider cap.
         if seed.closed
-            && let Some(curve) = caps::seed_cap(a, seeds_a, b, seeds_b, &seed.points, tolerance)
+            && let Some(curve) = caps::seed_cap(a, seeds_a, b, &seed.points, size / 16.0, tolerance)
         {
             out.curves.push(curve);
             continue;
@@ -365,7 +365,8 @@ pub fn surface_surface_seeded(
         .flat_map(|p| p.points.clone())
         .collect();
     let mut stationary: Vec<Point3> = Vec::new();
-    for (pa, pb, r) in caps::near_misses(seeds_a, seeds_b, margin, &seeded, NEAR_MISSES) {
+    let near = caps::near_misses((ta, bvh_a), (tb, bvh_b), margin, &seeded, NEAR_MISSES);
+    for (pa, pb, r, _) in near {
         let (uv_a, uv_b) = (
             seeds_a.parameters_near(a, pa),
             seeds_b.parameters_near(b, pb),

@@ -1,5 +1,5 @@
-//! Exact NURBS shapes shared by the intersection tests: circles as 9-point rational
-//! quadratics, spheres, cylinders and bilinear patches.
+//! NURBS shapes shared by the intersection tests: circles as 9-point rational quadratics,
+//! spheres, cylinders and bilinear patches (exact), and a bicubic sheet with two bumps.
 
 #![allow(dead_code)]
 
@@ -91,6 +91,90 @@ pub fn patch(corners: [Point3; 4]) -> NurbsSurface {
         vec![0.0, 0.0, 1.0, 1.0],
     )
     .expect("patch")
+}
+
+/// A bicubic sheet over x, y ∈ [−4, 4] (control points 1 apart, z = 0) with two bumps:
+/// control point (2, 4) raised by `high`, (6, 4) by `low` and (6, 5) by `side` (which
+/// moves the low bump's top off the knot row v = 3).
+pub fn two_bumps(high: f64, low: f64, side: f64) -> NurbsSurface {
+    let mut points = Vec::new();
+    for i in 0..9 {
+        for j in 0..9 {
+            let z = match (i, j) {
+                (2, 4) => high,
+                (6, 4) => low,
+                (6, 5) => side,
+                _ => 0.0,
+            };
+            points.push(Point3::new(i as f64 - 4.0, j as f64 - 4.0, z));
+        }
+    }
+    let knots = vec![
+        0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 6.0, 6.0, 6.0,
+    ];
+    NurbsSurface::new((3, 3), (9, 9), &points, None, knots.clone(), knots).expect("bumps")
+}
+
+/// The top of the bump nearest parameters `uv` (Newton on the gradient of z over the
+/// parameters), with z's Hessian over x, y there (the cap's local model).
+pub fn bump_top(s: &NurbsSurface, mut uv: [f64; 2]) -> (Point3, [[f64; 2]; 2]) {
+    for _ in 0..50 {
+        let d = s.derivatives(uv[0], uv[1], 2);
+        let (gu, gv) = (d[1][0].z, d[0][1].z);
+        let (huu, huv, hvv) = (d[2][0].z, d[1][1].z, d[0][2].z);
+        let det = huu * hvv - huv * huv;
+        let step = [(hvv * gu - huv * gv) / det, (huu * gv - huv * gu) / det];
+        uv = [uv[0] - step[0], uv[1] - step[1]];
+        if step[0].hypot(step[1]) < 1e-15 {
+            break;
+        }
+    }
+    let d = s.derivatives(uv[0], uv[1], 2);
+    // z's Hessian over (u, v), carried to (x, y) through the inverse of the (x, y)
+    // Jacobian (z's gradient is zero at the top, so no other term).
+    let (xu, xv, yu, yv) = (d[1][0].x, d[0][1].x, d[1][0].y, d[0][1].y);
+    let det = xu * yv - xv * yu;
+    let inv = [[yv / det, -xv / det], [-yu / det, xu / det]];
+    let h = [[d[2][0].z, d[1][1].z], [d[1][1].z, d[0][2].z]];
+    let mut hxy = [[0.0; 2]; 2];
+    for r in 0..2 {
+        for c in 0..2 {
+            for i in 0..2 {
+                for j in 0..2 {
+                    hxy[r][c] += inv[i][r] * h[i][j] * inv[j][c];
+                }
+            }
+        }
+    }
+    let p = d[0][0];
+    (Point3::new(p.x, p.y, p.z), hxy)
+}
+
+/// Checks a loop cut `depth` under a top (at `top`, where z's Hessian over x, y is `h`)
+/// against the cap's second-order model, the ellipse `depth = ½ xᵀ |H| x`: its area (in
+/// the xy plane, by the shoelace formula) within 2 % of 2π depth / √det H, and its
+/// centroid over the top.
+pub fn assert_cap(points: &[Point3], top: Point3, h: [[f64; 2]; 2], depth: f64) {
+    let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
+    assert!(det > 0.0 && h[0][0] < 0.0, "not a top: {h:?}");
+    let n = points.len();
+    let area = (0..n)
+        .map(|k| {
+            let (p, q) = (points[k], points[(k + 1) % n]);
+            p.x * q.y - q.x * p.y
+        })
+        .sum::<f64>()
+        .abs()
+        / 2.0;
+    let model = 2.0 * std::f64::consts::PI * depth / det.sqrt();
+    assert!(
+        (area - model).abs() < 0.02 * model,
+        "depth {depth}: area {area} vs {model}"
+    );
+    let (cx, cy) = points.iter().fold((0.0, 0.0), |(x, y), p| {
+        (x + p.x / n as f64, y + p.y / n as f64)
+    });
+    assert!((cx - top.x).hypot(cy - top.y) < 0.05 * (area / 3.0).sqrt());
 }
 
 /// One pair of tests/data/intersect/occt_ssi.json: the two sheets, the cubic through the
