@@ -250,15 +250,18 @@ pub fn surface_mesh_seeded(
         stationary.push(at.at.0);
         if at.gap.abs() <= tolerance {
             contacts.push(at.at.0);
-        } else if let Some(c) = caps::cap_loop(s, &plane, &at, tolerance)
-            && let Some(curve) = cap_on_mesh(bvh, c, tolerance)
-            && !out
-                .curves
-                .iter()
-                .any(|c| polyline_distance(&c.points, c.closed, curve.points[0]) <= reach)
-        {
-            out.curves.push(curve);
+            continue;
         }
+        let found = caps::curves_at(s, &plane, &at, size, tolerance, |p| {
+            out.curves
+                .iter()
+                .any(|c| polyline_distance(&c.points, c.closed, p) <= 2.0 * tolerance)
+        });
+        out.curves.extend(
+            found
+                .into_iter()
+                .filter_map(|c| cap_on_mesh(bvh, c, tolerance)),
+        );
     }
     // Contacts: grazing seeds, where the seed mesh touches the mesh, or, with no crossing
     // at all, where it comes within its chord error of the mesh (the surface itself may

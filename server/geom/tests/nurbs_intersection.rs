@@ -13,7 +13,9 @@ use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 use cicada_geom::nurbs_intersection::{SurfaceCurve, curve_surface, surface_surface};
 
 mod shapes;
-use shapes::{assert_cap, bump_top, cylinder, patch, sphere, two_bumps};
+use shapes::{
+    assert_cap, assert_torus_circles, bump_top, cylinder, patch, sphere, torus, two_bumps,
+};
 
 const TOL: f64 = 1e-6;
 fn horizontal(h: f64, half: f64) -> NurbsSurface {
@@ -427,5 +429,26 @@ fn a_small_cap_is_found_beside_a_large_crossing() {
         assert!(cut.curves[0].points[0].x < 0.0);
         assert_eq!(cut.tangent_points.len(), 1, "{:?}", cut.tangent_points);
         assert!(cut.tangent_points[0].0.distance(top) < 1e-3);
+    }
+}
+
+#[test]
+fn a_plane_just_under_a_torus_top_cuts_two_circles() {
+    // The plane z = r − ε under the top of a torus's tube cuts it in two circles of radii
+    // R ± √(2 r ε − ε²), which run either side of the tube's top ring, closer than the
+    // seeding meshes resolve (their rows are off the top, which lies under the plane for
+    // ε ≤ 1e-3): the curves are traced from the ring where the gap is stationary.
+    let (big, r) = (3.0, 1.0);
+    let t = torus(big, r, 0.3);
+    for eps in [1e-2, 1e-3, 1e-4, 2e-5] {
+        let cut = surface_surface(&t, &horizontal(r - eps, 5.0), TOL);
+        assert!(cut.tangent_points.is_empty(), "ε = {eps}");
+        assert!(cut.curves.iter().all(|c| !c.tangent), "ε = {eps}");
+        let curves: Vec<_> = cut
+            .curves
+            .iter()
+            .map(|c| (c.points.clone(), c.closed))
+            .collect();
+        assert_torus_circles(&curves, big, r, eps, TOL);
     }
 }

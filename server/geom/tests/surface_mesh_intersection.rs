@@ -18,7 +18,7 @@ use cicada_geom::surface_mesh_intersection::{
 use cicada_geom::{Mesh, Point3};
 
 mod shapes;
-use shapes::{assert_cap, bump_top, cylinder, sphere, two_bumps};
+use shapes::{assert_cap, assert_torus_circles, bump_top, cylinder, sphere, torus, two_bumps};
 
 const TOL: f64 = 1e-6;
 
@@ -321,5 +321,26 @@ fn a_small_cap_through_a_mesh_is_found_beside_a_large_crossing() {
         assert!(cut.curves[0].points[0].x < 0.0);
         assert_eq!(cut.touch_points.len(), 1, "{:?}", cut.touch_points);
         assert!(cut.touch_points[0].0.distance(top) < 1e-3);
+    }
+}
+
+#[test]
+fn a_flat_mesh_just_under_a_torus_top_cuts_two_circles() {
+    // As for a plane surface (nurbs_intersection.rs): two circles of radii
+    // R ± √(2 r ε − ε²) either side of the tube's top ring, traced against the triangles'
+    // plane where the surface's seed mesh passes under the mesh.
+    let (big, r) = (3.0, 1.0);
+    let t = torus(big, r, 0.3);
+    for eps in [1e-2, 1e-3, 1e-4, 2e-5] {
+        let (tris, bvh) = flat_grid(r - eps);
+        let cut = surface_mesh(&t, &tris, &bvh, TOL);
+        assert!(cut.touch_points.is_empty(), "ε = {eps}");
+        assert!(cut.curves.iter().all(|c| !c.tangent), "ε = {eps}");
+        let curves: Vec<_> = cut
+            .curves
+            .iter()
+            .map(|c| (c.points.clone(), c.closed))
+            .collect();
+        assert_torus_circles(&curves, big, r, eps, TOL);
     }
 }

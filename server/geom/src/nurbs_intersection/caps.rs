@@ -7,14 +7,18 @@
 //! difference of the surfaces' second fundamental forms. A gap within the tolerance there
 //! is a touch; a gap that is an extremum of the other sign than its value closes a loop
 //! round it, to second order the ellipse `g + ½ xᵀ H x = 0`, whose points are moved onto
-//! both surfaces and densified like any other curve.
+//! both surfaces and densified like any other curve. Along a ridge (a plane just under
+//! the top of a torus's tube) the model is no ellipse: the curves either side of it are
+//! marched from the points where the model gap is zero, each step limited so that Newton
+//! cannot land on the branch beside.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::{
-    MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv, densify, eigen2, frame,
-    gap_form, refine_on_both, tangent_step, unit,
+    MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv, crossing_sine, curve_tangent,
+    densify, eigen2, frame, gap_form, onto_boundary, polyline_distance, refine_on_both,
+    tangent_step, unit,
 };
 use crate::bvh::{Bvh, visit_candidate_pairs};
 use crate::nurbs::NurbsSurface;
@@ -121,7 +125,7 @@ const LOOP_POINTS: usize = 12;
 /// one: points round the model ellipse moved onto both surfaces (each within half the
 /// shorter semi-axis of where it started, and all in order round the point), densified
 /// to `tolerance`. `None` when the gap closes no loop or the model is too far off.
-pub(crate) fn cap_loop(
+fn cap_loop(
     a: &NurbsSurface,
     b: &NurbsSurface,
     s: &Stationary,
@@ -163,6 +167,185 @@ pub(crate) fn cap_loop(
         return None;
     }
     Some(densify(a, b, &points, true, tolerance))
+}
+
+/// The crossing curves of `a` and `b` that the stationary point `s` leads to, leaving out
+/// those through a point `known` says is on a curve found already: the loop round it when
+/// the ellipse fits, else the curves traced from either side of it. `size`: the surfaces'
+/// size, which bounds a marching step.
+pub(crate) fn curves_at(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    s: &Stationary,
+    size: f64,
+    tolerance: f64,
+    known: impl Fn(Point3) -> bool,
+) -> Vec<SurfaceCurve> {
+    if let Some(curve) = cap_loop(a, b, s, tolerance) {
+        return if known(curve.points[0]) {
+            Vec::new()
+        } else {
+            vec![curve]
+        };
+    }
+    // A point on the curves is on one traced here when within its chords' tolerance.
+    let mut out: Vec<SurfaceCurve> = Vec::new();
+    for side in beside(a, b, s, tolerance) {
+        let traced = out
+            .iter()
+            .any(|c| polyline_distance(&c.points, c.closed, side.0) <= 2.0 * tolerance);
+        if !traced
+            && !known(side.0)
+            && let Some(curve) = trace_crossing(a, b, side, size, tolerance)
+        {
+            out.push(curve);
+        }
+    }
+    out
+}
+
+/// Points where `a` and `b` cross on either side of the stationary point `s`, when its gap
+/// changes sign across its more curved axis: `√(−2g/λ)` away along it each way (where the
+/// model gap is zero), moved onto both surfaces. For a ridge or a long valley (whose model
+/// closes no loop, or one the ellipse does not fit) these start the traces of the curves
+/// that run beside it.
+fn beside(a: &NurbsSurface, b: &NurbsSurface, s: &Stationary, tolerance: f64) -> Vec<Station> {
+    let (lambda, v) = s.axes[0];
+    if s.gap * lambda >= 0.0 {
+        return Vec::new();
+    }
+    let rho = (-2.0 * s.gap / lambda).sqrt();
+    let (_, uv_a, uv_b) = s.at;
+    let (_, au, av) = frame(a, uv_a);
+    let (_, bu, bv) = frame(b, uv_b);
+    [1.0, -1.0]
+        .into_iter()
+        .filter_map(|sign| {
+            let offset = v * (rho * sign);
+            let (da, db) = (tangent_step(au, av, offset)?, tangent_step(bu, bv, offset)?);
+            let start_a = clamp_uv(a, [uv_a[0] + da[0], uv_a[1] + da[1]]);
+            let start_b = clamp_uv(b, [uv_b[0] + db[0], uv_b[1] + db[1]]);
+            refine_on_both(a, b, start_a, start_b, tolerance, 0.5 * rho)
+        })
+        .collect()
+}
+
+/// How far across the crossing curve of `a` and `b` at `p` the gap between them comes
+/// back to zero, to second order: twice the crossing's sine over the difference of the
+/// surfaces' normal curvatures across the curve (infinite where they curve alike). A
+/// Newton step onto the curve that moves a point by less than a quarter of this cannot
+/// land on a branch running beside it.
+fn branch_gap(a: &NurbsSurface, b: &NurbsSurface, p: Station) -> Option<f64> {
+    let t = curve_tangent(a, b, p.1, p.2)?;
+    let da = a.derivatives(p.1[0], p.1[1], 2);
+    let db = b.derivatives(p.2[0], p.2[1], 2);
+    let n = unit(da[1][0].cross(da[0][1]))?;
+    let w = unit(n.cross(t))?;
+    let [_, _, across] = gap_form(&da, &db, n, t, w)?;
+    let sine = crossing_sine(a, b, p);
+    Some(if across == 0.0 {
+        f64::INFINITY
+    } else {
+        2.0 * sine / across.abs()
+    })
+}
+
+/// One marching step along the crossing curve from `p` in direction `t` (unit, along the
+/// curve): `h` along the tangent, then Newton onto both surfaces. Taken only when Newton
+/// moved the point less than a quarter of the way to a branch beside it (and than `h`),
+/// the point advanced at least `h / 2` and the curve turned less than 30°; with the
+/// curve's direction there.
+fn march_step(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    p: Station,
+    t: Vector3,
+    h: f64,
+    tolerance: f64,
+) -> Option<(Station, Vector3)> {
+    let (_, au, av) = frame(a, p.1);
+    let (_, bu, bv) = frame(b, p.2);
+    let d = t * h;
+    let (da, db) = (tangent_step(au, av, d)?, tangent_step(bu, bv, d)?);
+    let start_a = clamp_uv(a, [p.1[0] + da[0], p.1[1] + da[1]]);
+    let start_b = clamp_uv(b, [p.2[0] + db[0], p.2[1] + db[1]]);
+    let limit = (0.25 * branch_gap(a, b, p)?).min(h);
+    let q = refine_on_both(a, b, start_a, start_b, tolerance, limit)?;
+    if (q.0 - p.0).dot(t) < 0.5 * h {
+        return None;
+    }
+    let tq = curve_tangent(a, b, q.1, q.2)?;
+    let tq = if tq.dot(t) < 0.0 { tq * -1.0 } else { tq };
+    (tq.dot(t) >= 30f64.to_radians().cos()).then_some((q, tq))
+}
+
+/// The crossing curve of `a` and `b` through `start`, marched both ways ([`march_step`],
+/// steps grown while they are taken and halved where not, down to the tolerance), closed
+/// where it comes back round, its open ends carried onto the surfaces' boundaries, and
+/// densified to `tolerance`. `size`: the surfaces' size, which bounds a step.
+fn trace_crossing(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    start: Station,
+    size: f64,
+    tolerance: f64,
+) -> Option<SurfaceCurve> {
+    let longest = size / 32.0;
+    let t0 = curve_tangent(a, b, start.1, start.2)?;
+    let first = branch_gap(a, b, start)?.min(longest);
+    let mut closed = false;
+    let mut halves: Vec<Vec<Station>> = Vec::new();
+    for sign in [1.0, -1.0] {
+        if closed {
+            break;
+        }
+        let mut points = vec![start];
+        let mut t = t0 * sign;
+        let mut h = first;
+        while points.len() < 1 << 16 {
+            let p = points[points.len() - 1];
+            // Back at the start after going round: a closed loop.
+            let home = start.0 - p.0;
+            if points.len() > 3 && home.length() <= 1.5 * h && home.dot(t) > 0.0 {
+                closed = true;
+                break;
+            }
+            match march_step(a, b, p, t, h, tolerance) {
+                Some((q, tq)) => {
+                    points.push(q);
+                    t = tq;
+                    h = (h * 1.5).min(longest);
+                }
+                None if h > tolerance => h /= 2.0,
+                None => break,
+            }
+        }
+        halves.push(points);
+    }
+    let mut points = halves.pop()?;
+    if let Some(forward) = halves.pop() {
+        points.reverse();
+        points.extend_from_slice(&forward[1..]);
+    }
+    if !closed {
+        for at_start in [true, false] {
+            let end = if at_start {
+                points[0]
+            } else {
+                points[points.len() - 1]
+            };
+            if let Some(edge) = onto_boundary(a, b, end, longest, tolerance)
+                .filter(|e| e.0.distance(end.0) > tolerance)
+            {
+                if at_start {
+                    points.insert(0, edge);
+                } else {
+                    points.push(edge);
+                }
+            }
+        }
+    }
+    (points.len() >= 2).then(|| densify(a, b, &points, closed, tolerance))
 }
 
 /// The loop of a closed seed (`points`, from the meshes) when the meshes cut only the tip

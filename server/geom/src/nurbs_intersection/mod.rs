@@ -366,7 +366,17 @@ pub fn surface_surface_seeded(
         .collect();
     let mut stationary: Vec<Point3> = Vec::new();
     let near = caps::near_misses((ta, bvh_a), (tb, bvh_b), margin, &seeded, NEAR_MISSES);
+    // Whether `p` lies within `d` of a curve found already.
+    let known = |curves: &[SurfaceCurve], p: Point3, d: f64| {
+        curves
+            .iter()
+            .any(|c| polyline_distance(&c.points, c.closed, p) <= d)
+    };
     for (pa, pb, r, _) in near {
+        // Near a curve found already (beside a ridge, say) there is nothing new.
+        if known(&out.curves, pa, band) {
+            continue;
+        }
         let (uv_a, uv_b) = (
             seeds_a.parameters_near(a, pa),
             seeds_b.parameters_near(b, pb),
@@ -380,15 +390,13 @@ pub fn surface_surface_seeded(
         stationary.push(s.at.0);
         if s.gap.abs() <= tolerance {
             contacts.push(s.at.0);
-        } else if let Some(curve) = caps::cap_loop(a, b, &s, tolerance) {
-            let known = out
-                .curves
-                .iter()
-                .any(|c| polyline_distance(&c.points, c.closed, curve.points[0]) <= band);
-            if !known {
-                out.curves.push(curve);
-            }
+            continue;
         }
+        // A point on the curves is on a known one when within its chords' tolerance.
+        let found = caps::curves_at(a, b, &s, size, tolerance, |p| {
+            known(&out.curves, p, 2.0 * tolerance)
+        });
+        out.curves.extend(found);
     }
     if out.curves.is_empty() && contacts.is_empty() {
         // No crossing: the surfaces may still touch, within their meshes' chord errors.
@@ -423,7 +431,7 @@ pub fn surface_surface_seeded(
 }
 
 /// The sine of the angle between the surfaces' normals at a point on both.
-fn crossing_sine(a: &NurbsSurface, b: &NurbsSurface, (_, uv_a, uv_b): Station) -> f64 {
+pub(crate) fn crossing_sine(a: &NurbsSurface, b: &NurbsSurface, (_, uv_a, uv_b): Station) -> f64 {
     let (_, au, av) = frame(a, uv_a);
     let (_, bu, bv) = frame(b, uv_b);
     let (na, nb) = (au.cross(av), bu.cross(bv));
@@ -445,7 +453,7 @@ pub(crate) fn polyline_distance(points: &[Point3], closed: bool, p: Point3) -> f
 /// The point where the intersection curve of `a` and `b` near its end `end` crosses the
 /// nearest boundary of either surface (a seam of a closed surface is no boundary), when
 /// that boundary is within `reach`: Newton on `S_x(t on the edge) = S_y(u, v)`.
-fn onto_boundary(
+pub(crate) fn onto_boundary(
     a: &NurbsSurface,
     b: &NurbsSurface,
     end: (Point3, [f64; 2], [f64; 2]),
@@ -613,7 +621,7 @@ pub(crate) fn subdivide<P: Copy>(
 
 /// The unit direction of the intersection curve at parameters `uv_a`, `uv_b` (`None`
 /// where the surfaces are tangent).
-fn curve_tangent(
+pub(crate) fn curve_tangent(
     a: &NurbsSurface,
     b: &NurbsSurface,
     uv_a: [f64; 2],

@@ -79,6 +79,70 @@ pub fn cylinder(r: f64, axis: usize, half: f64) -> NurbsSurface {
     .expect("cylinder")
 }
 
+/// The torus about the z axis with radii `big` (of the ring) and `r` (of the tube), the
+/// tube's circle started at angle `start` from the outside (so that its knots, and the
+/// rows of its meshes, need not fall on the top).
+pub fn torus(big: f64, r: f64, start: f64) -> NurbsSurface {
+    let (c, s) = (start.cos(), start.sin());
+    let mut points = Vec::new();
+    let mut weights = Vec::new();
+    for (k, &(cx, cy)) in CIRCLE.iter().enumerate() {
+        for (j, &(px, pz)) in CIRCLE.iter().enumerate() {
+            let (px, pz) = (px * c - pz * s, px * s + pz * c);
+            let x = big + r * px;
+            points.push(Point3::new(x * cx, x * cy, r * pz));
+            weights.push(CIRCLE_W[k] * CIRCLE_W[j]);
+        }
+    }
+    NurbsSurface::new(
+        (2, 2),
+        (9, 9),
+        &points,
+        Some(&weights),
+        CIRCLE_KNOTS.to_vec(),
+        CIRCLE_KNOTS.to_vec(),
+    )
+    .expect("torus")
+}
+
+/// Checks the two circles in which the plane z = r − `depth` cuts the torus of radii
+/// `big`, `r` about z: radii `big` ± √(2 r depth − depth²), every point on both (the
+/// radius to the tolerance over the sine of the crossing angle, √(1 − (r − depth)² / r²)),
+/// every chord within the tolerance of its circle.
+pub fn assert_torus_circles(
+    curves: &[(Vec<Point3>, bool)],
+    big: f64,
+    r: f64,
+    depth: f64,
+    tolerance: f64,
+) {
+    assert_eq!(curves.len(), 2, "depth {depth}");
+    let d = (2.0 * r * depth - depth * depth).sqrt();
+    let slack = tolerance * r / d;
+    let mut radii = Vec::new();
+    for (points, closed) in curves {
+        assert!(*closed, "depth {depth}");
+        let rho = points[0].x.hypot(points[0].y);
+        let want = if rho < big { big - d } else { big + d };
+        radii.push(want);
+        let n = points.len();
+        for k in 0..n {
+            let p = points[k];
+            assert!((p.z - (r - depth)).abs() < tolerance, "{p:?}");
+            let off_torus = ((p.x.hypot(p.y) - big).hypot(p.z) - r).abs();
+            assert!(off_torus < tolerance, "{p:?}: {off_torus} off the torus");
+            assert!(
+                (p.x.hypot(p.y) - want).abs() < slack,
+                "{p:?} vs radius {want}"
+            );
+            let m = p.lerp(points[(k + 1) % n], 0.5);
+            let sag = (m.x.hypot(m.y) - want).abs();
+            assert!(sag < 1.01 * tolerance + slack, "chord {k}: {sag}");
+        }
+    }
+    assert!((radii[0] - radii[1]).abs() > d, "one circle each side");
+}
+
 /// The bilinear patch through four corners.
 pub fn patch(corners: [Point3; 4]) -> NurbsSurface {
     let [a, b, c, d] = corners;
