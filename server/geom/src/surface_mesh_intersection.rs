@@ -183,7 +183,7 @@ pub fn surface_mesh_seeded(
         // A closed seed may be the meshes cutting only the tip of a wider cap.
         if seed_curve.closed
             && let Some((on, _, k)) = bvh.closest_point(seed_curve.points[0], reach)
-            && let Some(plane) = plane_patch(tris[k as usize], on, span)
+            && let Some(plane) = caps::plane_patch(tris[k as usize], on, span)
             && let Some(c) =
                 caps::seed_cap(s, seeds, &plane, &seed_curve.points, size / 16.0, tolerance)
             && let Some(curve) = cap_on_mesh(bvh, c, tolerance)
@@ -239,7 +239,7 @@ pub fn surface_mesh_seeded(
     let mut stationary: Vec<Point3> = Vec::new();
     for (pa, pb, r, k) in misses {
         // The patch is centred on `pb`: its parameters there are (½, ½).
-        let Some(plane) = plane_patch(tris[k as usize], pb, span) else {
+        let Some(plane) = caps::plane_patch(tris[k as usize], pb, span) else {
             continue;
         };
         let uv = seeds.parameters_near(s, pa);
@@ -321,40 +321,12 @@ fn contact_on_mesh(
     reach: f64,
 ) -> Option<Vec<SurfaceMeshCurve>> {
     let (on, _, k) = bvh.closest_point(p, reach)?;
-    let plane = plane_patch(tris[k as usize], on, span)?;
+    let plane = caps::plane_patch(tris[k as usize], on, span)?;
     let touch = touch_point(s, &plane, p, tolerance, reach)?;
     let contact = trace_contact(s, &plane, touch, size, tolerance)?;
     let stations: Vec<(Point3, [f64; 2])> = contact.points.into_iter().zip(contact.uv_a).collect();
     let runs = on_mesh_runs(s, bvh, &stations, contact.closed, tolerance);
     (!runs.is_empty()).then_some(runs)
-}
-
-/// The plane of triangle `t` as a flat patch reaching `span` each way from `on`, a point
-/// in it: the mesh near a triangle as a surface, for the tools made for two surfaces.
-fn plane_patch(t: [Point3; 3], on: Point3, span: f64) -> Option<NurbsSurface> {
-    let normal = (t[1] - t[0]).cross(t[2] - t[0]);
-    let e1 = t[1] - t[0];
-    let (n_len, e_len) = (normal.length(), e1.length());
-    if n_len == 0.0 || e_len == 0.0 {
-        return None;
-    }
-    let e1 = e1 / e_len;
-    let e2 = (normal / n_len).cross(e1);
-    let corner = |x: f64, y: f64| on + e1 * (x * span) + e2 * (y * span);
-    NurbsSurface::new(
-        (1, 1),
-        (2, 2),
-        &[
-            corner(-1.0, -1.0),
-            corner(-1.0, 1.0),
-            corner(1.0, -1.0),
-            corner(1.0, 1.0),
-        ],
-        None,
-        vec![0.0, 0.0, 1.0, 1.0],
-        vec![0.0, 0.0, 1.0, 1.0],
-    )
-    .ok()
 }
 
 /// A loop where the surface crosses the plane of a triangle (as `caps` builds it for two

@@ -10,11 +10,12 @@
 
 use cicada_geom::Point3;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
-use cicada_geom::nurbs_intersection::{SurfaceCurve, curve_surface, surface_surface};
+use cicada_geom::nurbs_intersection::{SurfaceCurve, curve_mesh, curve_surface, surface_surface};
 
 mod shapes;
 use shapes::{
-    assert_cap, assert_torus_circles, bump_top, cylinder, patch, sphere, torus, two_bumps,
+    assert_cap, assert_torus_circles, bump_top, circle_xz, cylinder, flat_grid, patch, sphere,
+    torus, two_bumps,
 };
 
 const TOL: f64 = 1e-6;
@@ -199,6 +200,76 @@ fn line_meets_sphere_at_two_points_and_touches_it_at_the_radius() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].tangent);
     assert!(hits[0].point.distance(Point3::new(0.0, d, 0.3)) < 1e-3);
+}
+
+#[test]
+fn a_line_dipping_into_a_sphere_crosses_it_twice_however_shallow() {
+    // A line whose distance from the centre falls short of R by ε enters and leaves the
+    // sphere at ±√(R² − d²) along it, 2√(2Rε) apart: closer than the sphere's mesh
+    // resolves for ε ≤ 1e-4, found from the point where the line's height over the
+    // sphere is stationary. The crossing angle's sine is x / R, so a point's error along
+    // the line is the tolerance over that. Within the tolerance (ε = 1e-7) it touches.
+    let r = 2.0;
+    let s = sphere(r, Point3::new(0.0, 0.0, 0.0));
+    for z in [0.3, 0.77] {
+        for eps in [1e-3, 1e-4, 1e-5, 3e-6, 1e-7] {
+            let d = ((r - eps) * (r - eps) - z * z).sqrt();
+            let line = NurbsCurve::new(
+                1,
+                &[Point3::new(-5.0, d, z), Point3::new(5.0, d, z)],
+                None,
+                vec![0.0, 0.0, 1.0, 1.0],
+            )
+            .expect("line");
+            let hits = curve_surface(&line, &s, TOL);
+            let x = (r * r - d * d - z * z).sqrt();
+            if eps < TOL {
+                assert_eq!(hits.len(), 1, "ε = {eps}: {hits:?}");
+                assert!(hits[0].tangent && hits[0].point.x.abs() < 1e-3);
+                continue;
+            }
+            assert_eq!(hits.len(), 2, "z = {z}, ε = {eps}: {hits:?}");
+            for (h, want) in hits.iter().zip([-x, x]) {
+                assert!(!h.tangent, "{h:?}");
+                assert!((h.point.x - want).abs() < TOL * r / x, "{h:?} vs {want}");
+                assert!(s.point_at(h.uv[0], h.uv[1]).distance(h.point) < TOL);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_circle_dipping_into_a_flat_mesh_crosses_it_twice_and_touches_it_at_its_foot() {
+    // A circle of radius 2 about the origin (in the xz plane) against the flat mesh
+    // z = −(2 − ε): crossings at x = ±√(4 − (2 − ε)²), closer than the circle's polyline
+    // resolves for small ε (its chords sag 1e-3); one touch at (0, 0, −2) at ε = 0,
+    // nothing below. A crossing's error along the mesh is the tolerance over the sine of
+    // the crossing angle, x / 2.
+    let r = 2.0;
+    let circle = circle_xz(r, 0.3);
+    for eps in [1e-2, 1e-3, 1e-4, 1e-5] {
+        let (tris, bvh) = flat_grid(eps - r);
+        let hits = curve_mesh(&circle, &tris, &bvh, TOL);
+        let x = (r * r - (r - eps) * (r - eps)).sqrt();
+        assert_eq!(hits.len(), 2, "ε = {eps}: {hits:?}");
+        let mut xs: Vec<f64> = hits.iter().map(|h| h.point.x).collect();
+        xs.sort_by(f64::total_cmp);
+        for (h, (got, want)) in hits.iter().zip(xs.iter().zip([-x, x])) {
+            assert!(!h.tangent, "{h:?}");
+            assert!(
+                (got - want).abs() < TOL * r / x,
+                "ε = {eps}: {got} vs {want}"
+            );
+            assert!((h.point.z - (eps - r)).abs() < TOL, "{h:?}");
+            assert!(circle.point_at(h.t).distance(h.point) < TOL);
+        }
+    }
+    let (tris, bvh) = flat_grid(-r);
+    let hits = curve_mesh(&circle, &tris, &bvh, TOL);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].tangent && hits[0].point.distance(Point3::new(0.0, 0.0, -r)) < 1e-3);
+    let (tris, bvh) = flat_grid(-r - 1e-4);
+    assert!(curve_mesh(&circle, &tris, &bvh, TOL).is_empty());
 }
 
 #[test]

@@ -18,7 +18,9 @@ use cicada_geom::surface_mesh_intersection::{
 use cicada_geom::{Mesh, Point3};
 
 mod shapes;
-use shapes::{assert_cap, assert_torus_circles, bump_top, cylinder, sphere, torus, two_bumps};
+use shapes::{
+    assert_cap, assert_torus_circles, bump_top, cylinder, flat_grid, sphere, torus, two_bumps,
+};
 
 const TOL: f64 = 1e-6;
 
@@ -271,21 +273,6 @@ fn a_cylinder_lying_on_a_mesh_touches_it_along_a_line() {
     let bvh = Bvh::new(&tris);
     let cut = surface_mesh(&cylinder(1.0, 0, 3.0), &tris, &bvh, TOL);
     assert_contact_line(&cut, 0.0, 1.0, -1.0, 2.0);
-}
-
-/// A flat mesh at height `z` over x, y ∈ [−5, 5]: a 4 × 4 grid of squares, each split in
-/// two.
-fn flat_grid(z: f64) -> (Vec<[Point3; 3]>, Bvh) {
-    let p = |i: usize, j: usize| Point3::new(-5.0 + 2.5 * i as f64, -5.0 + 2.5 * j as f64, z);
-    let mut tris = Vec::new();
-    for i in 0..4 {
-        for j in 0..4 {
-            tris.push([p(i, j), p(i + 1, j), p(i + 1, j + 1)]);
-            tris.push([p(i, j), p(i + 1, j + 1), p(i, j + 1)]);
-        }
-    }
-    let bvh = Bvh::new(&tris);
-    (tris, bvh)
 }
 
 #[test]

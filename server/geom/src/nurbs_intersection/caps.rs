@@ -10,18 +10,20 @@
 //! both surfaces and densified like any other curve. Along a ridge (a plane just under
 //! the top of a torus's tube) the model is no ellipse: the curves either side of it are
 //! marched from the points where the model gap is zero, each step limited so that Newton
-//! cannot land on the branch beside.
+//! cannot land on the branch beside. A curve against a surface is the same in one
+//! dimension: where its height over the surface is stationary it touches, dips through in
+//! two crossings (`curve_dip`), or stays clear.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::{
-    MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv, crossing_sine, curve_tangent,
-    densify, eigen2, frame, gap_form, onto_boundary, polyline_distance, refine_on_both,
-    tangent_step, unit,
+    CurveSurfacePoint, MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv,
+    crossing_sine, curve_tangent, densify, eigen2, frame, gap_form, newton_curve_surface,
+    onto_boundary, polyline_distance, refine_on_both, tangent_step, unit,
 };
 use crate::bvh::{Bvh, visit_candidate_pairs};
-use crate::nurbs::NurbsSurface;
+use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::triangle_contact::closest_points;
 use crate::{Point3, Vector3};
 
@@ -429,6 +431,34 @@ pub(crate) fn near_misses(
     out
 }
 
+/// The plane of triangle `t` as a flat patch reaching `span` each way from `on`, a point
+/// in it: the mesh near a triangle as a surface, for the tools made for two surfaces.
+pub(crate) fn plane_patch(t: [Point3; 3], on: Point3, span: f64) -> Option<NurbsSurface> {
+    let normal = (t[1] - t[0]).cross(t[2] - t[0]);
+    let e1 = t[1] - t[0];
+    let (n_len, e_len) = (normal.length(), e1.length());
+    if n_len == 0.0 || e_len == 0.0 {
+        return None;
+    }
+    let e1 = e1 / e_len;
+    let e2 = (normal / n_len).cross(e1);
+    let corner = |x: f64, y: f64| on + e1 * (x * span) + e2 * (y * span);
+    NurbsSurface::new(
+        (1, 1),
+        (2, 2),
+        &[
+            corner(-1.0, -1.0),
+            corner(-1.0, 1.0),
+            corner(1.0, -1.0),
+            corner(1.0, 1.0),
+        ],
+        None,
+        vec![0.0, 0.0, 1.0, 1.0],
+        vec![0.0, 0.0, 1.0, 1.0],
+    )
+    .ok()
+}
+
 /// The longest edge of a triangle.
 fn longest_edge(t: [Point3; 3]) -> f64 {
     (0..3)
@@ -477,4 +507,102 @@ impl PointGrid {
         }
         false
     }
+}
+
+/// What a curve does where its height over a surface is stationary.
+#[derive(Clone, Debug)]
+pub(crate) enum Dip {
+    /// It touches the surface there.
+    Touch(CurveSurfacePoint),
+    /// It dips through the surface: the crossings either side (both, unless one would
+    /// not refine).
+    Through(Vec<CurveSurfacePoint>),
+    /// It stays clear of the surface.
+    Clear,
+}
+
+/// The curve `c`'s height over surface `s` at parameter `t`, measured along the fixed unit
+/// direction `n` (from parameters `uv` near the foot): the height, its slope in `t` and
+/// the foot's parameters. By implicit differentiation of `S(u, v) = C(t) − h n`, the
+/// slope is `(m · C′) / (m · n)`, `m` the surface's normal at the foot.
+fn height(
+    c: &NurbsCurve,
+    s: &NurbsSurface,
+    t: f64,
+    uv: [f64; 2],
+    n: Vector3,
+    tolerance: f64,
+) -> Option<(f64, f64, [f64; 2])> {
+    let d = c.derivatives(t, 1);
+    let p = Point3::new(d[0].x, d[0].y, d[0].z);
+    let (z, uv, m) = along_line(s, uv, p, n, tolerance)?;
+    let up = m.dot(n);
+    (up.abs() > 0.5).then(|| (-z, m.dot(d[1]) / up, uv))
+}
+
+/// Where curve `c` dips towards surface `s` near parameter `t0` (`uv`: the surface's
+/// parameters near there): the parameter where its height over the surface is stationary
+/// (its tangent in the surface's tangent plane), by the secant method on the height's
+/// slope. A touch when the height there is within `tolerance`; when the curve dips
+/// through, the two crossings at `t* ± √(−2h / h″)` (where the height's second-order
+/// model is zero) refined by Newton's method; else clear. `None` when the secant method
+/// does not settle within the curve's domain.
+pub(crate) fn curve_dip(
+    c: &NurbsCurve,
+    s: &NurbsSurface,
+    t0: f64,
+    uv: [f64; 2],
+    tolerance: f64,
+) -> Option<Dip> {
+    let (lo, hi) = c.domain();
+    let n = s.normal_at(uv[0], uv[1])?;
+    let at = |t: f64, uv: [f64; 2]| height(c, s, t, uv, n, tolerance);
+    let (mut x0, mut x1) = (t0, (t0 + (hi - lo) * 1e-4).min(hi));
+    if x1 == x0 {
+        x1 = (t0 - (hi - lo) * 1e-4).max(lo);
+    }
+    let mut f0 = at(x0, uv)?;
+    let mut f1 = at(x1, f0.2)?;
+    let mut curvature = 0.0;
+    let speed = c.derivatives(t0, 1)[1].length().max(f64::MIN_POSITIVE);
+    for _ in 0..MAX_NEWTON {
+        curvature = (f1.1 - f0.1) / (x1 - x0);
+        if curvature == 0.0 || !curvature.is_finite() {
+            return None;
+        }
+        let x2 = x1 - f1.1 / curvature;
+        if !(lo..=hi).contains(&x2) {
+            return None;
+        }
+        let f2 = at(x2, f1.2)?;
+        let settled = (x2 - x1).abs() * speed <= tolerance * 1e-3;
+        (x0, f0, x1, f1) = (x1, f1, x2, f2);
+        if settled {
+            break;
+        }
+    }
+    let (t, (h, _, uv)) = (x1, f1);
+    let point = |t: f64, uv: [f64; 2], tangent: bool| CurveSurfacePoint {
+        t,
+        uv,
+        point: c.point_at(t),
+        tangent,
+    };
+    if h.abs() <= tolerance {
+        return Some(Dip::Touch(point(t, uv, true)));
+    }
+    if h * curvature > 0.0 {
+        return Some(Dip::Clear);
+    }
+    let delta = (-2.0 * h / curvature).sqrt();
+    let crossings: Vec<CurveSurfacePoint> = [t - delta, t + delta]
+        .into_iter()
+        .filter_map(|start| {
+            let start = start.clamp(lo, hi);
+            let (_, _, uv) = at(start, uv)?;
+            newton_curve_surface(c, s, start, uv, tolerance)
+                .filter(|x| !x.tangent && (x.t - start).abs() <= delta / 2.0)
+        })
+        .collect();
+    (!crossings.is_empty()).then_some(Dip::Through(crossings))
 }

@@ -998,11 +998,21 @@ pub fn curve_surface_seeded(
         let crossed = found
             .iter()
             .any(|h| !h.tangent && h.t >= t_lo && h.t <= t_hi);
-        if let Some(x) = (local_minimum && !crossed)
-            .then(|| closest_curve_surface(c, s, ts[k], tolerance))
-            .flatten()
-        {
-            offer(x, &mut found);
+        if !local_minimum || crossed {
+            continue;
+        }
+        // Where the curve's height over the surface is stationary it touches, dips
+        // through in two crossings closer than the mesh resolves, or stays clear.
+        let uv = seeds.parameters_near(s, pts[k]);
+        match caps::curve_dip(c, s, ts[k], uv, tolerance) {
+            Some(caps::Dip::Touch(x)) => offer(x, &mut found),
+            Some(caps::Dip::Through(xs)) => xs.into_iter().for_each(|x| offer(x, &mut found)),
+            Some(caps::Dip::Clear) => {}
+            None => {
+                if let Some(x) = closest_curve_surface(c, s, ts[k], tolerance) {
+                    offer(x, &mut found);
+                }
+            }
         }
     }
     found.sort_by(|x, y| x.t.total_cmp(&y.t));
@@ -1024,10 +1034,13 @@ pub(crate) fn curve_samples(c: &NurbsCurve) -> (Vec<f64>, Vec<Point3>) {
     (ts, pts)
 }
 
-/// Where curve `c` passes through the triangles `tris` (a hierarchy over exactly them):
-/// the curve's polyline cut by the triangles (decided exactly), each hit moved along the
-/// curve onto the triangle's plane by Newton's method in `t`. `uv` is unset (0, 0): a mesh
-/// has no parameters. Sorted by `t`; hits closer than `tolerance` are one.
+/// Where curve `c` passes through or touches the triangles `tris` (a hierarchy over
+/// exactly them): the curve's polyline cut by the triangles (decided exactly), each hit
+/// moved along the curve onto the triangle's plane by Newton's method in `t`; where the
+/// polyline comes near the mesh without a hit, the curve may still touch it or dip
+/// through it between samples: [`caps::curve_dip`] against the nearest triangle's plane,
+/// kept where on the mesh. `uv` is unset (0, 0): a mesh has no parameters. Sorted by `t`;
+/// hits closer than `tolerance` are one.
 pub fn curve_mesh(
     c: &NurbsCurve,
     tris: &[[Point3; 3]],
@@ -1079,6 +1092,50 @@ pub fn curve_mesh(
                     uv: [0.0, 0.0],
                     point,
                     tangent: false,
+                });
+            }
+        }
+    }
+    let near: Vec<Option<(Point3, f64, u32)>> = pts
+        .iter()
+        .map(|&p| bvh.closest_point(p, f64::INFINITY))
+        .collect();
+    let distance = |k: usize| {
+        near.get(k)
+            .copied()
+            .flatten()
+            .map_or(f64::INFINITY, |n| n.1)
+    };
+    for k in 0..pts.len() {
+        let Some((on, d, tri)) = near[k] else {
+            continue;
+        };
+        let before = k.checked_sub(1).map_or(f64::INFINITY, distance);
+        // A touch or dip between samples is at most a neighbouring chord away.
+        let reach = [k.checked_sub(1), Some(k + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| pts.get(j).map(|q| q.distance(pts[k])))
+            .fold(0.0, f64::max);
+        let (t_lo, t_hi) = (ts[k.saturating_sub(1)], ts[(k + 1).min(ts.len() - 1)]);
+        let explained = found.iter().any(|h| h.t >= t_lo && h.t <= t_hi);
+        if d > before || d > distance(k + 1) || d > reach + tolerance || explained {
+            continue;
+        }
+        let Some(plane) = caps::plane_patch(tris[tri as usize], on, 8.0 * reach + d) else {
+            continue;
+        };
+        let hits = match caps::curve_dip(c, &plane, ts[k], [0.5, 0.5], tolerance) {
+            Some(caps::Dip::Touch(x)) => vec![x],
+            Some(caps::Dip::Through(xs)) => xs,
+            _ => Vec::new(),
+        };
+        for x in hits {
+            let on_mesh = bvh.closest_point(x.point, tolerance).is_some();
+            if on_mesh && found.iter().all(|y| y.point.distance(x.point) > tolerance) {
+                found.push(CurveSurfacePoint {
+                    uv: [0.0, 0.0],
+                    ..x
                 });
             }
         }

@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use cicada_geom::Point3;
-use cicada_geom::nurbs::NurbsSurface;
+use cicada_geom::bvh::Bvh;
+use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 
 pub const W: f64 = std::f64::consts::FRAC_1_SQRT_2;
 pub const CIRCLE: [(f64, f64); 9] = [
@@ -141,6 +142,33 @@ pub fn assert_torus_circles(
         }
     }
     assert!((radii[0] - radii[1]).abs() > d, "one circle each side");
+}
+
+/// A flat mesh at height `z` over x, y ∈ [−5, 5]: a 4 × 4 grid of squares, each split in
+/// two.
+pub fn flat_grid(z: f64) -> (Vec<[Point3; 3]>, Bvh) {
+    let p = |i: usize, j: usize| Point3::new(-5.0 + 2.5 * i as f64, -5.0 + 2.5 * j as f64, z);
+    let mut tris = Vec::new();
+    for i in 0..4 {
+        for j in 0..4 {
+            tris.push([p(i, j), p(i + 1, j), p(i + 1, j + 1)]);
+            tris.push([p(i, j), p(i + 1, j + 1), p(i, j + 1)]);
+        }
+    }
+    let bvh = Bvh::new(&tris);
+    (tris, bvh)
+}
+
+/// The circle of radius `r` about the origin in the xz plane as a 9-point rational
+/// quadratic, started at angle `start` from +x (so that its knots, and the samples of its
+/// polyline, need not fall on its lowest point).
+pub fn circle_xz(r: f64, start: f64) -> NurbsCurve {
+    let (c, s) = (start.cos(), start.sin());
+    let points: Vec<Point3> = CIRCLE
+        .iter()
+        .map(|&(x, y)| Point3::new(r * (x * c - y * s), 0.0, r * (x * s + y * c)))
+        .collect();
+    NurbsCurve::new(2, &points, Some(&CIRCLE_W), CIRCLE_KNOTS.to_vec()).expect("circle")
 }
 
 /// The bilinear patch through four corners.
