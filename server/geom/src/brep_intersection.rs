@@ -144,9 +144,11 @@ impl TrimRegion {
             }
             let w = [s.from[0] - p[0], s.from[1] - p[1]];
             let along = cross2(w, e) / denom;
-            // Half-open on the side so a crossing at a polygon vertex counts once.
+            // Closed on the side: a chord through a polygon vertex is cut there also when it
+            // runs on along the next side (a curve on the trim itself), and a vertex met
+            // twice is one cut (no stretch between).
             let on_side = cross2(w, d) / denom;
-            if (0.0..=1.0).contains(&along) && (0.0..1.0).contains(&on_side) {
+            if (0.0..=1.0).contains(&along) && (0.0..=1.0).contains(&on_side) {
                 out.push(Cut {
                     s: along,
                     edge,
@@ -218,10 +220,6 @@ impl Face {
         } else {
             Cow::Owned(Seeds::new(&self.surface, tolerance))
         }
-    }
-
-    fn inside(&self, uv: [f64; 2]) -> bool {
-        self.region.as_ref().is_none_or(|r| r.contains(uv))
     }
 
     /// `q` moved by whole periods to lie nearest `p` (a chord across a seam).
@@ -307,10 +305,10 @@ fn clip(
         let (p, q) = (&stations[k], &stations[(k + 1) % n]);
         let qa = a.unwrap_near(p.1, q.1);
         let on_both = |s: f64| {
-            a.inside(clamp_uv(&a.surface, lerp2(p.1, qa, s)))
+            a.covers(clamp_uv(&a.surface, lerp2(p.1, qa, s)), tolerance)
                 && b.is_none_or(|b| {
                     let qb = b.unwrap_near(p.2, q.2);
-                    b.inside(clamp_uv(&b.surface, lerp2(p.2, qb, s)))
+                    b.covers(clamp_uv(&b.surface, lerp2(p.2, qb, s)), tolerance)
                 })
         };
         cuts.clear();
@@ -369,6 +367,10 @@ fn clip(
         }
     }
     pieces.extend(current);
+    // A cut at a station, or at a trim vertex met from both its sides, repeats a point.
+    for piece in &mut pieces {
+        piece.dedup_by(|x, y| x.0.distance(y.0) <= tolerance * 1e-3);
+    }
     pieces
         .into_iter()
         .filter(|p| p.iter().any(|s| s.0.distance(p[0].0) > tolerance))

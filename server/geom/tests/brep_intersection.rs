@@ -543,3 +543,55 @@ fn a_cut_at_a_mesh_crease_lies_on_the_rim_and_the_mesh() {
         assert!(d < 1e-9, "no end at {e:?}: {ends:?}");
     }
 }
+
+#[test]
+fn a_box_resting_on_a_slab_meets_it_in_the_outline_of_their_contact() {
+    // The unit cube on the slab [−1, 2]² × [−3, 0] meets it along its bottom edges: the
+    // square of side 1 (length 4), each side where a side face of the cube meets the slab's
+    // top (a curve lying on a trim, so the cut at the trim's corner must not be lost). Moved
+    // to overhang the slab's edge x = 2, the outline of the contact is the rectangle
+    // [1.5, 2] × [0.5, 1.5] (length 3), closed by the slab's side face meeting the cube's
+    // bottom. The flush faces themselves add no touch point.
+    let slab = cube(Point3::new(-1.0, -1.0, -3.0), 3.0);
+    let cases = [
+        (
+            Point3::new(0.0, 0.0, 0.0),
+            4.0,
+            [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
+        ),
+        (
+            Point3::new(1.5, 0.5, 0.0),
+            3.0,
+            [[1.5, 0.5], [2.0, 0.5], [2.0, 1.5], [1.5, 1.5]],
+        ),
+    ];
+    for (corner, want, corners) in cases {
+        let block = cube(corner, 1.0);
+        let cut = brep_brep(&block, &slab, TOL);
+        assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
+        assert_eq!(cut.curves.len(), 1, "at {corner:?}");
+        let c = &cut.curves[0];
+        assert!(c.closed && !c.tangent, "at {corner:?}");
+        assert!((length(c) - want).abs() < 1e-9, "{}", length(c));
+        let lo = corner.to_array();
+        let hi = [lo[0] + 1.0, lo[1] + 1.0, lo[2] + 1.0];
+        for s in &c.points {
+            assert!(s.point.z.abs() < TOL, "{:?}", s.point);
+            assert!(on_box(s.point, lo, hi), "{:?}", s.point);
+            assert!(
+                on_box(s.point, [-1.0, -1.0, -3.0], [2.0, 2.0, 0.0]),
+                "{:?}",
+                s.point
+            );
+        }
+        for [x, y] in corners {
+            let k = Point3::new(x, y, 0.0);
+            let nearest = c
+                .points
+                .iter()
+                .map(|s| s.point.distance(k))
+                .fold(f64::INFINITY, f64::min);
+            assert!(nearest < TOL, "corner {k:?}: nearest {nearest}");
+        }
+    }
+}
