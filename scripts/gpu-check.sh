@@ -8,8 +8,9 @@
 # Cholesky on braced buildings of 50 k and 200 k DOF (time, iterations, largest relative
 # displacement difference; `gpu_check structural` runs only a 10 k one); the clash narrow
 # phase's f64 contact filter on 20 M triangle pairs (pairs/s, codes that differ from the
-# CPU's: must be 0; `gpu_check clash [PAIRS]` runs only that); a year of hourly sun hours
-# for SENSORS sensors.
+# CPU's: must be 0) and a clash job on 10 k objects end to end on each backend (the
+# clashes must be the CPU's; `gpu_check clash [PAIRS]` runs only these two, the job on
+# 2 k objects); a year of hourly sun hours for SENSORS sensors.
 # Arguments: [SENSORS] [RAYS] (default 1000000 4000000). wgpu runs too where the machine
 # has a Vulkan loader and driver (on the device machines: the .gl recipe in their README).
 set -euo pipefail

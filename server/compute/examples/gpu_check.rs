@@ -7,7 +7,9 @@
 //!    year's suns, the rays of a sun-hours study) and of random closest-hit rays on cities
 //!    of 100 k and 1 M triangles: rays/s including upload and read-back, and rays whose
 //!    answer differs from the cpu backend's;
-//! 3. a year of hourly sun hours for SENSORS sensors on the 1 M city: seconds, rays/s, and
+//! 3. conjugate gradients against the sparse Cholesky on braced buildings, the clash
+//!    filter on 20 M triangle pairs and a clash job on 10 k objects end to end;
+//! 4. a year of hourly sun hours for SENSORS sensors on the 1 M city: seconds, rays/s, and
 //!    sensors whose count differs from cpu.
 //!
 //! gpu_check [SENSORS] [RAYS]      (defaults 1 000 000 sensors, 4 000 000 rays per test)
@@ -462,6 +464,84 @@ fn clash_filter(backends: &[Backend], n: usize) {
     }
 }
 
+/// A clash job end to end on each backend: `n` random boxes (12 triangles) and icospheres
+/// (320 and 1 280 triangles), about as dense as bench/clash_vs_fcl.py's scenes, all
+/// against all, hard at 0 with a 0.05 m clearance (so touching and near pairs go through
+/// the narrow phase without stopping at a crossing). Per backend: broad and narrow
+/// seconds, triangle pairs the device classified and of those decided on the host, and
+/// whether the clashes are the CPU's (must be: same pairs, kinds, distances and depths).
+fn clash_scene(backends: &[Backend], n: usize) {
+    use cicada_clash::{ObjectTags, Rules, Tests};
+    use cicada_compute::clash::{detect, prepare_objects};
+    use cicada_geom::Mesh;
+    let mut rng = Rng(0x0c1a_5b0b_2026_1129);
+    let side = 30.0 * (n as f64 / 500.0).cbrt();
+    let meshes: Vec<Mesh> = (0..n)
+        .map(|k| {
+            let c = Point3::new(rng.next() * side, rng.next() * side, rng.next() * side);
+            let r = 0.4 + 1.2 * rng.next();
+            if k % 2 == 0 {
+                Mesh::icosphere(c, r, 2 + (k % 4 == 0) as u32)
+            } else {
+                let h = Vector3::new(r, r * (0.3 + rng.next()), r * (0.3 + rng.next()));
+                Mesh::axis_aligned_box(c - h, c + h)
+            }
+        })
+        .collect();
+    let inputs: Vec<(&Mesh, f64)> = meshes.iter().map(|m| (m, 0.0)).collect();
+    let t = Instant::now();
+    let Ok(objects) = prepare_objects(&inputs, &NoProgress) else {
+        return;
+    };
+    let triangles: usize = objects.iter().map(|o| o.triangle_count()).sum();
+    println!(
+        "\n== clash job: {n} objects, {triangles} triangles over {side:.0} m (prepared in {:.2} s)",
+        t.elapsed().as_secs_f64()
+    );
+    println!(
+        "{:<10} {:<56} {:>8} {:>8} {:>12} {:>10} {:>8} {:>6}",
+        "backend", "device", "broad s", "narrow s", "dev. pairs", "on host", "clashes", "same"
+    );
+    let tags = vec![
+        ObjectTags {
+            layer: None,
+            group: None,
+            in_a: true,
+            in_b: false,
+        };
+        n
+    ];
+    let tests = Tests {
+        hard: Some(0.0),
+        clearance: Some(0.05),
+        duplicates: None,
+        containment: true,
+        conservative: false,
+    };
+    let mut reference = None;
+    for backend in backends {
+        let Ok(run) = detect(&objects, &tags, &Rules::default(), &tests, backend, &NoProgress)
+        else {
+            continue;
+        };
+        let same = reference
+            .as_ref()
+            .is_none_or(|r: &Vec<cicada_clash::Clash>| *r == run.clashes);
+        println!(
+            "{:<10} {:<56} {:>8.3} {:>8.3} {:>12} {:>10} {:>8} {:>6}",
+            backend.name(),
+            run.device_fallback.as_deref().unwrap_or(&backend.device()),
+            run.broad_secs,
+            run.narrow_secs,
+            run.device_pairs,
+            run.device_undecided,
+            run.clashes.len(),
+            if same { "yes" } else { "NO" }
+        );
+        reference.get_or_insert(run.clashes);
+    }
+}
+
 fn main() {
     // `gpu_check structural`: only the PCG check, on a 10 k DOF building (quick, for
     // software Vulkan). `gpu_check clash [PAIRS]`: only the clash filter.
@@ -474,7 +554,9 @@ fn main() {
             .nth(2)
             .and_then(|a| a.parse().ok())
             .unwrap_or(200_000);
-        clash_filter(&backends(), n);
+        let backends = backends();
+        clash_filter(&backends, n);
+        clash_scene(&backends, 2_000);
         return;
     }
     let args: Vec<usize> = std::env::args()
@@ -542,6 +624,7 @@ fn main() {
     }
     structural_pcg(&backends, &[("50k", (12, 12, 50)), ("200k", (20, 20, 75))]);
     clash_filter(&backends, 20_000_000);
+    clash_scene(&backends, 10_000);
     let Some((bvh, side)) = big else { return };
     let sensors: Vec<Sensor> = (0..n_sensors)
         .map(|_| Sensor {
