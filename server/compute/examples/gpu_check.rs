@@ -520,8 +520,14 @@ fn clash_scene(backends: &[Backend], n: usize) {
     };
     let mut reference = None;
     for backend in backends {
-        let Ok(run) = detect(&objects, &tags, &Rules::default(), &tests, backend, &NoProgress)
-        else {
+        let Ok(run) = detect(
+            &objects,
+            &tags,
+            &Rules::default(),
+            &tests,
+            backend,
+            &NoProgress,
+        ) else {
             continue;
         };
         let same = reference

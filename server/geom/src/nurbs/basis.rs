@@ -127,9 +127,75 @@ pub fn basis_derivatives(span: usize, u: f64, p: usize, nd: usize, knots: &[f64]
     }
 }
 
+/// The largest degree [`basis_with_slope`] takes (its arrays are fixed); higher degrees go
+/// through [`basis_derivatives`].
+pub const FAST_DEGREE: usize = 7;
+
+/// The `p + 1` non-zero basis functions at `u` in `span` (A2.2, in place) and their first
+/// derivatives, read off the last step of the same triangle:
+/// `N′_{i,p} = p (N_{i,p−1} / (u_{i+p} − u_i) − N_{i+1,p−1} / (u_{i+p+1} − u_{i+1}))`,
+/// whose quotients that step computes anyway. The hot path of every point and Newton
+/// frame: no buffers to clear, one division per function and degree. `p` at most
+/// [`FAST_DEGREE`]; entries past `p` are zero.
+#[inline]
+pub fn basis_with_slope(span: usize, u: f64, p: usize, knots: &[f64]) -> ([f64; 8], [f64; 8]) {
+    debug_assert!(p <= FAST_DEGREE);
+    let (mut n, mut slope) = ([0.0; 8], [0.0; 8]);
+    let (mut left, mut right) = ([0.0; 8], [0.0; 8]);
+    n[0] = 1.0;
+    for j in 1..=p {
+        left[j] = u - knots[span + 1 - j];
+        right[j] = knots[span + j] - u;
+        let mut saved = 0.0;
+        for r in 0..j {
+            // Positive: the knots span at least the (non-empty) span's own interval.
+            let quotient = n[r] / (right[r + 1] + left[j - r]);
+            slope[r] = quotient;
+            n[r] = saved + right[r + 1] * quotient;
+            saved = left[j - r] * quotient;
+        }
+        n[j] = saved;
+    }
+    // slope[r] holds N_{r,p−1} / (knot difference) from the last step (degree p).
+    let mut before = 0.0;
+    for (r, d) in slope.iter_mut().enumerate().take(p + 1) {
+        let here = if r < p { *d } else { 0.0 };
+        *d = p as f64 * (before - here);
+        before = here;
+    }
+    (n, slope)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basis_with_slope_matches_the_general_algorithm() {
+        // Degrees 0 to 5 on knot vectors with repeated inner knots, parameters across the
+        // domain including its ends: the values and first derivatives of A2.3.
+        for p in 0..=5 {
+            let mut knots = vec![0.0; p + 1];
+            knots.extend([0.7, 1.3, 1.3, 2.0, 3.5]);
+            knots.extend(vec![4.0; p + 1]);
+            let count = knots.len() - p - 1;
+            for k in 0..=40 {
+                let u = 4.0 * k as f64 / 40.0;
+                let span = find_span(count, p, u, &knots);
+                let (n, d) = basis_with_slope(span, u, p, &knots);
+                let want = basis_derivatives(span, u, p, 1.min(p), &knots);
+                for r in 0..=p {
+                    assert!((n[r] - want.row(0)[r]).abs() < 1e-14, "p {p} u {u}");
+                    let slope = if p == 0 { 0.0 } else { want.row(1)[r] };
+                    assert!(
+                        (d[r] - slope).abs() < 1e-12,
+                        "p {p} u {u}: {} vs {slope}",
+                        d[r]
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn spans_of_a_clamped_cubic() {

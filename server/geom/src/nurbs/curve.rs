@@ -1,6 +1,9 @@
 //! NURBS curves.
 
-use super::{NurbsError, basis_derivatives, binomial, check_knots, find_span, homogeneous};
+use super::{
+    FAST_DEGREE, NurbsError, basis_derivatives, basis_with_slope, binomial, check_knots, find_span,
+    homogeneous,
+};
 use crate::vec3::{Point3, Vector3};
 
 /// A rational B-spline curve of degree `p` with homogeneous control points.
@@ -106,8 +109,20 @@ impl NurbsCurve {
 
     /// The point at `t` (clamped to the domain).
     pub fn point_at(&self, t: f64) -> Point3 {
-        let h = self.homogeneous_derivatives(t, 0);
-        self.origin + Vector3::new(h[0][0] / h[0][3], h[0][1] / h[0][3], h[0][2] / h[0][3])
+        let p = self.degree;
+        let h = if p > FAST_DEGREE {
+            self.homogeneous_derivatives(t, 0)[0]
+        } else {
+            // The functions alone, without the allocations of the general path.
+            let span = find_span(self.points.len(), p, t, &self.knots);
+            let n = basis_with_slope(span, t, p, &self.knots).0;
+            let mut h = [0.0; 4];
+            for (j, &b) in n.iter().enumerate().take(p + 1) {
+                add_scaled(&mut h, &self.points[span - p + j], b);
+            }
+            h
+        };
+        self.origin + Vector3::new(h[0] / h[3], h[1] / h[3], h[2] / h[3])
     }
 
     /// The same curve with `t` inserted `times` more times, capped so its multiplicity stays

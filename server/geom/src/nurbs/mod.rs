@@ -16,7 +16,7 @@ mod fit;
 mod small;
 mod surface;
 
-pub use basis::{Basis, basis_derivatives, find_span};
+pub use basis::{Basis, FAST_DEGREE, basis_derivatives, basis_with_slope, find_span};
 pub use curve::NurbsCurve;
 pub use fit::fit_cubic;
 pub use surface::NurbsSurface;

@@ -2,7 +2,10 @@
 
 use super::curve::insert_knot_homogeneous;
 use super::small::SmallBuf;
-use super::{NurbsError, basis_derivatives, binomial, check_knots, find_span, homogeneous};
+use super::{
+    FAST_DEGREE, NurbsError, basis_derivatives, basis_with_slope, binomial, check_knots, find_span,
+    homogeneous,
+};
 use crate::vec3::{Point3, Vector3};
 
 /// A rational B-spline surface; control point `(i, j)` (i along u) is `points[i * count_v + j]`.
@@ -151,9 +154,7 @@ impl NurbsSurface {
     /// The point and its first partial derivatives `(S, S_u, S_v)` at `(u, v)`, without the
     /// allocations of [`NurbsSurface::derivatives`]: the step of every Newton iteration.
     pub fn frame_at(&self, u: f64, v: f64) -> (Point3, Vector3, Vector3) {
-        let h = self.homogeneous_derivatives(u, v, 1);
-        // h[k * 2 + l] = ∂^(k+l) / ∂u^k ∂v^l of [w·x, w·y, w·z, w].
-        let (a, a_v, a_u) = (h[0], h[1], h[2]);
+        let (a, a_u, a_v) = self.homogeneous_frame(u, v);
         let w = a[3];
         let s = Vector3::new(a[0] / w, a[1] / w, a[2] / w);
         let quotient = |d: [f64; 4]| (Vector3::new(d[0], d[1], d[2]) - s * d[3]) / w;
@@ -162,9 +163,63 @@ impl NurbsSurface {
 
     /// The point at `(u, v)` (clamped to the domain).
     pub fn point_at(&self, u: f64, v: f64) -> Point3 {
-        let h = self.homogeneous_derivatives(u, v, 0);
-        let p = h[0];
-        self.origin + Vector3::new(p[0] / p[3], p[1] / p[3], p[2] / p[3])
+        let (p, q) = (self.degree_u, self.degree_v);
+        let h = if p > FAST_DEGREE || q > FAST_DEGREE {
+            self.homogeneous_derivatives(u, v, 0)[0]
+        } else {
+            let su = find_span(self.count_u, p, u, &self.knots_u);
+            let sv = find_span(self.count_v, q, v, &self.knots_v);
+            let nu = basis_with_slope(su, u, p, &self.knots_u).0;
+            let nv = basis_with_slope(sv, v, q, &self.knots_v).0;
+            let mut h = [0.0; 4];
+            for (r, &bu) in nu.iter().enumerate().take(p + 1) {
+                let start = (su - p + r) * self.count_v + sv - q;
+                let mut t = [0.0; 4];
+                for (s, pt) in self.points[start..=start + q].iter().enumerate() {
+                    for c in 0..4 {
+                        t[c] += nv[s] * pt[c];
+                    }
+                }
+                for c in 0..4 {
+                    h[c] += bu * t[c];
+                }
+            }
+            h
+        };
+        self.origin + Vector3::new(h[0] / h[3], h[1] / h[3], h[2] / h[3])
+    }
+
+    /// The homogeneous surface `[w·x, w·y, w·z, w]` and its two first partials at
+    /// `(u, v)`: through [`basis_with_slope`] and one pass over the (p + 1)(q + 1) control
+    /// points up to [`FAST_DEGREE`], through the general derivatives above it.
+    fn homogeneous_frame(&self, u: f64, v: f64) -> ([f64; 4], [f64; 4], [f64; 4]) {
+        let (p, q) = (self.degree_u, self.degree_v);
+        if p > FAST_DEGREE || q > FAST_DEGREE {
+            let h = self.homogeneous_derivatives(u, v, 1);
+            // h[k * 2 + l] = ∂^(k+l) / ∂u^k ∂v^l.
+            return (h[0], h[2], h[1]);
+        }
+        let su = find_span(self.count_u, p, u, &self.knots_u);
+        let sv = find_span(self.count_v, q, v, &self.knots_v);
+        let (nu, du) = basis_with_slope(su, u, p, &self.knots_u);
+        let (nv, dv) = basis_with_slope(sv, v, q, &self.knots_v);
+        let (mut a, mut a_u, mut a_v) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+        for r in 0..=p {
+            let start = (su - p + r) * self.count_v + sv - q;
+            let (mut t, mut t_v) = ([0.0; 4], [0.0; 4]);
+            for (s, pt) in self.points[start..=start + q].iter().enumerate() {
+                for c in 0..4 {
+                    t[c] += nv[s] * pt[c];
+                    t_v[c] += dv[s] * pt[c];
+                }
+            }
+            for c in 0..4 {
+                a[c] += nu[r] * t[c];
+                a_u[c] += du[r] * t[c];
+                a_v[c] += nu[r] * t_v[c];
+            }
+        }
+        (a, a_u, a_v)
     }
 
     /// The points at every `(u, v)` of the grid `us × vs` (v fastest), as `point_at` gives
