@@ -1,4 +1,5 @@
-//! BVH build and ray queries on a 100 k-triangle random scene (criterion). The side-by-side
+//! BVH build and ray queries on a 100 k-triangle random scene, and the build of a 5 k one
+//! (criterion). The side-by-side
 //! with Embree on a city scene is bench/run-bvh-vs-embree.sh; this one tracks our own changes.
 
 use std::hint::black_box;
@@ -56,6 +57,14 @@ fn bvh(c: &mut Criterion) {
     });
     group.bench_function("any_hit", |b| {
         b.iter(|| rays.iter().filter(|r| bvh.any_hit(r).is_some()).count())
+    });
+    group.finish();
+    // The size of one surface's seeding mesh or one clash object's hierarchy: built by the
+    // thousand in an intersection or clash job, and queried little.
+    let (small, _) = scene(5_000);
+    let mut group = c.benchmark_group("bvh_5k_triangles");
+    group.bench_function("build", |b| {
+        b.iter(|| black_box(Bvh::new(black_box(&small))))
     });
     group.finish();
 }

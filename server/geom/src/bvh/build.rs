@@ -25,13 +25,24 @@ fn area(b: &Aabb) -> f64 {
     2.0 * (d.x * d.y + d.y * d.z + d.z * d.x)
 }
 
+/// The box containing both (plain comparisons: coordinates are finite, and the empty
+/// box's infinities are the identity).
+#[inline]
 fn union(a: &Aabb, b: &Aabb) -> Aabb {
-    let mut u = *a;
-    if !b.is_empty() {
-        u.grow(b.min);
-        u.grow(b.max);
+    let lo = |x: f64, y: f64| if y < x { y } else { x };
+    let hi = |x: f64, y: f64| if y > x { y } else { x };
+    Aabb {
+        min: Point3::new(
+            lo(a.min.x, b.min.x),
+            lo(a.min.y, b.min.y),
+            lo(a.min.z, b.min.z),
+        ),
+        max: Point3::new(
+            hi(a.max.x, b.max.x),
+            hi(a.max.y, b.max.y),
+            hi(a.max.z, b.max.z),
+        ),
     }
-    u
 }
 
 /// Rounds an f64 box to f32, outwards, so the f32 box contains the f64 one.
@@ -181,12 +192,12 @@ fn grow(
             continue;
         }
         let slice = &mut order[first..first + count];
-        let bounds = box_of(slice, |i| prims[i as usize].bounds);
+        let (bounds, centroids) = boxes_of(slice, prims);
         let (min, max) = to_f32_box(&bounds);
         nodes[node].min = min;
         nodes[node].max = max;
         let split = if count > MAX_LEAF {
-            best_split(slice, prims, &bounds)
+            best_split(slice, prims, &bounds, &centroids)
         } else {
             None
         };
@@ -222,31 +233,40 @@ fn grow(
     }
 }
 
-/// The union of `bounds(i)` over `slice`, in parallel chunks for the top nodes (a union
-/// of boxes is exact, so the order does not matter).
-fn box_of(slice: &[u32], bounds: impl Fn(u32) -> Aabb + Sync) -> Aabb {
+/// The bounds of the primitives in `slice` and of their centroids, in one pass, in
+/// parallel chunks for the top nodes (a union of boxes is exact, so the order does not
+/// matter).
+fn boxes_of(slice: &[u32], prims: &[Prim]) -> (Aabb, Aabb) {
     let fold = |chunk: &[u32]| {
-        chunk
-            .iter()
-            .fold(Aabb::EMPTY, |b, &i| union(&b, &bounds(i)))
+        chunk.iter().fold((Aabb::EMPTY, Aabb::EMPTY), |(b, c), &i| {
+            let p = &prims[i as usize];
+            let at = Point3::from_array(p.centroid);
+            (union(&b, &p.bounds), union(&c, &Aabb { min: at, max: at }))
+        })
     };
+    let both = |(a, b): (Aabb, Aabb), (c, d): (Aabb, Aabb)| (union(&a, &c), union(&b, &d));
     if slice.len() >= PARALLEL_SWEEP {
         slice
             .par_chunks(CHUNK)
             .map(fold)
-            .reduce(|| Aabb::EMPTY, |a, b| union(&a, &b))
+            .reduce(|| (Aabb::EMPTY, Aabb::EMPTY), both)
     } else {
         fold(slice)
     }
 }
 
-/// The SAH-best split plane `(axis, position)` of the primitives in `slice`, or `None` when a
-/// leaf is cheaper.
-fn best_split(slice: &[u32], prims: &[Prim], bounds: &Aabb) -> Option<(usize, f64)> {
-    let centroids = box_of(slice, |i| {
-        let c = Point3::from_array(prims[i as usize].centroid);
-        Aabb { min: c, max: c }
-    });
+/// Per axis, the bounds and counts of the primitives in each bin.
+type Bins = [([Aabb; BINS], [usize; BINS]); 3];
+
+/// The SAH-best split plane `(axis, position)` of the primitives in `slice` (bounds
+/// `bounds`, centroids within `centroids`), or `None` when a leaf is cheaper. The bins of
+/// all three axes are filled in one pass over the primitives.
+fn best_split(
+    slice: &[u32],
+    prims: &[Prim],
+    bounds: &Aabb,
+    centroids: &Aabb,
+) -> Option<(usize, f64)> {
     let leaf_cost = slice.len() as f64;
     let parent_area = area(bounds);
     let mut best: Option<(f64, usize, f64)> = None;
@@ -254,41 +274,48 @@ fn best_split(slice: &[u32], prims: &[Prim], bounds: &Aabb) -> Option<(usize, f6
     // same planes for a fraction of the sweep, which dominates building the many small
     // hierarchies of a clash test.
     let bins = BINS.min((slice.len() / 4).max(8)).min(slice.len());
-    for axis in 0..3 {
-        let (lo, hi) = match axis {
-            0 => (centroids.min.x, centroids.max.x),
-            1 => (centroids.min.y, centroids.max.y),
-            _ => (centroids.min.z, centroids.max.z),
-        };
-        if hi <= lo {
-            continue;
+    let (lo, hi) = (centroids.min.to_array(), centroids.max.to_array());
+    // An axis whose centroids all coincide has no plane (its scale is left 0).
+    let scale: [f64; 3] = std::array::from_fn(|k| {
+        if hi[k] > lo[k] {
+            bins as f64 / (hi[k] - lo[k])
+        } else {
+            0.0
         }
-        let scale = bins as f64 / (hi - lo);
-        let fill = |chunk: &[u32]| {
-            let mut bin_bounds = [Aabb::EMPTY; BINS];
-            let mut bin_counts = [0usize; BINS];
-            for &i in chunk {
-                let p = &prims[i as usize];
-                let b = (((p.centroid[axis] - lo) * scale) as usize).min(bins - 1);
+    });
+    let fill = |chunk: &[u32]| {
+        let mut out: Bins = [([Aabb::EMPTY; BINS], [0usize; BINS]); 3];
+        for &i in chunk {
+            let p = &prims[i as usize];
+            for (axis, (bin_bounds, bin_counts)) in out.iter_mut().enumerate() {
+                let b = (((p.centroid[axis] - lo[axis]) * scale[axis]) as usize).min(bins - 1);
                 bin_counts[b] += 1;
                 bin_bounds[b] = union(&bin_bounds[b], &p.bounds);
             }
-            (bin_bounds, bin_counts)
-        };
-        let (bin_bounds, bin_counts) = if slice.len() >= PARALLEL_SWEEP {
-            slice.par_chunks(CHUNK).map(fill).reduce(
-                || ([Aabb::EMPTY; BINS], [0usize; BINS]),
-                |(mut b, mut c), (b2, c2)| {
+        }
+        out
+    };
+    let filled = if slice.len() >= PARALLEL_SWEEP {
+        slice.par_chunks(CHUNK).map(fill).reduce(
+            || [([Aabb::EMPTY; BINS], [0usize; BINS]); 3],
+            |mut x, y| {
+                for (a, b) in x.iter_mut().zip(&y) {
                     for k in 0..BINS {
-                        b[k] = union(&b[k], &b2[k]);
-                        c[k] += c2[k];
+                        a.0[k] = union(&a.0[k], &b.0[k]);
+                        a.1[k] += b.1[k];
                     }
-                    (b, c)
-                },
-            )
-        } else {
-            fill(slice)
-        };
+                }
+                x
+            },
+        )
+    } else {
+        fill(slice)
+    };
+    for (axis, (bin_bounds, bin_counts)) in filled.iter().enumerate() {
+        if scale[axis] == 0.0 {
+            continue;
+        }
+        let (lo, scale) = (lo[axis], scale[axis]);
         // Sweep from the right to get the cost of every right side, then from the left.
         let mut right_area = [0.0; BINS];
         let mut right_count = [0usize; BINS];
