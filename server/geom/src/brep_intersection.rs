@@ -209,6 +209,21 @@ impl Face {
         region.distance_to_boundary(uv, [su.length(), sv.length()]) <= tolerance
     }
 
+    /// True when `uv` lies inside the loops (strictly: even–odd rule).
+    fn inside(&self, uv: [f64; 2]) -> bool {
+        self.region.as_ref().is_none_or(|r| r.contains(uv))
+    }
+
+    /// True when `uv` lies within `distance` of the loops in 3D (through the parameter
+    /// speeds there).
+    fn on_boundary(&self, uv: [f64; 2], distance: f64) -> bool {
+        let Some(region) = &self.region else {
+            return false;
+        };
+        let (_, su, sv) = frame(&self.surface, uv);
+        region.distance_to_boundary(uv, [su.length(), sv.length()]) <= distance
+    }
+
     /// The surface's seeding mesh for `tolerance`: the one kept, or a new one for another
     /// tolerance.
     pub fn seeds(&self, tolerance: f64) -> Cow<'_, Seeds> {
@@ -304,12 +319,18 @@ fn clip(
     for k in 0..chords {
         let (p, q) = (&stations[k], &stations[(k + 1) % n]);
         let qa = a.unwrap_near(p.1, q.1);
-        let on_both = |s: f64| {
-            a.covers(clamp_uv(&a.surface, lerp2(p.1, qa, s)), tolerance)
-                && b.is_none_or(|b| {
-                    let qb = b.unwrap_near(p.2, q.2);
-                    b.covers(clamp_uv(&b.surface, lerp2(p.2, qb, s)), tolerance)
-                })
+        // A stretch is on a face when its middle is inside the loops, or when it runs
+        // along them (the middle and both ends on the boundary, to a hundredth of the
+        // tolerance: a curve lying on a trim, as where a box rests on a slab); a stretch
+        // that merely leaves the face at a shallow angle is not on it.
+        let on_face = |f: &Face, p: [f64; 2], q: [f64; 2], s0: f64, s1: f64| {
+            let at = |s: f64| clamp_uv(&f.surface, lerp2(p, q, s));
+            let near = |s: f64| f.on_boundary(at(s), tolerance * 1e-2);
+            f.inside(at((s0 + s1) / 2.0)) || (near((s0 + s1) / 2.0) && near(s0) && near(s1))
+        };
+        let on_both = |s0: f64, s1: f64| {
+            on_face(a, p.1, qa, s0, s1)
+                && b.is_none_or(|b| on_face(b, p.2, b.unwrap_near(p.2, q.2), s0, s1))
         };
         cuts.clear();
         a.crossings(p.1, q.1, Edge::A, &mut cuts);
@@ -324,11 +345,11 @@ fn clip(
             if cut.s - s0 <= 1e-12 {
                 continue;
             }
-            inside.push(on_both((s0 + cut.s) / 2.0));
+            inside.push(on_both(s0, cut.s));
             marks.push(Mark::Cut(k, cut));
             s0 = cut.s;
         }
-        inside.push(on_both((s0 + 1.0) / 2.0));
+        inside.push(on_both(s0, 1.0));
     }
     if !closed {
         marks.push(Mark::Point(n - 1));
