@@ -25,7 +25,7 @@ use crate::nurbs_intersection::{
     MAX_NEWTON, NEAR_MISSES, Seeds, SurfaceCurve, bounds_size, caps, clamp_uv, frame,
     polyline_distance, subdivide, touch_point, trace_contact,
 };
-use crate::triangle_contact::closest_on_triangle;
+use crate::triangle_contact::{closest_on_triangle, segment_fractions};
 use crate::{Point3, Vector3};
 
 /// One curve where a surface meets a mesh.
@@ -179,24 +179,14 @@ pub fn surface_mesh_seeded(
         .iter()
         .flat_map(|p| p.points.clone())
         .collect();
-    for seed_curve in cut.polylines {
-        // A closed seed may be the meshes cutting only the tip of a wider cap.
-        if seed_curve.closed
-            && let Some((on, _, k)) = bvh.closest_point(seed_curve.points[0], reach)
-            && let Some(plane) = caps::plane_patch(tris[k as usize], on, span)
-            && let Some(c) =
-                caps::seed_cap(s, seeds, &plane, &seed_curve.points, size / 16.0, tolerance)
-            && let Some(curve) = cap_on_mesh(bvh, c, tolerance)
-        {
-            out.curves.push(curve);
-            continue;
-        }
+    // A seed (points on the mesh, in order) made exact: each point moved onto the surface
+    // within the planes of the triangles it lies on, the chords densified; a contact where
+    // the surface grazes the mesh all along it (traced below), or nothing left.
+    let follow = |points: &[Point3], closed: bool| -> Result<SurfaceMeshCurve, Point3> {
         let mut kept: Vec<Station> = Vec::new();
         let mut grazes = true;
-        for &p in &seed_curve.points {
-            let planes = planes_at(tris, bvh, p, eps);
-            let uv = seeds.parameters_near(s, p);
-            let Some((q, uv)) = onto_planes(s, &planes, uv, tolerance) else {
+        for &p in points {
+            let Some((q, uv, planes)) = onto_mesh(s, (tris, bvh), p, seeds, eps, tolerance) else {
                 continue;
             };
             // At a shallow crossing the seed mesh's error moves the crossing farther, by
@@ -208,7 +198,7 @@ pub fn surface_mesh_seeded(
                     .fold(1.0, f64::min)
             });
             let reach = 4.0 * deviation / sine.max(0.05) + tolerance;
-            if q.distance(p) > reach || bvh.closest_point(q, tolerance).is_none() {
+            if q.distance(p) > reach {
                 continue;
             }
             grazes &= sine <= grazing;
@@ -222,22 +212,96 @@ pub fn surface_mesh_seeded(
                 _ => kept.push((q, uv, planes)),
             }
         }
-        let closed = seed_curve.closed && kept.len() > 2;
+        let closed = closed && kept.len() > 2;
         if closed && kept[0].0.distance(kept[kept.len() - 1].0) <= tolerance {
             kept.pop();
         }
         if kept.len() < 2 || grazes {
-            contacts.push(kept.first().map_or(seed_curve.points[0], |k| k.0));
+            return Err(kept.first().map_or(points[0], |k| k.0));
+        }
+        // Where consecutive points share no plane (a point between them was dropped, or
+        // they came from elsewhere than the meshes' intersection), the curve crosses mesh
+        // edges between them: a point on each such edge, moved onto the surface along it.
+        let n = kept.len();
+        let chords = if closed { n } else { n - 1 };
+        let mut filled: Vec<Station> = Vec::with_capacity(n);
+        for k in 0..chords {
+            let (p, q) = (&kept[k], &kept[(k + 1) % n]);
+            filled.push(p.clone());
+            if !common(&p.2, &q.2).is_empty() {
+                continue;
+            }
+            let on = |x: Point3| bvh.closest_point(x, span).map(|(at, _, t)| (at, t));
+            let mut between = Vec::new();
+            if let (Some(a), Some(b)) = (on(p.0), on(q.0)) {
+                let _ = edge_points(tris, &on, a, b, 0, &mut between);
+            }
+            for e in between {
+                let planes = planes_at(tris, bvh, e, eps);
+                let uv = [0, 1].map(|i| (p.1[i] + q.1[i]) / 2.0);
+                if let Some((x, uv)) = onto_planes(s, &planes, uv, tolerance)
+                    && x.distance(e) <= p.0.distance(q.0)
+                    && bvh.closest_point(x, tolerance).is_some()
+                {
+                    filled.push((x, uv, planes));
+                }
+            }
+        }
+        if !closed {
+            filled.push(kept[n - 1].clone());
+        }
+        Ok(densify(s, &filled, closed, tolerance))
+    };
+    // A curve `caps` found against one triangle's plane, onto the mesh: on a flat mesh as it
+    // is; where the mesh folds, its points carried to the mesh and followed as a seed.
+    let carried = |c: SurfaceCurve| -> Option<SurfaceMeshCurve> {
+        let on_mesh = c
+            .points
+            .iter()
+            .all(|&q| bvh.closest_point(q, tolerance).is_some());
+        if on_mesh {
+            return Some(SurfaceMeshCurve {
+                points: c.points,
+                uv: c.uv_a,
+                closed: c.closed,
+                tangent: false,
+            });
+        }
+        follow(&mesh_path(tris, bvh, &c.points, c.closed, span)?, c.closed).ok()
+    };
+    for seed_curve in &cut.polylines {
+        // A closed seed may be the meshes cutting only the tip of a wider cap.
+        if seed_curve.closed
+            && let Some((on, _, k)) = bvh.closest_point(seed_curve.points[0], reach)
+            && let Some(plane) = caps::plane_patch(tris[k as usize], on, span)
+            && let Some(c) =
+                caps::seed_cap(s, seeds, &plane, &seed_curve.points, size / 16.0, tolerance)
+            && let Some(curve) = carried(c)
+        {
+            out.curves.push(curve);
             continue;
         }
-        out.curves.push(densify(s, &kept, closed, tolerance));
+        match follow(&seed_curve.points, seed_curve.closed) {
+            Ok(curve) => out.curves.push(curve),
+            Err(contact) => contacts.push(contact),
+        }
     }
     // Where the seed mesh comes near the mesh away from the seeds, the surface may cross a
     // triangle's plane in a small loop or touch it: at a stationary point of the gap.
     let margin = deviation + tolerance;
     let misses = caps::near_misses((seed, seed_bvh), (tris, bvh), margin, &seeded, NEAR_MISSES);
     let mut stationary: Vec<Point3> = Vec::new();
+    // Whether `p` lies within `d` of a curve found already.
+    let known = |curves: &[SurfaceMeshCurve], p: Point3, d: f64| {
+        curves
+            .iter()
+            .any(|c| polyline_distance(&c.points, c.closed, p) <= d)
+    };
     for (pa, pb, r, k) in misses {
+        // Near a curve found already there is nothing new.
+        if known(&out.curves, pa, reach) {
+            continue;
+        }
         // The patch is centred on `pb`: its parameters there are (½, ½).
         let Some(plane) = caps::plane_patch(tris[k as usize], pb, span) else {
             continue;
@@ -252,16 +316,16 @@ pub fn surface_mesh_seeded(
             contacts.push(at.at.0);
             continue;
         }
+        // Against the plane a point of a known curve may lie off it by the mesh's fold:
+        // known ones are left out again once carried onto the mesh.
         let found = caps::curves_at(s, &plane, &at, size, tolerance, |p| {
-            out.curves
-                .iter()
-                .any(|c| polyline_distance(&c.points, c.closed, p) <= 2.0 * tolerance)
+            known(&out.curves, p, 2.0 * tolerance)
         });
-        out.curves.extend(
-            found
-                .into_iter()
-                .filter_map(|c| cap_on_mesh(bvh, c, tolerance)),
-        );
+        for curve in found.into_iter().filter_map(carried) {
+            if !known(&out.curves, curve.points[0], 2.0 * tolerance) {
+                out.curves.push(curve);
+            }
+        }
     }
     // Contacts: grazing seeds, where the seed mesh touches the mesh, or, with no crossing
     // at all, where it comes within its chord error of the mesh (the surface itself may
@@ -329,19 +393,102 @@ fn contact_on_mesh(
     (!runs.is_empty()).then_some(runs)
 }
 
-/// A loop where the surface crosses the plane of a triangle (as `caps` builds it for two
-/// surfaces, the surface first), when all of it lies on the mesh.
-fn cap_on_mesh(bvh: &Bvh, curve: SurfaceCurve, tolerance: f64) -> Option<SurfaceMeshCurve> {
-    let on_mesh = curve
-        .points
-        .iter()
-        .all(|&q| bvh.closest_point(q, tolerance).is_some());
-    on_mesh.then_some(SurfaceMeshCurve {
-        points: curve.points,
-        uv: curve.uv_a,
-        closed: curve.closed,
-        tangent: false,
-    })
+/// Seed point `p` (on the mesh) moved onto the surface within the planes of the triangles
+/// it lies on ([`onto_planes`]); where that lands off those triangles (a shallow crossing
+/// of a folded mesh slides far along a plane), again from the mesh's point nearest to where
+/// it landed, within that point's planes, up to eight times (`eps`: how near a plane a
+/// point lies on it). The point (on both to `tolerance`), its surface parameters and its
+/// planes; `None` when it does not settle.
+fn onto_mesh(
+    s: &NurbsSurface,
+    (tris, bvh): (&[[Point3; 3]], &Bvh),
+    p: Point3,
+    seeds: &Seeds,
+    eps: f64,
+    tolerance: f64,
+) -> Option<Station> {
+    let mut planes = planes_at(tris, bvh, p, eps);
+    let mut uv = seeds.parameters_near(s, p);
+    for _ in 0..8 {
+        let (q, at) = onto_planes(s, &planes, uv, tolerance)?;
+        uv = at;
+        let (on, d, _) = bvh.closest_point(q, f64::INFINITY)?;
+        if d <= tolerance {
+            return Some((q, uv, planes));
+        }
+        planes = planes_at(tris, bvh, on, eps);
+    }
+    None
+}
+
+/// `points` (near the mesh, in order) carried to their closest points on the mesh, with a
+/// point on every mesh edge the path between them crosses (where consecutive points lie
+/// on adjacent triangles of different planes: the point of the shared edge nearest their
+/// chord; on triangles farther apart, the chord's midpoint carried over first, to eight
+/// halvings): a seed whose every stretch lies in one triangle's plane, as the meshes'
+/// own intersection gives. `None` where a point has no mesh within `reach`.
+fn mesh_path(
+    tris: &[[Point3; 3]],
+    bvh: &Bvh,
+    points: &[Point3],
+    closed: bool,
+    reach: f64,
+) -> Option<Vec<Point3>> {
+    let onto = |p: Point3| bvh.closest_point(p, reach).map(|(on, _, k)| (on, k));
+    let on: Vec<(Point3, u32)> = points.iter().map(|&p| onto(p)).collect::<Option<_>>()?;
+    let n = on.len();
+    let chords = if closed { n } else { n.saturating_sub(1) };
+    let mut out = Vec::with_capacity(n);
+    for k in 0..chords {
+        out.push(on[k].0);
+        edge_points(tris, &onto, on[k], on[(k + 1) % n], 0, &mut out)?;
+    }
+    if !closed {
+        out.extend(on.last().map(|x| x.0));
+    }
+    Some(out)
+}
+
+/// The points between `a` and `b` (each a point on the mesh with its triangle) that
+/// [`mesh_path`] adds, in order, into `out`.
+fn edge_points(
+    tris: &[[Point3; 3]],
+    onto: &impl Fn(Point3) -> Option<(Point3, u32)>,
+    (a, ta): (Point3, u32),
+    (b, tb): (Point3, u32),
+    depth: u32,
+    out: &mut Vec<Point3>,
+) -> Option<()> {
+    let (x, y) = (tris[ta as usize], tris[tb as usize]);
+    if ta == tb || same_plane(x, y) {
+        return Some(());
+    }
+    if let Some([e0, e1]) = shared_edge(x, y) {
+        let (along, _) = segment_fractions(e0, e1, a, b);
+        out.push(e0.lerp(e1, along));
+        return Some(());
+    }
+    if depth >= 8 {
+        return Some(());
+    }
+    let mid = onto(a.lerp(b, 0.5))?;
+    edge_points(tris, onto, (a, ta), mid, depth + 1, out)?;
+    out.push(mid.0);
+    edge_points(tris, onto, mid, (b, tb), depth + 1, out)
+}
+
+/// The edge two triangles share (equal corners), if they do.
+fn shared_edge(x: [Point3; 3], y: [Point3; 3]) -> Option<[Point3; 2]> {
+    let common: Vec<Point3> = x.iter().filter(|p| y.contains(p)).copied().collect();
+    (common.len() == 2).then(|| [common[0], common[1]])
+}
+
+/// True when two triangles lie in one plane (to rounding).
+fn same_plane(x: [Point3; 3], y: [Point3; 3]) -> bool {
+    let normal = (x[1] - x[0]).cross(x[2] - x[0]);
+    let scale = normal.length() * (x[1] - x[0]).length().max((x[2] - x[0]).length());
+    y.iter()
+        .all(|&p| normal.dot(p - x[0]).abs() <= 1e-12 * scale.max(f64::MIN_POSITIVE))
 }
 
 /// The runs of the contact curve through `stations` that lie on the mesh, each end where

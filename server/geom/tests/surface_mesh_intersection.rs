@@ -15,7 +15,7 @@ use cicada_geom::bvh::Bvh;
 use cicada_geom::surface_mesh_intersection::{
     SurfaceMeshCurve, SurfaceMeshIntersection, surface_mesh,
 };
-use cicada_geom::{Mesh, Point3};
+use cicada_geom::{Mesh, Point3, Vector3};
 
 mod shapes;
 use shapes::{
@@ -329,5 +329,68 @@ fn a_flat_mesh_just_under_a_torus_top_cuts_two_circles() {
             .map(|c| (c.points.clone(), c.closed))
             .collect();
         assert_torus_circles(&curves, big, r, eps, TOL);
+    }
+}
+
+#[test]
+fn a_small_cap_through_a_curved_mesh_follows_its_facets() {
+    // The unit sphere against an icosphere of radius 4 (82 k facets of about 0.066) whose
+    // surface comes ε = 0.005 inside it, off both spheres' poles: they cross in a loop of
+    // radius about √(2ε · 4 / 5) = 0.089, wider than the unit sphere's seed mesh resolves
+    // there and over several facets. Every point lies on the sphere and on the mesh, each
+    // chord within the tolerance of both, and the loop's area is that of the exact
+    // spheres' cap within the facets' sag (1.4e-4 of the 0.005 overlap: a few per cent).
+    for (eps, levels) in [(0.005, 6), (0.001, 7)] {
+        let big = 4.0;
+        let dir = Vector3::new(0.3, 0.2, -1.0) / Vector3::new(0.3, 0.2, -1.0).length();
+        let centre = Point3::new(0.0, 0.0, 0.0) + dir * (1.0 + big - eps);
+        let mesh = Mesh::icosphere(centre, big, levels);
+        let tris: Vec<[Point3; 3]> = mesh.triangles().collect();
+        let bvh = Bvh::new(&tris);
+        let s = sphere(1.0, Point3::new(0.0, 0.0, 0.0));
+        let cut = surface_mesh(&s, &tris, &bvh, TOL);
+        assert!(cut.touch_points.is_empty(), "{:?}", cut.touch_points);
+        assert_eq!(cut.curves.len(), 1);
+        let c = &cut.curves[0];
+        assert!(c.closed && !c.tangent);
+        let on_mesh = |p: Point3| bvh.closest_point(p, 1.0).map_or(f64::INFINITY, |h| h.1);
+        let mut planes: Vec<u32> = Vec::new();
+        let n = c.points.len();
+        for (k, &p) in c.points.iter().enumerate() {
+            assert!(
+                (p.to_vector().length() - 1.0).abs() < TOL,
+                "{p:?} off the sphere"
+            );
+            assert!(on_mesh(p) < TOL, "{p:?} off the mesh");
+            if let Some((_, _, t)) = bvh.closest_point(p, TOL)
+                && !planes.contains(&t)
+            {
+                planes.push(t);
+            }
+            let m = p.lerp(c.points[(k + 1) % n], 0.5);
+            assert!(on_mesh(m) < TOL, "chord {k} leaves the mesh");
+            assert!(
+                (m.to_vector().length() - 1.0).abs() < 1.01 * TOL,
+                "chord {k}"
+            );
+        }
+        assert!(planes.len() >= 3, "over {} facets", planes.len());
+        // The loop's area about its own axis, against the exact spheres' cap.
+        let r2 = 2.0 * eps * big / (1.0 + big);
+        let centroid = c.points.iter().fold(Vector3::new(0.0, 0.0, 0.0), |a, p| {
+            a + p.to_vector() / n as f64
+        });
+        let area: f64 = (0..n)
+            .map(|k| {
+                let (p, q) = (
+                    c.points[k].to_vector() - centroid,
+                    c.points[(k + 1) % n].to_vector() - centroid,
+                );
+                p.cross(q).dot(dir) / 2.0
+            })
+            .sum::<f64>()
+            .abs();
+        let model = std::f64::consts::PI * r2;
+        assert!((area - model).abs() < 0.1 * model, "area {area} vs {model}");
     }
 }

@@ -20,7 +20,7 @@ use std::ops::ControlFlow;
 use super::{
     CurveSurfacePoint, MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv,
     crossing_sine, curve_tangent, densify, eigen2, frame, gap_form, newton_curve_surface,
-    onto_boundary, polyline_distance, refine_on_both, tangent_step, unit,
+    onto_boundary, polyline_distance, refine_on_both, refine_with_tangent, tangent_step, unit,
 };
 use crate::bvh::{Bvh, visit_candidate_pairs};
 use crate::nurbs::{NurbsCurve, NurbsSurface};
@@ -272,11 +272,11 @@ fn march_step(
     let start_a = clamp_uv(a, [p.1[0] + da[0], p.1[1] + da[1]]);
     let start_b = clamp_uv(b, [p.2[0] + db[0], p.2[1] + db[1]]);
     let limit = (0.25 * branch_gap(a, b, p)?).min(h);
-    let q = refine_on_both(a, b, start_a, start_b, tolerance, limit)?;
+    let (q, found) = refine_with_tangent(a, b, start_a, start_b, tolerance, limit)?;
     if (q.0 - p.0).dot(t) < 0.5 * h {
         return None;
     }
-    let tq = curve_tangent(a, b, q.1, q.2)?;
+    let tq = found.or_else(|| curve_tangent(a, b, q.1, q.2))?;
     let tq = if tq.dot(t) < 0.0 { tq * -1.0 } else { tq };
     (tq.dot(t) >= 30f64.to_radians().cos()).then_some((q, tq))
 }
@@ -350,10 +350,13 @@ fn trace_crossing(
     (points.len() >= 2).then(|| densify(a, b, &points, closed, tolerance))
 }
 
-/// The loop of a closed seed (`points`, from the meshes) when the meshes cut only the tip
-/// of a cap round one of their vertices: the gap's stationary point near the seed (within
-/// `reach`), where its model loop encloses the seed and is wider than it. `None` when the
-/// seed is a loop the meshes follow (then its points are refined as they are).
+/// The loop of a closed seed (`points`, from the meshes) round a cap: from the gap's
+/// stationary point near the seed (within `reach`), when its model loop encloses the
+/// seed's centre and the ellipse fits ([`cap_loop`] checks every point). At a cap the
+/// crossing is shallow all round, and the meshes' loop may be only its tip round one
+/// vertex, or a ring whose points Newton carries across each other; the model does not
+/// depend on the seed. `None` when the seed is no cap's (then its points are refined as
+/// they are).
 pub(crate) fn seed_cap(
     a: &NurbsSurface,
     seeds_a: &Seeds,
@@ -366,12 +369,10 @@ pub(crate) fn seed_cap(
     let c = points.iter().fold(Point3::new(0.0, 0.0, 0.0), |c, p| {
         Point3::new(c.x + p.x / n, c.y + p.y / n, c.z + p.z / n)
     });
-    let width = 2.0 * points.iter().map(|p| p.distance(c)).fold(0.0, f64::max);
     let (uv_a, uv_b) = (seeds_a.parameters_near(a, c), b.closest_point(c).0);
     let s = stationary_gap(a, b, uv_a, uv_b, reach, tolerance)?;
-    let rho = s.loop_radii()?;
     let encloses = s.model(c) * s.gap > 0.0;
-    if s.gap.abs() <= tolerance || !encloses || rho[0].min(rho[1]) < width {
+    if s.gap.abs() <= tolerance || !encloses {
         return None;
     }
     cap_loop(a, b, &s, tolerance)

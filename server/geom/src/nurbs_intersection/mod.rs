@@ -151,21 +151,39 @@ pub(crate) fn solve3(m: [Vector3; 3], rhs: [f64; 3]) -> Option<[f64; 3]> {
 pub(crate) fn refine_on_both(
     a: &NurbsSurface,
     b: &NurbsSurface,
+    uv_a: [f64; 2],
+    uv_b: [f64; 2],
+    tolerance: f64,
+    reach: f64,
+) -> Option<(Point3, [f64; 2], [f64; 2])> {
+    refine_with_tangent(a, b, uv_a, uv_b, tolerance, reach).map(|(r, _)| r)
+}
+
+/// [`refine_on_both`], with the curve's unit direction at the point when Newton's last
+/// step found it (`na × nb` of the frames it converged on; `None` after the fallback
+/// check): what densification needs of every new point, without evaluating it again.
+pub(crate) fn refine_with_tangent(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
     mut uv_a: [f64; 2],
     mut uv_b: [f64; 2],
     tolerance: f64,
     reach: f64,
-) -> Option<(Point3, [f64; 2], [f64; 2])> {
+) -> Option<(Station, Option<Vector3>)> {
     let start = a.point_at(uv_a[0], uv_a[1]);
-    let within = |r: (Point3, [f64; 2], [f64; 2])| (r.0.distance(start) <= reach).then_some(r);
+    let within = |r: Station| (r.0.distance(start) <= reach).then_some(r);
     for _ in 0..MAX_NEWTON {
         let (pa, au, av) = frame(a, uv_a);
         let (pb, bu, bv) = frame(b, uv_b);
         let (na, nb) = (au.cross(av), bu.cross(bv));
-        if pa.distance(pb) <= tolerance * 1e-3 {
-            return within((pa.lerp(pb, 0.5), uv_a, uv_b));
-        }
         let t = na.cross(nb);
+        let tangent_at = || {
+            let len = t.length();
+            (len > 1e-12 * na.length() * nb.length()).then(|| t * (1.0 / len))
+        };
+        if pa.distance(pb) <= tolerance * 1e-3 {
+            return within((pa.lerp(pb, 0.5), uv_a, uv_b)).map(|r| (r, tangent_at()));
+        }
         if t.length() <= 1e-12 * na.length() * nb.length() {
             return None;
         }
@@ -182,6 +200,7 @@ pub(crate) fn refine_on_both(
     (pa.distance(pb) <= tolerance)
         .then(|| (pa.lerp(pb, 0.5), uv_a, uv_b))
         .and_then(within)
+        .map(|r| (r, None))
 }
 
 /// A surface's seeding mesh: its triangles, their hierarchy and the chord error achieved.
@@ -556,9 +575,9 @@ fn densify(
         };
         // The midpoint must be of this branch: between the ends along the chord and
         // running the chord's way (where branches cross, Newton can land on another).
-        let of_branch = |m: Station| {
+        let of_branch = |(m, found): (Station, Option<Vector3>)| {
             let between = (m.0 - x.0).dot(chord) / chord.length_squared().max(1e-300);
-            let direction = curve_tangent(a, b, m.1, m.2);
+            let direction = found.or_else(|| curve_tangent(a, b, m.1, m.2));
             let along = direction.is_some_and(|t| t.dot(chord).abs() >= 0.7 * chord.length());
             ((0.0..1.0).contains(&between) && along).then_some((m.0, m.1, m.2, direction))
         };
@@ -566,11 +585,11 @@ fn densify(
         // nothing at the pole itself): then start from the closest points instead.
         let from_mid = (start(a, x.1, y.1), start(b, x.2, y.2));
         let from_closest = || (a.closest_point(chord_mid).0, b.closest_point(chord_mid).0);
-        refine_on_both(a, b, from_mid.0, from_mid.1, tolerance, reach)
+        refine_with_tangent(a, b, from_mid.0, from_mid.1, tolerance, reach)
             .and_then(of_branch)
             .or_else(|| {
                 let (ua, ub) = from_closest();
-                refine_on_both(a, b, ua, ub, tolerance, reach).and_then(of_branch)
+                refine_with_tangent(a, b, ua, ub, tolerance, reach).and_then(of_branch)
             })
             .filter(|m| chord_mid.distance(m.0) > tolerance)
     });
