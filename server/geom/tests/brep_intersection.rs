@@ -113,6 +113,16 @@ fn length(c: &BrepCurve) -> f64 {
         .sum()
 }
 
+/// Checks that a point of curve `c` lies within the tolerance of `k` (a corner it turns).
+fn assert_passes_through(c: &BrepCurve, k: Point3) {
+    let nearest = c
+        .points
+        .iter()
+        .map(|s| s.point.distance(k))
+        .fold(f64::INFINITY, f64::min);
+    assert!(nearest < TOL, "corner {k:?}: nearest {nearest}");
+}
+
 /// True when `p` lies on the surface of the box `[lo, hi]`.
 fn on_box(p: Point3, lo: [f64; 3], hi: [f64; 3]) -> bool {
     let q = p.to_array();
@@ -248,13 +258,7 @@ fn overlapping_cubes_meet_in_one_closed_hexagon() {
         [0.5, 1.0, 0.5],
     ];
     for k in corners {
-        let k = Point3::from_array(k);
-        let nearest = c
-            .points
-            .iter()
-            .map(|s| s.point.distance(k))
-            .fold(f64::INFINITY, f64::min);
-        assert!(nearest < TOL, "corner {k:?}: nearest {nearest}");
+        assert_passes_through(c, Point3::from_array(k));
     }
 }
 
@@ -585,13 +589,7 @@ fn a_box_resting_on_a_slab_meets_it_in_the_outline_of_their_contact() {
             );
         }
         for [x, y] in corners {
-            let k = Point3::new(x, y, 0.0);
-            let nearest = c
-                .points
-                .iter()
-                .map(|s| s.point.distance(k))
-                .fold(f64::INFINITY, f64::min);
-            assert!(nearest < TOL, "corner {k:?}: nearest {nearest}");
+            assert_passes_through(c, Point3::new(x, y, 0.0));
         }
     }
 }

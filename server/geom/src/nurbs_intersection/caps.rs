@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 
 use super::{
     CurveSurfacePoint, MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv,
-    crossing_sine, curve_tangent, densify, eigen2, frame, gap_form, newton_curve_surface,
+    crossing_sine, curve_tangent, densify, eigen2, frame, gap_form, march, newton_curve_surface,
     onto_boundary, polyline_distance, refine_on_both, refine_with_tangent, tangent_step, unit,
 };
 use crate::bvh::{Bvh, visit_candidate_pairs};
@@ -295,40 +295,14 @@ fn trace_crossing(
     let longest = size / 32.0;
     let t0 = curve_tangent(a, b, start.1, start.2)?;
     let first = branch_gap(a, b, start)?.min(longest);
-    let mut closed = false;
-    let mut halves: Vec<Vec<Station>> = Vec::new();
-    for sign in [1.0, -1.0] {
-        if closed {
-            break;
-        }
-        let mut points = vec![start];
-        let mut t = t0 * sign;
-        let mut h = first;
-        while points.len() < 1 << 16 {
-            let p = points[points.len() - 1];
-            // Back at the start after going round: a closed loop.
-            let home = start.0 - p.0;
-            if points.len() > 3 && home.length() <= 1.5 * h && home.dot(t) > 0.0 {
-                closed = true;
-                break;
-            }
-            match march_step(a, b, p, t, h, tolerance) {
-                Some((q, tq)) => {
-                    points.push(q);
-                    t = tq;
-                    h = (h * 1.5).min(longest);
-                }
-                None if h > tolerance => h /= 2.0,
-                None => break,
-            }
-        }
-        halves.push(points);
-    }
-    let mut points = halves.pop()?;
-    if let Some(forward) = halves.pop() {
-        points.reverse();
-        points.extend_from_slice(&forward[1..]);
-    }
+    let (mut points, closed) = march(
+        start,
+        t0,
+        (first, longest),
+        tolerance,
+        1 << 16,
+        |p, t, h| march_step(a, b, p, t, h, tolerance),
+    );
     if !closed {
         for at_start in [true, false] {
             let end = if at_start {

@@ -176,14 +176,10 @@ pub(crate) fn refine_with_tangent(
         let (pa, au, av) = frame(a, uv_a);
         let (pb, bu, bv) = frame(b, uv_b);
         let (na, nb) = (au.cross(av), bu.cross(bv));
-        let t = na.cross(nb);
-        let tangent_at = || {
-            let len = t.length();
-            (len > 1e-12 * na.length() * nb.length()).then(|| t * (1.0 / len))
-        };
         if pa.distance(pb) <= tolerance * 1e-3 {
-            return within((pa.lerp(pb, 0.5), uv_a, uv_b)).map(|r| (r, tangent_at()));
+            return within((pa.lerp(pb, 0.5), uv_a, uv_b)).map(|r| (r, direction(na, nb)));
         }
+        let t = na.cross(nb);
         if t.length() <= 1e-12 * na.length() * nb.length() {
             return None;
         }
@@ -648,7 +644,12 @@ pub(crate) fn curve_tangent(
 ) -> Option<Vector3> {
     let (_, au, av) = frame(a, uv_a);
     let (_, bu, bv) = frame(b, uv_b);
-    let (na, nb) = (au.cross(av), bu.cross(bv));
+    direction(au.cross(av), bu.cross(bv))
+}
+
+/// The unit direction of the curve where surfaces of normals `na` and `nb` (any length)
+/// cross: `na × nb`, `None` where they are parallel.
+fn direction(na: Vector3, nb: Vector3) -> Option<Vector3> {
     let t = na.cross(nb);
     let len = t.length();
     (len > 1e-12 * na.length() * nb.length()).then(|| t * (1.0 / len))
@@ -879,45 +880,22 @@ pub(crate) fn trace_contact(
     let start =
         onto_contact(a, b, start.0, t0, (start.1, start.2), tolerance, longest).unwrap_or(start);
     let (t0, small, _) = contact_direction(a, b, start.1, start.2)?;
-    let mut closed = false;
-    let mut halves: Vec<Vec<Station>> = Vec::new();
-    for sign in [1.0, -1.0] {
-        if closed {
-            break;
-        }
-        let mut points = vec![start];
-        let mut t = t0 * sign;
-        let mut h = longest;
-        while points.len() < 1 << 14 {
-            let p = points[points.len() - 1];
-            // Back at the start after going round: a closed loop.
-            let home = start.0 - p.0;
-            if points.len() > 3 && home.length() <= 1.5 * h && home.dot(t) > 0.0 {
-                closed = true;
-                break;
-            }
-            let next = onto_contact(a, b, p.0 + t * h, t, (p.1, p.2), tolerance, h)
-                .filter(|q| (q.0 - p.0).dot(t) > 0.5 * h);
-            match next {
-                Some(q) => {
-                    let chord = unit(q.0 - p.0)?;
-                    t = contact_direction(a, b, q.1, q.2)
-                        .map(|(d, ..)| if d.dot(chord) < 0.0 { d * -1.0 } else { d })
-                        .unwrap_or(chord);
-                    points.push(q);
-                    h = (h * 1.5).min(longest);
-                }
-                None if h > tolerance => h /= 2.0,
-                None => break,
-            }
-        }
-        halves.push(points);
-    }
-    let mut points: Vec<Station> = halves.pop()?;
-    if let Some(forward) = halves.pop() {
-        points.reverse();
-        points.extend_from_slice(&forward[1..]);
-    }
+    let (points, closed) = march(
+        start,
+        t0,
+        (longest, longest),
+        tolerance,
+        1 << 14,
+        |p, t, h| {
+            let q = onto_contact(a, b, p.0 + t * h, t, (p.1, p.2), tolerance, h)
+                .filter(|q| (q.0 - p.0).dot(t) > 0.5 * h)?;
+            let chord = unit(q.0 - p.0)?;
+            let t = contact_direction(a, b, q.1, q.2)
+                .map(|(d, ..)| if d.dot(chord) < 0.0 { d * -1.0 } else { d })
+                .unwrap_or(chord);
+            Some((q, t))
+        },
+    );
     let n = points.len();
     let chords = if closed { n } else { n - 1 };
     let length: f64 = (0..chords)
@@ -944,6 +922,57 @@ pub(crate) fn trace_contact(
         closed,
         tangent: true,
     })
+}
+
+/// A curve marched from `start` both ways, first along `t0` then against it: from the
+/// last station a step of `h` (`step` gives the next station and the curve's direction
+/// there, or `None`, which halves `h` down to `tolerance`), `h` starting at `first` and
+/// growing by half after each step taken up to `longest`, until the curve comes back
+/// round to `start` (closed; then once) or cannot go on, at most `most` stations a way.
+/// The stations in order and whether the curve closed.
+pub(crate) fn march(
+    start: Station,
+    t0: Vector3,
+    (first, longest): (f64, f64),
+    tolerance: f64,
+    most: usize,
+    mut step: impl FnMut(Station, Vector3, f64) -> Option<(Station, Vector3)>,
+) -> (Vec<Station>, bool) {
+    let mut closed = false;
+    let mut halves: Vec<Vec<Station>> = Vec::new();
+    for sign in [1.0, -1.0] {
+        if closed {
+            break;
+        }
+        let mut points = vec![start];
+        let mut t = t0 * sign;
+        let mut h = first;
+        while points.len() < most {
+            let p = points[points.len() - 1];
+            // Back at the start after going round: a closed loop.
+            let home = start.0 - p.0;
+            if points.len() > 3 && home.length() <= 1.5 * h && home.dot(t) > 0.0 {
+                closed = true;
+                break;
+            }
+            match step(p, t, h) {
+                Some((q, tq)) => {
+                    points.push(q);
+                    t = tq;
+                    h = (h * 1.5).min(longest);
+                }
+                None if h > tolerance => h /= 2.0,
+                None => break,
+            }
+        }
+        halves.push(points);
+    }
+    let mut points = halves.pop().unwrap_or_default();
+    if let Some(forward) = halves.pop() {
+        points.reverse();
+        points.extend_from_slice(&forward[1..]);
+    }
+    (points, closed)
 }
 
 /// Where curve `c` meets surface `s` to `tolerance`: crossings seeded by the curve's
