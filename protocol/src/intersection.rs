@@ -76,6 +76,11 @@ pub struct IntersectPair {
     /// Triangle pairs of the two meshes that lie in one plane and share an area (flush
     /// faces: an overlap region, not a curve).
     pub coplanar_triangle_pairs: u32,
+    /// Two surfaces that coincide over an area (a surface against itself or a copy):
+    /// nothing inside the area is reported, its edges (where one surface's boundary lies on
+    /// the other) are among the `tangent` curves. Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overlap: bool,
 }
 
 /// One intersection curve.

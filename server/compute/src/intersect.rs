@@ -146,6 +146,8 @@ pub struct PairIntersection {
     pub points: Vec<Point>,
     /// Coplanar triangle pairs sharing an area.
     pub coplanar: u32,
+    /// Two surfaces coincide over an area (its edges are among the tangent curves).
+    pub overlap: bool,
 }
 
 /// Every listed pair (or, when `pairs` is `None`, every pair whose bounds come within
@@ -200,6 +202,7 @@ fn intersect_pair(
         curves: Vec::new(),
         points: Vec::new(),
         coplanar: 0,
+        overlap: false,
     };
     let point = |point: Point3, t: Option<f64>, uv: Option<[f64; 2]>, tangent: bool| Point {
         point,
@@ -236,6 +239,7 @@ fn intersect_pair(
             for (p, uv, _) in cut.tangent_points {
                 pair.points.push(point(p, None, Some(uv), true));
             }
+            pair.overlap = cut.overlap;
         }
         (
             Shape::Surface { .. } | Shape::Brep { .. },

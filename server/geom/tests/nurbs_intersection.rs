@@ -523,3 +523,62 @@ fn a_plane_just_under_a_torus_top_cuts_two_circles() {
         assert_torus_circles(&curves, big, r, eps, TOL);
     }
 }
+
+#[test]
+fn coincident_surfaces_are_an_overlap_with_its_edges_as_curves() {
+    // Two flat patches on one plane, [0, 2]² and [1, 3]²: they coincide over [1, 2]², whose
+    // edges are the stretches of each patch's boundary on the other (length 4). A bump
+    // sheet against itself: its whole boundary, the four straight edges of [−4, 4]²
+    // (length 32). A sphere against itself: no boundary (seam and poles), no curve. Never
+    // tangent points over the area.
+    let at = |x: f64, y: f64| Point3::new(x, y, 0.0);
+    let square = |lo: f64, hi: f64| patch([at(lo, lo), at(hi, lo), at(hi, hi), at(lo, hi)]);
+    let bumps = two_bumps(3.0, 1.0, 0.37);
+    let ball = sphere(1.0, Point3::new(0.0, 0.0, 0.0));
+    let cases = [
+        (square(0.0, 2.0), square(1.0, 3.0), 4.0, [1.0, 2.0]),
+        (bumps.clone(), bumps, 32.0, [-4.0, 4.0]),
+        (ball.clone(), ball, 0.0, [0.0, 0.0]),
+    ];
+    for (a, b, want, [lo, hi]) in cases {
+        let cut = surface_surface(&a, &b, TOL);
+        assert!(cut.overlap, "{want}");
+        assert!(
+            cut.tangent_points.is_empty(),
+            "{:?}",
+            cut.tangent_points.len()
+        );
+        let length: f64 = cut
+            .curves
+            .iter()
+            .map(|c| {
+                assert!(c.tangent && !c.closed);
+                c.points
+                    .windows(2)
+                    .map(|w| w[0].distance(w[1]))
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!((length - want).abs() < 1e-5, "length {length} vs {want}");
+        for c in &cut.curves {
+            for p in &c.points {
+                // On the square's boundary, at height 0 (both sheets are flat there).
+                let on_edge = ((p.x - lo).abs() < 1e-5 || (p.x - hi).abs() < 1e-5)
+                    || ((p.y - lo).abs() < 1e-5 || (p.y - hi).abs() < 1e-5);
+                assert!(on_edge && p.z.abs() < TOL, "{p:?}");
+                assert!(p.x >= lo - 1e-5 && p.x <= hi + 1e-5, "{p:?}");
+                assert!(p.y >= lo - 1e-5 && p.y <= hi + 1e-5, "{p:?}");
+            }
+        }
+    }
+    // Not an overlap: a plane touching a sphere's pole, a cylinder on a plane.
+    assert!(
+        !surface_surface(
+            &sphere(2.0, Point3::new(0.0, 0.0, 0.0)),
+            &horizontal(2.0, 3.0),
+            TOL
+        )
+        .overlap
+    );
+    assert!(!surface_surface(&cylinder(1.0, 0, 3.0), &horizontal(-1.0, 2.0), TOL).overlap);
+}

@@ -182,5 +182,6 @@ fn report(p: &PairIntersection, labels: &[Label]) -> wire::IntersectPair {
             })
             .collect(),
         coplanar_triangle_pairs: p.coplanar,
+        overlap: p.overlap,
     }
 }

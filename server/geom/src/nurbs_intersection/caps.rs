@@ -15,6 +15,7 @@
 //! two crossings (`curve_dip`), or stays clear.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
 
 use super::{
@@ -383,10 +384,10 @@ pub(crate) fn near_misses(
     near.sort_by(|x, y| x.0.total_cmp(&y.0));
     let mut sizes: Vec<f64> = near.iter().map(|n| n.1.2).collect();
     let middle = sizes.len() / 2;
-    let cell = sizes
-        .select_nth_unstable_by(middle, f64::total_cmp)
-        .1
-        .max(f64::MIN_POSITIVE);
+    // Twice the median size: a typical question (within twice a triangle's size) looks
+    // at the 27 cells round its own.
+    let cell =
+        (2.0 * *sizes.select_nth_unstable_by(middle, f64::total_cmp).1).max(f64::MIN_POSITIVE);
     let (mut taken, mut curves) = (PointGrid::new(cell), PointGrid::new(cell));
     for &p in seeded {
         curves.insert(p);
@@ -444,14 +445,39 @@ fn longest_edge(t: [Point3; 3]) -> f64 {
 /// Points hashed on a uniform grid, for "is any within r" questions.
 struct PointGrid {
     cell: f64,
-    cells: HashMap<[i64; 3], Vec<Point3>>,
+    cells: HashMap<[i64; 3], Vec<Point3>, BuildHasherDefault<CellHasher>>,
+}
+
+/// A multiply–rotate hash of grid cells (the keys are small integers, not adversarial:
+/// the default SipHash was a tenth of a near-miss scan).
+#[derive(Default)]
+struct CellHasher(u64);
+
+impl Hasher for CellHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_i64(&mut self, x: i64) {
+        self.write_u64(x as u64);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
 }
 
 impl PointGrid {
     fn new(cell: f64) -> PointGrid {
         PointGrid {
             cell,
-            cells: HashMap::new(),
+            cells: HashMap::default(),
         }
     }
 
@@ -467,14 +493,20 @@ impl PointGrid {
     /// within four cells: a bounded search that can only say no too often).
     fn any_within(&self, p: Point3, r: f64) -> bool {
         let k = self.key(p);
+        let near = |at: &[i64; 3]| {
+            self.cells
+                .get(at)
+                .is_some_and(|points| points.iter().any(|q| q.distance(p) <= r))
+        };
+        // Its own cell first: where the answer usually is.
+        if near(&k) {
+            return true;
+        }
         let span = ((r / self.cell).ceil() as i64).clamp(1, 4);
         for i in -span..=span {
             for j in -span..=span {
                 for l in -span..=span {
-                    let at = [k[0] + i, k[1] + j, k[2] + l];
-                    if let Some(points) = self.cells.get(&at)
-                        && points.iter().any(|q| q.distance(p) <= r)
-                    {
+                    if (i, j, l) != (0, 0, 0) && near(&[k[0] + i, k[1] + j, k[2] + l]) {
                         return true;
                     }
                 }

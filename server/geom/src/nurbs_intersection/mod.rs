@@ -14,6 +14,9 @@
 //! refined by alternating projection and reported as a tangent point when they meet to
 //! the tolerance.
 //!
+//! Surfaces that coincide over an area (a surface against itself, flush faces) are an
+//! overlap (`overlap`): flagged, its edges reported, nothing inside it.
+//!
 //! Surfaces may also touch along a curve (a pipe on a slab, a ball in a tube of its
 //! radius). Their seeds graze (the normals agree to about √(tol / size) all along), and the
 //! crossing Newton is ill-posed there, so such seeds (and touch points) start a contact
@@ -23,6 +26,7 @@
 //! isolated touch stays a tangent point.
 
 pub(crate) mod caps;
+mod overlap;
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
@@ -70,6 +74,9 @@ pub struct SurfaceIntersection {
     pub curves: Vec<SurfaceCurve>,
     /// Isolated points where the surfaces touch (tangent point events).
     pub tangent_points: Vec<(Point3, [f64; 2], [f64; 2])>,
+    /// The surfaces coincide over an area: its edges (where one's boundary lies on the
+    /// other) are among the `tangent` curves, and nothing inside it is reported.
+    pub overlap: bool,
 }
 
 /// Near misses of the seeding meshes looked at for small loops and touches, nearest
@@ -422,6 +429,10 @@ pub fn surface_surface_seeded(
     }
     // Each contact once: along a curve (traced from the touch point) or at a point.
     for start in contacts {
+        // Inside an area where the surfaces coincide every seed is a touch.
+        if out.overlap && overlap::on_both_meshes(seeds_a, seeds_b, start, band) {
+            continue;
+        }
         let known = out
             .tangent_points
             .iter()
@@ -437,10 +448,29 @@ pub fn surface_surface_seeded(
         let Some(touch) = touch_point(a, b, start, tolerance, band) else {
             continue;
         };
+        if overlap::coincide_at(a, b, touch, size, tolerance) {
+            out.overlap = true;
+            continue;
+        }
         match trace_contact(a, b, touch, size, tolerance) {
             Some(curve) => out.curves.push(curve),
             None => out.tangent_points.push(touch),
         }
+    }
+    if out.overlap {
+        for edge in overlap::overlap_edges(a, b, tolerance) {
+            let middle = edge.points[edge.points.len() / 2];
+            let known = out
+                .curves
+                .iter()
+                .any(|k| polyline_distance(&k.points, k.closed, middle) <= 2.0 * tolerance);
+            if !known {
+                out.curves.push(edge);
+            }
+        }
+        // Touch points inside the area are part of it.
+        out.tangent_points
+            .retain(|t| !overlap::coincide_at(a, b, *t, size, tolerance));
     }
     out
 }
