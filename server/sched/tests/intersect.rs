@@ -417,3 +417,42 @@ fn a_ball_in_a_tube_of_its_radius_touches_it_along_a_tangent_circle() {
     let circle = 4.0 * std::f64::consts::PI;
     assert!((length - circle).abs() < 1e-5 * circle, "{length}");
 }
+
+#[test]
+fn flush_patches_are_an_overlap_on_the_wire() {
+    // Two flat patches on z = 0, [0, 2]² and [1, 3]², coincide over [1, 2]²: the pair is
+    // flagged as an overlap, its four edges (length 4) come as tangent curves, no points.
+    // The sphere and the plane of the usual scene cross: no overlap, and the flag is left
+    // out of the JSON.
+    let patch = |id: &str, lo: f64, hi: f64| {
+        json!({"id": id, "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
+            "points": [[lo, lo, 0], [lo, hi, 0], [hi, lo, 0], [hi, hi, 0]],
+            "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]})
+    };
+    let scene = json!({"units": "meters", "tolerance": 1e-3,
+        "surfaces": [patch("left", 0.0, 2.0), patch("right", 1.0, 3.0)]});
+    let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+    let p = pair(&r, "left", "right");
+    assert!(p.overlap);
+    assert!(p.points.is_empty(), "{:?}", p.points);
+    let length: f64 = p
+        .curves
+        .iter()
+        .map(|c| {
+            assert!(c.tangent);
+            c.points
+                .0
+                .windows(2)
+                .map(|w| {
+                    let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
+                    (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+                })
+                .sum::<f64>()
+        })
+        .sum();
+    assert!((length - 4.0).abs() < 1e-5, "{length}");
+    let r = run(json!({"tolerance": 1e-6})).unwrap();
+    let p = pair(&r, "sphere", "plane");
+    assert!(!p.overlap);
+    assert!(serde_json::to_value(p).unwrap().get("overlap").is_none());
+}
