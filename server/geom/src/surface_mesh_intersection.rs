@@ -5,16 +5,19 @@
 //! point; inside a triangle the least-norm step keeps it near), and the chords are
 //! densified with midpoints moved onto the surface in the plane their two ends share,
 //! until every chord is within the tolerance of the true curve. A point that slides off
-//! its triangle (farther than the tolerance from the mesh) is dropped. Touches (where the
-//! seed mesh touches the mesh, or with no crossing where it comes within its chord error
-//! of it) are refined by alternating projection between the surface and the mesh, and
-//! kept when the two meet to the tolerance. Small loops the seed mesh misses (a cap of the
-//! surface through a triangle's plane, narrower than the seed mesh resolves) and touches
-//! beside crossings are found at the stationary points of the gap between the surface and
-//! the plane of the triangle it comes near (`nurbs_intersection::caps`). Where the surface grazes the mesh all along a
-//! seed, or touches it, it may touch along a curve (a pipe on a slab): the contact with
-//! the plane of the nearest triangle is traced as between two surfaces and kept where it
-//! lies on the mesh, its ends on the mesh's boundary.
+//! its triangle (a shallow crossing of a folded mesh) is moved again from the mesh point
+//! nearest where it landed; where consecutive points share no plane, a point is put on
+//! each mesh edge between them. Touches (where the seed mesh touches the mesh, or with no
+//! crossing where it comes within its chord error of it) are refined by alternating
+//! projection between the surface and the mesh, and kept when the two meet to the
+//! tolerance. Small loops the seed mesh misses (a cap of the surface through a triangle's
+//! plane, narrower than the seed mesh resolves) and touches beside crossings are found at
+//! the stationary points of the gap between the surface and the plane of the triangle it
+//! comes near (`nurbs_intersection::caps`), and carried along a folded mesh. Where the
+//! surface grazes the mesh all along a seed, or touches it, it may touch along a curve (a
+//! pipe on a slab): the contact with the plane of the nearest triangle is traced as
+//! between two surfaces and kept where it lies on the mesh, its ends on the mesh's
+//! boundary.
 
 use crate::bbox::Aabb;
 use crate::bvh::Bvh;
