@@ -13,6 +13,11 @@
 //!    sensors whose count differs from cpu.
 //!
 //! gpu_check [SENSORS] [RAYS]      (defaults 1 000 000 sensors, 4 000 000 rays per test)
+//! gpu_check rays [RAYS]           (1 and 2 only)
+//!
+//! With `CICADA_RAYS_DUMP=DIR` the ray tests also write their triangles, rays, the cpu
+//! backend's answers and every backend's time to DIR, for bench/embree_rays.py to run
+//! Embree on the same rays (scripts/gpu-check.sh does both when embreex imports).
 
 use std::time::Instant;
 
@@ -199,6 +204,178 @@ fn random_rays(rng: &mut Rng, side: f64, n: usize) -> Vec<Ray> {
             }
         })
         .collect()
+}
+
+/// Where `CICADA_RAYS_DUMP` asks the ray tests to write their inputs, answers and times.
+struct RayDump {
+    dir: std::path::PathBuf,
+    manifest: std::fs::File,
+}
+
+impl RayDump {
+    fn from_env() -> Option<RayDump> {
+        let dir = std::path::PathBuf::from(std::env::var_os("CICADA_RAYS_DUMP")?);
+        let opened = std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::File::create(dir.join("manifest.tsv")));
+        match opened {
+            Ok(manifest) => Some(RayDump { dir, manifest }),
+            Err(e) => {
+                println!(
+                    "CICADA_RAYS_DUMP {}: {e}; not writing the rays",
+                    dir.display()
+                );
+                None
+            }
+        }
+    }
+
+    /// Writes `bytes` to the file `name` in the dump folder.
+    fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        std::fs::write(self.dir.join(name), bytes)
+    }
+
+    /// One tab-separated line of the manifest (bench/embree_rays.py reads it).
+    fn line(&mut self, fields: &[&str]) -> std::io::Result<()> {
+        use std::io::Write;
+        writeln!(self.manifest, "{}", fields.join("\t"))
+    }
+
+    /// The scene's triangles as little-endian f32, nine a triangle (what Embree takes).
+    fn triangles(&mut self, stem: &str, tris: &[[Point3; 3]]) -> std::io::Result<()> {
+        let flat: Vec<u8> = tris
+            .iter()
+            .flat_map(|t| t.iter().flat_map(|p| [p.x, p.y, p.z]))
+            .flat_map(|v| (v as f32).to_le_bytes())
+            .collect();
+        self.write(&format!("{stem}.tris"), &flat)?;
+        self.line(&["scene", stem, &tris.len().to_string()])
+    }
+
+    /// Rays as little-endian f32, origin then direction.
+    fn rays(
+        &mut self,
+        scene: &str,
+        kind: &str,
+        any_hit: bool,
+        rays: &[Ray],
+    ) -> std::io::Result<()> {
+        let flat: Vec<u8> = rays
+            .iter()
+            .flat_map(|r| {
+                let (o, d) = (r.origin, r.direction);
+                [o.x, o.y, o.z, d.x, d.y, d.z]
+            })
+            .flat_map(|v| (v as f32).to_le_bytes())
+            .collect();
+        let stem = format!("{scene}-{kind}");
+        self.write(&format!("{stem}.rays"), &flat)?;
+        let query = if any_hit { "any" } else { "closest" };
+        self.line(&["rays", &stem, scene, kind, query, &rays.len().to_string()])
+    }
+
+    /// One backend's time; the cpu backend's answers (hit triangle or u32::MAX) as u32.
+    fn answers(
+        &mut self,
+        scene: &str,
+        kind: &str,
+        backend: &Backend,
+        hits: &[u32],
+        secs: f64,
+    ) -> std::io::Result<()> {
+        let stem = format!("{scene}-{kind}");
+        if backend.name() == "cpu" {
+            let flat: Vec<u8> = hits.iter().flat_map(|h| h.to_le_bytes()).collect();
+            self.write(&format!("{stem}.hits"), &flat)?;
+        }
+        self.line(&[
+            "time",
+            &stem,
+            backend.name(),
+            &format!("{secs:.6}"),
+            &backend.device(),
+        ])
+    }
+}
+
+/// Parity and throughput of shadow and random rays on cities of 100 k and 1 M triangles on
+/// every backend; returns the large city's hierarchy and side for the sun-hours study.
+fn ray_tests(
+    backends: &[Backend],
+    suns: &[[f64; 3]],
+    n_rays: usize,
+    rng: &mut Rng,
+) -> Option<(Bvh, f64)> {
+    let mut dump = RayDump::from_env();
+    let mut big = None;
+    for n_tris in [100_000, 1_000_000] {
+        let side = 3000.0 * (n_tris as f64 / 200_000.0).sqrt().max(1.0);
+        let tris = city(n_tris, side, rng);
+        let scene = format!("city{}k", n_tris / 1000);
+        let t = Instant::now();
+        let bvh = Bvh::new(&tris);
+        println!(
+            "\n== rays: city of {} triangles over {side:.0} m (BVH build {:.2} s)",
+            tris.len(),
+            t.elapsed().as_secs_f64()
+        );
+        if let Some(d) = dump.as_mut()
+            && let Err(e) = d.triangles(&scene, &tris)
+        {
+            println!("CICADA_RAYS_DUMP: {e}");
+        }
+        println!(
+            "{:<6} {:<10} {:<56} {:>9} {:>10} {:>8}",
+            "kind", "backend", "device", "secs", "Mrays/s", "differ"
+        );
+        for (kind, rays, any_hit) in [
+            ("shadow", shadow_rays(rng, side, suns, n_rays), true),
+            ("random", random_rays(rng, side, n_rays), false),
+        ] {
+            if let Some(d) = dump.as_mut()
+                && let Err(e) = d.rays(&scene, kind, any_hit, &rays)
+            {
+                println!("CICADA_RAYS_DUMP: {e}");
+            }
+            let mut reference: Option<Vec<u32>> = None;
+            for backend in backends {
+                // Once to warm up (allocations, first-use compilation), once timed.
+                let _ = trace(backend, &bvh, &rays[..rays.len().min(10_000)], any_hit);
+                let t = Instant::now();
+                let Some(hits) = trace(backend, &bvh, &rays, any_hit) else {
+                    println!("{kind:<6} {:<10} failed", backend.name());
+                    continue;
+                };
+                let secs = t.elapsed().as_secs_f64();
+                // Any-hit may name any blocker: compare blocked or not.
+                let differ = reference.as_ref().map_or(0, |r| {
+                    r.iter()
+                        .zip(&hits)
+                        .filter(|(a, b)| {
+                            if any_hit {
+                                (**a == u32::MAX) != (**b == u32::MAX)
+                            } else {
+                                a != b
+                            }
+                        })
+                        .count()
+                });
+                println!(
+                    "{kind:<6} {:<10} {:<56} {secs:>9.3} {:>10.1} {differ:>8}",
+                    backend.name(),
+                    backend.device(),
+                    rays.len() as f64 / secs / 1e6
+                );
+                if let Some(d) = dump.as_mut()
+                    && let Err(e) = d.answers(&scene, kind, backend, &hits, secs)
+                {
+                    println!("CICADA_RAYS_DUMP: {e}");
+                }
+                reference.get_or_insert(hits);
+            }
+        }
+        big = Some((bvh, side));
+    }
+    big
 }
 
 /// A braced steel building (bench/frame_vs_peers.py's): `nx` × `ny` bays of 6 m, `storeys`
@@ -565,6 +742,20 @@ fn main() {
         clash_scene(&backends, 2_000);
         return;
     }
+    if std::env::args().nth(1).as_deref() == Some("rays") {
+        let n_rays = std::env::args()
+            .nth(2)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(1_000_000);
+        kernel_start();
+        ray_tests(
+            &backends(),
+            &year_of_suns(),
+            n_rays,
+            &mut Rng(0x00c1_cada_2026_1128),
+        );
+        return;
+    }
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -575,59 +766,7 @@ fn main() {
     kernel_start();
     let backends = backends();
     let mut rng = Rng(0x00c1_cada_2026_1128);
-    let mut big = None;
-    for n_tris in [100_000, 1_000_000] {
-        let side = 3000.0 * (n_tris as f64 / 200_000.0).sqrt().max(1.0);
-        let tris = city(n_tris, side, &mut rng);
-        let t = Instant::now();
-        let bvh = Bvh::new(&tris);
-        println!(
-            "\n== rays: city of {} triangles over {side:.0} m (BVH build {:.2} s)",
-            tris.len(),
-            t.elapsed().as_secs_f64()
-        );
-        println!(
-            "{:<6} {:<10} {:<56} {:>9} {:>10} {:>8}",
-            "kind", "backend", "device", "secs", "Mrays/s", "differ"
-        );
-        for (kind, rays, any_hit) in [
-            ("shadow", shadow_rays(&mut rng, side, &suns, n_rays), true),
-            ("random", random_rays(&mut rng, side, n_rays), false),
-        ] {
-            let mut reference: Option<Vec<u32>> = None;
-            for backend in &backends {
-                // Once to warm up (allocations, first-use compilation), once timed.
-                let _ = trace(backend, &bvh, &rays[..rays.len().min(10_000)], any_hit);
-                let t = Instant::now();
-                let Some(hits) = trace(backend, &bvh, &rays, any_hit) else {
-                    println!("{kind:<6} {:<10} failed", backend.name());
-                    continue;
-                };
-                let secs = t.elapsed().as_secs_f64();
-                // Any-hit may name any blocker: compare blocked or not.
-                let differ = reference.as_ref().map_or(0, |r| {
-                    r.iter()
-                        .zip(&hits)
-                        .filter(|(a, b)| {
-                            if any_hit {
-                                (**a == u32::MAX) != (**b == u32::MAX)
-                            } else {
-                                a != b
-                            }
-                        })
-                        .count()
-                });
-                println!(
-                    "{kind:<6} {:<10} {:<56} {secs:>9.3} {:>10.1} {differ:>8}",
-                    backend.name(),
-                    backend.device(),
-                    rays.len() as f64 / secs / 1e6
-                );
-                reference.get_or_insert(hits);
-            }
-        }
-        big = Some((bvh, side));
-    }
+    let big = ray_tests(&backends, &suns, n_rays, &mut rng);
     structural_pcg(&backends, &[("50k", (12, 12, 50)), ("200k", (20, 20, 75))]);
     clash_filter(&backends, 20_000_000);
     clash_scene(&backends, 10_000);
