@@ -7,11 +7,12 @@
 //! within the tolerance of the trims' images in 3D), every chord of an intersection curve
 //! is crossed with both faces' polygons in its own parameters (a chord across a closed
 //! surface's seam is crossed in both of its domain copies), and the stretches between
-//! crossings are kept where their midpoints lie inside both faces. Each cut is then moved
-//! exactly onto the trim's edge by Newton's method on `S_x(T(t)) = S_y(u, v)` (trim `T` of
-//! face x, surface of face y: the edge as a curve meeting a surface), so clipped ends lie
-//! on the Brep edge to the tolerance, and the pieces of the two faces along an edge meet
-//! there and join.
+//! crossings are kept where their midpoints lie inside both faces, or where they run along
+//! a trim within the tolerance of its image (a curve on an edge crosses the trim's polygon
+//! back and forth). Each cut is then moved exactly onto the trim's edge by Newton's method
+//! on `S_x(T(t)) = S_y(u, v)` (trim `T` of face x, surface of face y: the edge as a curve
+//! meeting a surface), so clipped ends lie on the Brep edge to the tolerance, and the
+//! pieces of the two faces along an edge meet there and join.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -103,24 +104,62 @@ impl TrimRegion {
     }
 
     /// The side nearest to `uv` with distances measured in 3D through the parameter
-    /// speeds `speed` (|S_u|, |S_v|): the distance.
-    fn distance_to_boundary(&self, uv: [f64; 2], speed: [f64; 2]) -> f64 {
+    /// speeds `speed` (|S_u|, |S_v|): the distance, the side and the fraction along it.
+    fn nearest_side(&self, uv: [f64; 2], speed: [f64; 2]) -> (f64, Option<(usize, f64)>) {
         let scale = |d: [f64; 2]| [d[0] * speed[0], d[1] * speed[1]];
         let q = scale(uv);
-        self.sides
-            .iter()
-            .map(|s| {
-                let (a, b) = (scale(s.from), scale(s.to));
-                let (d, w) = ([b[0] - a[0], b[1] - a[1]], [q[0] - a[0], q[1] - a[1]]);
-                let len2 = d[0] * d[0] + d[1] * d[1];
-                let r = if len2 > 0.0 {
-                    ((w[0] * d[0] + w[1] * d[1]) / len2).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                (w[0] - d[0] * r).hypot(w[1] - d[1] * r)
-            })
-            .fold(f64::INFINITY, f64::min)
+        let mut best = (f64::INFINITY, None);
+        for (k, s) in self.sides.iter().enumerate() {
+            let (a, b) = (scale(s.from), scale(s.to));
+            let (d, w) = ([b[0] - a[0], b[1] - a[1]], [q[0] - a[0], q[1] - a[1]]);
+            let len2 = d[0] * d[0] + d[1] * d[1];
+            let r = if len2 > 0.0 {
+                ((w[0] * d[0] + w[1] * d[1]) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let distance = (w[0] - d[0] * r).hypot(w[1] - d[1] * r);
+            if distance < best.0 {
+                best = (distance, Some((k, r)));
+            }
+        }
+        best
+    }
+
+    /// The distance from `uv` to the nearest side, in 3D through the parameter speeds.
+    fn distance_to_boundary(&self, uv: [f64; 2], speed: [f64; 2]) -> f64 {
+        self.nearest_side(uv, speed).0
+    }
+
+    /// The 3D distance from the point `uv` of `surface` to the image of the trim nearest
+    /// to it (not to its polygon, which may sit up to the sampling tolerance off a curved
+    /// trim): Gauss–Newton along the trim from the nearest side's point.
+    fn distance_to_trim(&self, surface: &NurbsSurface, uv: [f64; 2]) -> f64 {
+        let (p, su, sv) = frame(surface, uv);
+        let Some((side, r)) = self.nearest_side(uv, [su.length(), sv.length()]).1 else {
+            return f64::INFINITY;
+        };
+        let s = self.sides[side];
+        let (trim, _) = &self.trims[s.trim as usize];
+        let (t0, t1) = trim.domain();
+        let mut t = s.t[0] + (s.t[1] - s.t[0]) * r;
+        let mut distance = f64::INFINITY;
+        for _ in 0..MAX_NEWTON {
+            let d = trim.derivatives(t, 1);
+            let (q, qu, qv) = frame(surface, [d[0].x, d[0].y]);
+            distance = q.distance(p);
+            let tangent = qu * d[1].x + qv * d[1].y;
+            let speed2 = tangent.length_squared();
+            if speed2 == 0.0 {
+                break;
+            }
+            let next = (t - (q - p).dot(tangent) / speed2).clamp(t0, t1);
+            if (next - t).abs() <= 1e-14 * (t1 - t0) {
+                break;
+            }
+            t = next;
+        }
+        distance
     }
 
     /// Where the segment `p → q` crosses the loops: the fraction along it, the trim and
@@ -214,14 +253,11 @@ impl Face {
         self.region.as_ref().is_none_or(|r| r.contains(uv))
     }
 
-    /// True when `uv` lies within `distance` of the loops in 3D (through the parameter
-    /// speeds there).
+    /// True when `uv` lies within `distance` of the trims' images in 3D.
     fn on_boundary(&self, uv: [f64; 2], distance: f64) -> bool {
-        let Some(region) = &self.region else {
-            return false;
-        };
-        let (_, su, sv) = frame(&self.surface, uv);
-        region.distance_to_boundary(uv, [su.length(), sv.length()]) <= distance
+        self.region
+            .as_ref()
+            .is_some_and(|r| r.distance_to_trim(&self.surface, uv) <= distance)
     }
 
     /// The surface's seeding mesh for `tolerance`: the one kept, or a new one for another
@@ -320,12 +356,14 @@ fn clip(
         let (p, q) = (&stations[k], &stations[(k + 1) % n]);
         let qa = a.unwrap_near(p.1, q.1);
         // A stretch is on a face when its middle is inside the loops, or when it runs
-        // along them (the middle and both ends on the boundary, to a hundredth of the
-        // tolerance: a curve lying on a trim, as where a box rests on a slab); a stretch
-        // that merely leaves the face at a shallow angle is not on it.
+        // along them: the middle and both ends within the tolerance of a trim's image (a
+        // curve lying on an edge, as where a box rests on a slab or a mitred pipe on a
+        // plate, crosses the trim back and forth within the trim's own accuracy). A
+        // stretch that leaves the face at a shallow angle is then kept only as far as it
+        // stays within the tolerance of the face.
         let on_face = |f: &Face, p: [f64; 2], q: [f64; 2], s0: f64, s1: f64| {
             let at = |s: f64| clamp_uv(&f.surface, lerp2(p, q, s));
-            let near = |s: f64| f.on_boundary(at(s), tolerance * 1e-2);
+            let near = |s: f64| f.on_boundary(at(s), tolerance);
             f.inside(at((s0 + s1) / 2.0)) || (near((s0 + s1) / 2.0) && near(s0) && near(s1))
         };
         let on_both = |s0: f64, s1: f64| {

@@ -15,7 +15,9 @@
 //! - a cylinder's side (seam included) cut by a tilted plane: one closed ellipse, the seam
 //!   no cut; cut by a steep plane: two arcs ending exactly on the rims; cut by a mesh
 //!   folded across the top rim: one arc, both ends on the rim (one at the fold);
-//! - the same side touching a wall face along a line, clipped by both faces' trims.
+//! - the same side touching a wall face along a line, clipped by both faces' trims;
+//! - a pipe's mitred end on a plate: the ellipse of the mitre (perimeter by Ramanujan),
+//!   which runs along the side face's curved trim.
 
 use cicada_geom::Point3;
 use cicada_geom::brep_intersection::{BrepCurve, Face, brep_brep, brep_mesh, curve_brep};
@@ -590,6 +592,87 @@ fn a_box_resting_on_a_slab_meets_it_in_the_outline_of_their_contact() {
         }
         for [x, y] in corners {
             assert_passes_through(c, Point3::new(x, y, 0.0));
+        }
+    }
+}
+
+/// The side of a pipe of radius 1 about z (the cylinder of half-height 2), cut square at
+/// z = 1 and mitred below by the plane z = −1 + x tan θ: its lower trim is that ellipse in
+/// (u, v), a polyline of `n` sides (as a modeller's trim approximates an edge curve).
+fn mitred_pipe(theta: f64, n: usize) -> Face {
+    let half = 2.0;
+    let surface: NurbsSurface = cylinder(1.0, 2, half);
+    let v_of = |z: f64| (z + half) / (2.0 * half);
+    let mitre: Vec<Point3> = (0..=n)
+        .map(|k| {
+            let u = k as f64 / n as f64;
+            let x = surface.point_at(u, 0.5).x;
+            Point3::new(u, v_of(-1.0 + x * theta.tan()), 0.0)
+        })
+        .collect();
+    let mut knots = vec![0.0];
+    knots.extend((0..=n).map(|k| k as f64 / n as f64));
+    knots.push(1.0);
+    let (v0, hi) = (mitre[0].y, v_of(1.0));
+    let face = TrimmedFace {
+        surface,
+        reversed: false,
+        loops: vec![FaceLoop {
+            trims: vec![
+                FaceTrim {
+                    curve: NurbsCurve::new(1, &mitre, None, knots).expect("mitre"),
+                    edge: Some(0),
+                },
+                line2([1.0, v0], [1.0, hi], 2),
+                line2([1.0, hi], [0.0, hi], 1),
+                line2([0.0, hi], [0.0, v0], 2),
+            ],
+        }],
+    };
+    Face::trimmed(&face, TOL)
+}
+
+#[test]
+fn a_mitred_pipe_on_a_plate_meets_it_in_the_whole_ellipse_of_its_cut() {
+    // The pipe's mitred end rests on the plate z = −1 + x tan θ + `lift`: at lift 0 the
+    // plate meets the side exactly along the lower trim, a curved line in (u, v) that the
+    // curve crosses back and forth within the trim's own accuracy (before: 550 pieces,
+    // half the length). The curve is the ellipse of semi-axes 1 / cos θ and 1, perimeter
+    // by Ramanujan's second formula (error ~1e-12 at this eccentricity); raised by 0.01
+    // the plate cuts the same ellipse higher up the side; lowered by 1e-3 it misses.
+    let theta: f64 = 20f64.to_radians();
+    let pipe = [mitred_pipe(theta, 3000)];
+    let (s, c) = theta.sin_cos();
+    let (a, b) = (1.0 / c, 1.0);
+    let h = ((a - b) / (a + b)).powi(2);
+    let perimeter =
+        std::f64::consts::PI * (a + b) * (1.0 + 3.0 * h / (10.0 + (4.0 - 3.0 * h).sqrt()));
+    for lift in [0.0, 0.01, -1e-3] {
+        let p = |x: f64, y: f64| Point3::new(x * c, y, x * s - 1.0 + lift);
+        let plate = [Face::whole(patch([
+            p(-3.0, -3.0),
+            p(3.0, -3.0),
+            p(3.0, 3.0),
+            p(-3.0, 3.0),
+        ]))];
+        let cut = brep_brep(&pipe, &plate, TOL);
+        assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
+        if lift < 0.0 {
+            assert!(cut.curves.is_empty(), "{} curves", cut.curves.len());
+            continue;
+        }
+        assert_eq!(cut.curves.len(), 1, "lift {lift}");
+        let curve = &cut.curves[0];
+        assert!(curve.closed && !curve.tangent);
+        assert!(
+            (length(curve) - perimeter).abs() < 1e-5,
+            "{} vs {perimeter}",
+            length(curve)
+        );
+        for st in &curve.points {
+            let q = st.point;
+            assert!(((q.x * q.x + q.y * q.y).sqrt() - 1.0).abs() < TOL, "{q:?}");
+            assert!((q.z - (-1.0 + lift + q.x * s / c)).abs() * c < TOL, "{q:?}");
         }
     }
 }
