@@ -78,7 +78,9 @@ pub struct IntersectPair {
     pub coplanar_triangle_pairs: u32,
     /// Two surfaces that coincide over an area (a surface against itself or a copy):
     /// nothing inside the area is reported, its edges (where one surface's boundary lies on
-    /// the other) are among the `tangent` curves. Omitted when false.
+    /// the other) are among the `tangent` curves. For two Breps, faces that coincide over
+    /// an area inside both trims (solids resting on or beside each other): the area's
+    /// outline is among the curves. Omitted when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub overlap: bool,
 }

@@ -146,7 +146,8 @@ pub struct PairIntersection {
     pub points: Vec<Point>,
     /// Coplanar triangle pairs sharing an area.
     pub coplanar: u32,
-    /// Two surfaces coincide over an area (its edges are among the tangent curves).
+    /// Two surfaces, or faces of two Breps, coincide over an area (its edges, or its
+    /// outline, are among the curves).
     pub overlap: bool,
 }
 
@@ -266,6 +267,7 @@ fn intersect_pair(
                     ..point(t.point, None, Some(t.uv_a), true)
                 });
             }
+            pair.overlap = cut.overlap;
         }
         (Shape::Curve(c), Shape::Brep { faces, .. })
         | (Shape::Brep { faces, .. }, Shape::Curve(c)) => {

@@ -47,6 +47,16 @@ impl Aabb {
             && other.min.z <= self.max.z + margin
     }
 
+    /// True when `other` lies within this box widened by `margin` on every side.
+    pub fn encloses(&self, other: &Aabb, margin: f64) -> bool {
+        self.min.x - margin <= other.min.x
+            && other.max.x <= self.max.x + margin
+            && self.min.y - margin <= other.min.y
+            && other.max.y <= self.max.y + margin
+            && self.min.z - margin <= other.min.z
+            && other.max.z <= self.max.z + margin
+    }
+
     /// The box's centre.
     pub fn center(&self) -> Point3 {
         self.min + (self.max - self.min) * 0.5

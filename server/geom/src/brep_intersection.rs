@@ -21,12 +21,12 @@ use crate::bbox::Aabb;
 use crate::bvh::Bvh;
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::nurbs_intersection::{
-    CurveSurfacePoint, MAX_NEWTON, Seeds, bounds_size, clamp_uv, curve_surface_seeded, frame,
-    refine_on_both, solve3, surface_surface_seeded,
+    CurveSurfacePoint, MAX_NEWTON, Seeds, bounds_size, clamp_uv, coincide_within,
+    curve_surface_seeded, frame, refine_on_both, solve3, surface_surface_seeded,
 };
 use crate::surface_mesh_intersection::{planes_at, surface_mesh_seeded};
 use crate::tessellate::TessellationOptions;
-use crate::tessellate_brep::{TrimmedFace, sample_trim, uv_at};
+use crate::tessellate_brep::{TrimmedFace, distance_to_segment, sample_trim, uv_at};
 use crate::{Point3, Vector3};
 
 /// One side of a trim polygon: from `from` to `to` in (u, v), along trim `trim` from
@@ -162,6 +162,29 @@ impl TrimRegion {
         distance
     }
 
+    /// Points just inside the loops beside each side (at a quarter, half and three
+    /// quarters of it, a thousandth of its length off either way, those inside kept):
+    /// where a region that shares an area with this one, bounded by other loops, is
+    /// sure to have points (unless it is thinner than that) even when the sides of
+    /// both lie on one line.
+    fn inner_points(&self) -> Vec<[f64; 2]> {
+        let mut out = Vec::new();
+        for s in &self.sides {
+            let d = [s.to[0] - s.from[0], s.to[1] - s.from[1]];
+            let off = [-d[1] * 1e-3, d[0] * 1e-3];
+            for f in [0.25, 0.5, 0.75] {
+                let p = lerp2(s.from, s.to, f);
+                for sign in [1.0, -1.0] {
+                    let q = [p[0] + sign * off[0], p[1] + sign * off[1]];
+                    if self.contains(q) {
+                        out.push(q);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Where the segment `p → q` crosses the loops: the fraction along it, the trim and
     /// the trim's parameter there (linear along the side).
     fn crossings(&self, p: [f64; 2], q: [f64; 2], edge: Edge, out: &mut Vec<Cut>) {
@@ -246,6 +269,15 @@ impl Face {
         }
         let (_, su, sv) = frame(&self.surface, uv);
         region.distance_to_boundary(uv, [su.length(), sv.length()]) <= tolerance
+    }
+
+    /// Points spread over the face where it may share an area with another: just inside
+    /// its loops when trimmed, else its seeding mesh's triangle centres.
+    fn probes(&self, seeds: &Seeds) -> Vec<[f64; 2]> {
+        match &self.region {
+            Some(region) => region.inner_points(),
+            None => seeds.centres().collect(),
+        }
     }
 
     /// True when `uv` lies inside the loops (strictly: even–odd rule).
@@ -531,6 +563,9 @@ pub struct BrepIntersection {
     pub curves: Vec<BrepCurve>,
     /// Isolated points where faces touch.
     pub tangent_points: Vec<BrepStation>,
+    /// Faces of the two coincide over an area inside both trims (flush faces, one solid
+    /// resting on or beside another): the curves include the area's outline.
+    pub overlap: bool,
 }
 
 /// The intersection of the faces `a` and the faces `b` (a NURBS surface is one whole
@@ -554,6 +589,28 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
             let (seeds_a, seeds_b) = (fa.seeds(tolerance), fb.seeds(tolerance));
             let cut =
                 surface_surface_seeded(&fa.surface, &seeds_a, &fb.surface, &seeds_b, tolerance);
+            // The untrimmed surfaces coincide somewhere; the faces only if inside both trims.
+            if cut.overlap && !out.overlap {
+                let inside = |ua: [f64; 2], ub: [f64; 2]| fa.inside(ua) && fb.inside(ub);
+                let (sa, sb) = (&fa.surface, &fb.surface);
+                out.overlap = coincide_within(
+                    sa,
+                    &seeds_a,
+                    sb,
+                    &seeds_b,
+                    &fa.probes(&seeds_a),
+                    tolerance,
+                    inside,
+                ) || coincide_within(
+                    sb,
+                    &seeds_b,
+                    sa,
+                    &seeds_a,
+                    &fb.probes(&seeds_b),
+                    tolerance,
+                    |ub, ua| inside(ua, ub),
+                );
+            }
             for c in &cut.curves {
                 let stations = (0..c.points.len())
                     .map(|k| (c.points[k], c.uv_a[k], c.uv_b[k]))
@@ -585,10 +642,71 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
             }
         }
     }
-    let [crossing, touching] = open;
+    let [crossing, touching] = drop_repeats(open, tolerance);
     out.curves.extend(join(crossing, false, tolerance));
     out.curves.extend(join(touching, true, tolerance));
     out
+}
+
+/// The open pieces `[crossing, touching]` less those that repeat a longer one (every
+/// point and chord middle within `tolerance` of it): where faces of both Breps end on one
+/// edge line (boxes side by side, their sides flush), two face pairs find the same
+/// stretch, one face of each Brep on either side of it.
+fn drop_repeats(open: [Vec<Vec<BrepStation>>; 2], tolerance: f64) -> [Vec<Vec<BrepStation>>; 2] {
+    let length =
+        |p: &[BrepStation]| -> f64 { p.windows(2).map(|w| w[0].point.distance(w[1].point)).sum() };
+    let mut all: Vec<(usize, f64, Vec<BrepStation>)> = open
+        .into_iter()
+        .enumerate()
+        .flat_map(|(kind, pieces)| pieces.into_iter().map(move |p| (kind, p)))
+        .map(|(kind, p)| (kind, length(&p), p))
+        .collect();
+    // Longest first, crossings before touches of the same length.
+    all.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut kept: [Vec<Vec<BrepStation>>; 2] = [Vec::new(), Vec::new()];
+    let mut bounds: Vec<Aabb> = Vec::new();
+    let mut polylines: Vec<Vec<Point3>> = Vec::new();
+    for (kind, _, piece) in all {
+        let points: Vec<Point3> = piece.iter().map(|s| s.point).collect();
+        let b: Aabb = points.iter().copied().collect();
+        let repeat = bounds
+            .iter()
+            .zip(&polylines)
+            .any(|(k, line)| k.encloses(&b, tolerance) && lies_on(&points, line, tolerance));
+        if !repeat {
+            bounds.push(b);
+            polylines.push(points);
+            kept[kind].push(piece);
+        }
+    }
+    kept
+}
+
+/// True when every point of `piece` and every chord middle lies within `tolerance` of the
+/// polyline `line`. The search for each point's segment starts from the last one found,
+/// so a repeat (in the same or the reverse order) costs a few tests a point.
+fn lies_on(piece: &[Point3], line: &[Point3], tolerance: f64) -> bool {
+    if line.len() < 2 {
+        return false;
+    }
+    let segments = line.len() - 1;
+    let near = |p: Point3, k: usize| distance_to_segment(p, line[k], line[k + 1]) <= tolerance;
+    let mut hint = 0;
+    let mut within = |p: Point3| {
+        for step in 0..=segments {
+            for k in [hint + step, hint.wrapping_sub(step)] {
+                if k < segments && near(p, k) {
+                    hint = k;
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    piece
+        .iter()
+        .enumerate()
+        .all(|(k, &p)| within(p) && piece.get(k + 1).is_none_or(|&q| within(p.lerp(q, 0.5))))
 }
 
 /// A curve where a Brep meets a mesh, across as many faces as it runs over.

@@ -676,3 +676,47 @@ fn a_mitred_pipe_on_a_plate_meets_it_in_the_whole_ellipse_of_its_cut() {
         }
     }
 }
+
+#[test]
+fn boxes_side_by_side_meet_in_the_outline_of_their_shared_face_once() {
+    // A box against the face x = 1 of the unit cube shares the rectangle [y0, y1] ×
+    // [z0, z1] of that face. Where the boxes' sides are flush (same y or z), the rectangle's
+    // side lies where a face of each box ends on one line, and two face pairs find it: it
+    // must come out once, in one closed outline of the rectangle's perimeter. The flush
+    // faces x = 1 coincide over the rectangle: the pair is an overlap. Boxes that only
+    // touch along an edge, or whose faces' planes coincide only outside their trims,
+    // share no area.
+    let cube_a = cube(Point3::new(0.0, 0.0, 0.0), 1.0);
+    let cases = [
+        (Point3::new(1.0, 0.0, 0.0), 1.0, [0.0, 1.0, 0.0, 1.0]),
+        (Point3::new(1.0, 0.5, 0.0), 1.0, [0.5, 1.0, 0.0, 1.0]),
+        (Point3::new(1.0, 0.5, 0.5), 1.0, [0.5, 1.0, 0.5, 1.0]),
+        (Point3::new(1.0, 0.25, 0.25), 0.5, [0.25, 0.75, 0.25, 0.75]),
+        (Point3::new(1.0, -0.5, -0.5), 2.0, [0.0, 1.0, 0.0, 1.0]),
+    ];
+    for (corner, size, [y0, y1, z0, z1]) in cases {
+        let cut = brep_brep(&cube_a, &cube(corner, size), TOL);
+        assert!(cut.overlap, "at {corner:?}");
+        assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
+        assert_eq!(cut.curves.len(), 1, "at {corner:?}");
+        let c = &cut.curves[0];
+        assert!(c.closed, "at {corner:?}");
+        let want = 2.0 * ((y1 - y0) + (z1 - z0));
+        assert!((length(c) - want).abs() < 1e-9, "{} vs {want}", length(c));
+        for s in &c.points {
+            let q = s.point;
+            assert!((q.x - 1.0).abs() < TOL, "{q:?}");
+            assert!(q.y > y0 - TOL && q.y < y1 + TOL && q.z > z0 - TOL && q.z < z1 + TOL);
+        }
+        for [y, z] in [[y0, z0], [y1, z0], [y1, z1], [y0, z1]] {
+            assert_passes_through(c, Point3::new(1.0, y, z));
+        }
+    }
+    // Along an edge only: the cube beside the unit cube's edge x = 1, y = 1.
+    let edge = brep_brep(&cube_a, &cube(Point3::new(1.0, 1.0, 0.0), 1.0), TOL);
+    assert!(!edge.overlap);
+    // Planes that coincide outside the trims: the unit cube's top face's plane z = 1 is
+    // also the top of a cube set beside it, but the two faces share no area.
+    let beside = brep_brep(&cube_a, &cube(Point3::new(2.0, 0.0, 0.0), 1.0), TOL);
+    assert!(!beside.overlap && beside.curves.is_empty());
+}

@@ -527,7 +527,9 @@ fn a_plane_just_under_a_torus_top_cuts_two_circles() {
 #[test]
 fn coincident_surfaces_are_an_overlap_with_its_edges_as_curves() {
     // Two flat patches on one plane, [0, 2]² and [1, 3]²: they coincide over [1, 2]², whose
-    // edges are the stretches of each patch's boundary on the other (length 4). A bump
+    // edges are the stretches of each patch's boundary on the other (length 4). A patch
+    // lying inside another, [1, 2]² on [0, 3]² (before: one tangent point, no overlap, the
+    // touch found at the small patch's edge where half the directions leave it). A bump
     // sheet against itself: its whole boundary, the four straight edges of [−4, 4]²
     // (length 32). A sphere against itself: no boundary (seam and poles), no curve. Never
     // tangent points over the area.
@@ -537,6 +539,8 @@ fn coincident_surfaces_are_an_overlap_with_its_edges_as_curves() {
     let ball = sphere(1.0, Point3::new(0.0, 0.0, 0.0));
     let cases = [
         (square(0.0, 2.0), square(1.0, 3.0), 4.0, [1.0, 2.0]),
+        (square(0.0, 3.0), square(1.0, 2.0), 4.0, [1.0, 2.0]),
+        (square(1.0, 2.0), square(0.0, 3.0), 4.0, [1.0, 2.0]),
         (bumps.clone(), bumps, 32.0, [-4.0, 4.0]),
         (ball.clone(), ball, 0.0, [0.0, 0.0]),
     ];

@@ -198,9 +198,9 @@ fn every_pair_of_the_scene_meets_where_it_should() {
     assert!((perimeter - 4.0).abs() < 1e-9, "{perimeter}");
 }
 
-/// The cube `[lo, lo + size]³` as a closed Brep of six plane faces, each trimmed from a
+/// The cube `lo + [0, size]³` as a closed Brep of six plane faces, each trimmed from a
 /// plane patch that reaches a quarter of the size beyond it; edges shared by index.
-fn cube_brep(id: &str, lo: f64, size: f64) -> Value {
+fn cube_brep(id: &str, lo: [f64; 3], size: f64) -> Value {
     let m = 0.25;
     let (a, b) = (m / (1.0 + 2.0 * m), (1.0 + m) / (1.0 + 2.0 * m));
     let mut edges: Vec<[i64; 6]> = Vec::new();
@@ -208,7 +208,7 @@ fn cube_brep(id: &str, lo: f64, size: f64) -> Value {
     for k in 0..3 {
         for side in [0.0, 1.0] {
             let at = |s: f64, t: f64| {
-                let mut p = [lo; 3];
+                let mut p = lo;
                 p[k] += side * size;
                 p[(k + 1) % 3] += s * size;
                 p[(k + 2) % 3] += t * size;
@@ -262,7 +262,7 @@ fn brep_pairs_are_exact_on_the_trimmed_faces() {
     // squares of side 2, exact on both, joined across the cube's vertical edges.
     let slab = box_mesh("slab", [0.5, 0.5, 2.1], [3.5, 3.5, 2.5]);
     let scene = json!({"units": "meters", "tolerance": 1e-3, "surfaces": [sphere()],
-        "meshes": [slab], "breps": [cube_brep("cube", 1.0, 2.0)], "curves": [line]});
+        "meshes": [slab], "breps": [cube_brep("cube", [1.0; 3], 2.0)], "curves": [line]});
     let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
     assert_eq!(r.pairs.len(), 3, "cube–sphere, cube–line and cube–slab");
 
@@ -329,6 +329,25 @@ fn brep_pairs_are_exact_on_the_trimmed_faces() {
         assert_eq!(*face, Some(f));
         assert!((t - s).abs() < 1e-9);
     }
+}
+
+#[test]
+fn breps_side_by_side_are_an_overlap_with_the_outline_of_their_shared_face() {
+    // The unit cube and a cube of side 2 beside it at x = 1, from y = z = 0.5: their faces
+    // on x = 1 coincide over [0.5, 1]², flagged as an overlap, and the curve is that
+    // square's outline (perimeter 2), each side where a side face of one cube meets the
+    // other's face on x = 1.
+    let scene = json!({"units": "meters", "tolerance": 1e-3,
+        "breps": [cube_brep("small", [0.0; 3], 1.0), cube_brep("big", [1.0, 0.5, 0.5], 2.0)]});
+    let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+    let p = pair(&r, "small", "big");
+    assert!(p.overlap);
+    assert!(p.points.is_empty(), "{:?}", p.points);
+    assert_eq!(p.curves.len(), 1);
+    let c = &p.curves[0];
+    assert!(c.closed);
+    assert!((loop_length(&c.points) - 2.0).abs() < 1e-9);
+    assert!(c.points.iter().all(|q| (q[0] - 1.0).abs() < 1e-6));
 }
 
 #[test]

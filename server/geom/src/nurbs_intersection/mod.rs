@@ -27,6 +27,7 @@
 
 pub(crate) mod caps;
 mod overlap;
+pub(crate) use overlap::coincide_within;
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
@@ -277,6 +278,13 @@ impl Seeds {
         let z = (d00 * d21 - d01 * d20) / denom;
         let x = 1.0 - y - z;
         [0, 1].map(|i| x * ua[i] + y * ub[i] + z * uc[i])
+    }
+
+    /// The centre of each triangle in the surface's parameters: points spread over it.
+    pub(crate) fn centres(&self) -> impl Iterator<Item = [f64; 2]> + '_ {
+        self.params
+            .iter()
+            .map(|c| [0, 1].map(|k| (c[0][k] + c[1][k] + c[2][k]) / 3.0))
     }
 }
 

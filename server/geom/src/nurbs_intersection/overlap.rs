@@ -7,18 +7,19 @@
 //! surfaces touch.
 
 use super::{MAX_NEWTON, Station, SurfaceCurve, along_line, clamp_uv, frame, polyline_distance};
-use super::{subdivide, tangent_step, unit};
+use super::{Seeds, subdivide, tangent_step, unit};
 use crate::Point3;
 use crate::nurbs::NurbsSurface;
 use crate::tessellate_brep::distance_to_segment;
 
-/// Directions round a touch in which the gap is sampled.
-const AROUND: usize = 8;
+/// Directions round a touch in which the gap is sampled: at least three of them lie in
+/// any quarter turn (a touch at the corner of a patch lying on another).
+const AROUND: usize = 16;
 
 /// True when `a` and `b` coincide around their touch `at`: at a radius of `size / 256`
 /// (where a touch of surfaces curved apart by even 1 / (100 size) parts by more than a
 /// tolerance of 1e-7 of the size) the gap along `a`'s normal stays within `tolerance` in
-/// every direction that stays on `a` (at least three of eight).
+/// every direction that stays on both (at least three of sixteen).
 pub(super) fn coincide_at(
     a: &NurbsSurface,
     b: &NurbsSurface,
@@ -50,9 +51,12 @@ pub(super) fn coincide_at(
         if q.distance(p) < 0.5 * radius {
             continue;
         }
+        // A direction that leaves `b` (the touch at its edge or corner, one surface lying
+        // inside the other) says nothing; one where the gap opens decides.
         match along_line(b, at.2, q, n, tolerance) {
             Some((gap, ..)) if gap.abs() <= tolerance => sampled += 1,
-            _ => return false,
+            Some(_) => return false,
+            None => {}
         }
     }
     sampled >= 3
@@ -210,4 +214,38 @@ pub(super) fn on_both_meshes(
     reach: f64,
 ) -> bool {
     seeds_a.bvh.closest_point(p, reach).is_some() && seeds_b.bvh.closest_point(p, reach).is_some()
+}
+
+/// True when `a` and `b` coincide over an area at one of the `probes` (parameters on `a`)
+/// where `keep(uv_a, uv_b)` holds (inside both faces' trims, for Brep faces whose
+/// untrimmed surfaces overlap somewhere else): each probe near `b`'s seeding mesh is
+/// projected onto `b` along `a`'s normal and checked all round by [`coincide_at`].
+pub(crate) fn coincide_within(
+    a: &NurbsSurface,
+    seeds_a: &Seeds,
+    b: &NurbsSurface,
+    seeds_b: &Seeds,
+    probes: &[[f64; 2]],
+    tolerance: f64,
+    keep: impl Fn([f64; 2], [f64; 2]) -> bool,
+) -> bool {
+    let size = seeds_a.size.max(seeds_b.size);
+    let reach = seeds_a.deviation + seeds_b.deviation + tolerance;
+    probes.iter().any(|&uv_a| {
+        let (p, au, av) = frame(a, uv_a);
+        let Some((_, _, near)) = seeds_b.bvh.closest_point(p, reach) else {
+            return false;
+        };
+        let Some(n) = unit(au.cross(av)) else {
+            return false;
+        };
+        let start = seeds_b.params[near as usize];
+        let start = [0, 1].map(|k| (start[0][k] + start[1][k] + start[2][k]) / 3.0);
+        let Some((gap, uv_b, _)) = along_line(b, start, p, n, tolerance) else {
+            return false;
+        };
+        gap.abs() <= tolerance
+            && keep(uv_a, uv_b)
+            && coincide_at(a, b, (p, uv_a, uv_b), size, tolerance)
+    })
 }
