@@ -29,6 +29,13 @@ use crate::tessellate::TessellationOptions;
 use crate::tessellate_brep::{TrimmedFace, distance_to_segment, sample_trim, uv_at};
 use crate::{Point3, Vector3};
 
+/// Below this sine of the angle between a chord and a side, they run along each other.
+const PARALLEL: f64 = 1e-9;
+
+/// How far past a side's ends (as a fraction of it) a chord still meets it: the rounding
+/// of a crossing exactly at a polygon vertex.
+const VERTEX: f64 = 1e-9;
+
 /// One side of a trim polygon: from `from` to `to` in (u, v), along trim `trim` from
 /// parameter `t[0]` to `t[1]`.
 #[derive(Clone, Copy, Debug)]
@@ -193,24 +200,34 @@ impl TrimRegion {
             [p[0].min(q[0]), p[1].min(q[1])],
             [p[0].max(q[0]), p[1].max(q[1])],
         );
+        let reach = d[0].abs().max(d[1].abs());
         for s in &self.sides {
-            let outside =
-                (0..2).any(|k| s.from[k].max(s.to[k]) < lo[k] || s.from[k].min(s.to[k]) > hi[k]);
+            // Widened by the rounding a crossing at a vertex is allowed (a chord along a
+            // side may sit an ulp beside it, past the next side's end).
+            let margin =
+                VERTEX * (reach + (s.to[0] - s.from[0]).abs() + (s.to[1] - s.from[1]).abs());
+            let outside = (0..2).any(|k| {
+                s.from[k].max(s.to[k]) + margin < lo[k] || s.from[k].min(s.to[k]) - margin > hi[k]
+            });
             if outside {
                 continue;
             }
             let e = [s.to[0] - s.from[0], s.to[1] - s.from[1]];
             let denom = cross2(d, e);
-            if denom == 0.0 {
+            // A chord along a side (a curve on the trim itself) meets it nowhere in
+            // particular: rounding would put a cut anywhere along it.
+            if denom.abs() <= PARALLEL * d[0].hypot(d[1]) * e[0].hypot(e[1]) {
                 continue;
             }
             let w = [s.from[0] - p[0], s.from[1] - p[1]];
             let along = cross2(w, e) / denom;
-            // Closed on the side: a chord through a polygon vertex is cut there also when it
-            // runs on along the next side (a curve on the trim itself), and a vertex met
-            // twice is one cut (no stretch between).
+            // Closed on the side, and a little beyond its ends: a chord through a polygon
+            // vertex is cut there also when it runs on along the next side, whose own
+            // crossing was skipped as parallel; a vertex met twice is one cut (no stretch
+            // between).
             let on_side = cross2(w, d) / denom;
-            if (0.0..=1.0).contains(&along) && (0.0..=1.0).contains(&on_side) {
+            if (0.0..=1.0).contains(&along) && (-VERTEX..=1.0 + VERTEX).contains(&on_side) {
+                let on_side = on_side.clamp(0.0, 1.0);
                 out.push(Cut {
                     s: along,
                     edge,

@@ -17,7 +17,10 @@
 //!   folded across the top rim: one arc, both ends on the rim (one at the fold);
 //! - the same side touching a wall face along a line, clipped by both faces' trims;
 //! - a pipe's mitred end on a plate: the ellipse of the mitre (perimeter by Ramanujan),
-//!   which runs along the side face's curved trim.
+//!   which runs along the side face's curved trim;
+//! - boxes side by side sharing a face or part of one: its outline once, an overlap;
+//! - random pairs of boxes, a third of their planes flush: the length of the lines their
+//!   surfaces share and of the outlines of shared faces, counted line by line.
 
 use cicada_geom::Point3;
 use cicada_geom::brep_intersection::{BrepCurve, Face, brep_brep, brep_mesh, curve_brep};
@@ -719,4 +722,132 @@ fn boxes_side_by_side_meet_in_the_outline_of_their_shared_face_once() {
     // also the top of a cube set beside it, but the two faces share no area.
     let beside = brep_brep(&cube_a, &cube(Point3::new(2.0, 0.0, 0.0), 1.0), TOL);
     assert!(!beside.overlap && beside.curves.is_empty());
+}
+
+/// The six faces of the box `[lo, hi]`, each trimmed from a larger plane.
+fn block(lo: [f64; 3], hi: [f64; 3]) -> Vec<Face> {
+    let mut faces = Vec::new();
+    for k in 0..3 {
+        let (i, j) = ((k + 1) % 3, (k + 2) % 3);
+        for side in [lo[k], hi[k]] {
+            let mut o = lo;
+            o[k] = side;
+            let mut e1 = [0.0; 3];
+            e1[i] = hi[i] - lo[i];
+            let mut e2 = [0.0; 3];
+            e2[j] = hi[j] - lo[j];
+            let face = plane_face(Point3::from_array(o), e1, e2, 0.5);
+            faces.push(Face::trimmed(&face, TOL));
+        }
+    }
+    faces
+}
+
+/// The length of the curves two boxes `a`, `b` (lo then hi per axis) meet in: where their
+/// surfaces cross or touch along a line, and the outline of any area they share. Every
+/// such curve runs along a line where a plane of one box meets a plane of either; each
+/// line is cut at every box coordinate along it, and a piece counts when its middle is on
+/// both surfaces and not inside a shared area (points a little either way across the line
+/// in one plane both on both surfaces).
+fn boxes_meet_length(a: [f64; 6], b: [f64; 6]) -> f64 {
+    let on = |p: [f64; 3], x: [f64; 6]| {
+        let inside = (0..3).all(|k| p[k] >= x[k] && p[k] <= x[k + 3]);
+        inside && (0..3).any(|k| p[k] == x[k] || p[k] == x[k + 3])
+    };
+    let on_both = |p: [f64; 3]| on(p, a) && on(p, b);
+    let mut lines = Vec::new();
+    for k in 0..3 {
+        for m in k + 1..3 {
+            for c1 in [a[k], a[k + 3], b[k], b[k + 3]] {
+                for c2 in [a[m], a[m + 3], b[m], b[m + 3]] {
+                    if !lines.contains(&(k, m, c1, c2)) {
+                        lines.push((k, m, c1, c2));
+                    }
+                }
+            }
+        }
+    }
+    let mut total = 0.0;
+    for (k, m, c1, c2) in lines {
+        let n = 3 - k - m;
+        let mut cuts = [a[n], a[n + 3], b[n], b[n + 3]];
+        cuts.sort_by(f64::total_cmp);
+        for w in cuts.windows(2) {
+            if w[1] <= w[0] {
+                continue;
+            }
+            let mut p = [0.0; 3];
+            p[k] = c1;
+            p[m] = c2;
+            p[n] = 0.5 * (w[0] + w[1]);
+            if !on_both(p) {
+                continue;
+            }
+            let eps = 1e-7;
+            let inside_area = [(m, k), (k, m)].iter().any(|&(across, _)| {
+                [-eps, eps].iter().all(|d| {
+                    let mut q = p;
+                    q[across] += d;
+                    on_both(q)
+                })
+            });
+            if !inside_area {
+                total += w[1] - w[0];
+            }
+        }
+    }
+    total
+}
+
+#[test]
+fn random_boxes_flush_or_not_meet_in_their_surfaces_shared_lines_and_outlines() {
+    // 150 pairs of axis-aligned boxes (seeded), a third of the second box's planes snapped
+    // onto the first's: boxes crossing, resting on or beside each other, sharing a face, an
+    // edge or part of one. The length of what they meet in is counted independently, line
+    // by line (`boxes_meet_length`); before, flush faces lost stretches of the outline
+    // (chords along a trim side cut at random by rounding, or an ulp past a corner) and
+    // gave some twice. Every point lies on both boxes, and no touch is a lone point.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut flush_cases = 0;
+    for case in 0..150 {
+        let mut boxes = [[0.0; 6]; 2];
+        for b in &mut boxes {
+            for k in 0..3 {
+                let (c, h) = (next() * 2.0, 0.2 + next());
+                b[k] = c - h;
+                b[k + 3] = c + h;
+            }
+        }
+        for k in 0..6 {
+            if next() < 0.3 {
+                let snap = boxes[0][k % 3 + if next() < 0.5 { 0 } else { 3 }];
+                let other = boxes[1][(k + 3) % 6];
+                if (k < 3 && snap < other - 0.1) || (k >= 3 && snap > other + 0.1) {
+                    boxes[1][k] = snap;
+                }
+            }
+        }
+        let [a, b] = boxes;
+        flush_cases += usize::from((0..6).any(|k| a[k] == b[k] || a[k] == b[(k + 3) % 6]));
+        let faces = |x: [f64; 6]| block([x[0], x[1], x[2]], [x[3], x[4], x[5]]);
+        let cut = brep_brep(&faces(a), &faces(b), TOL);
+        let got: f64 = cut.curves.iter().map(length).sum();
+        let want = boxes_meet_length(a, b);
+        assert!(
+            (got - want).abs() < 1e-9,
+            "case {case}: {got} vs {want}\n{a:?}\n{b:?}"
+        );
+        assert!(cut.tangent_points.is_empty(), "case {case}");
+        for s in cut.curves.iter().flat_map(|c| &c.points) {
+            let on = |x: [f64; 6]| on_box(s.point, [x[0], x[1], x[2]], [x[3], x[4], x[5]]);
+            assert!(on(a) && on(b), "case {case}: {:?}", s.point);
+        }
+    }
+    assert!(flush_cases >= 50, "{flush_cases}");
 }
