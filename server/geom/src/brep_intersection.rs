@@ -659,71 +659,146 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
             }
         }
     }
-    let [crossing, touching] = drop_repeats(open, tolerance);
+    let (closed, [crossing, touching]) =
+        drop_repeats(std::mem::take(&mut out.curves), open, tolerance);
+    out.curves = closed;
     out.curves.extend(join(crossing, false, tolerance));
     out.curves.extend(join(touching, true, tolerance));
     out
 }
 
-/// The open pieces `[crossing, touching]` less those that repeat a longer one (every
-/// point and chord middle within `tolerance` of it): where faces of both Breps end on one
-/// edge line (boxes side by side, their sides flush), two face pairs find the same
-/// stretch, one face of each Brep on either side of it.
-fn drop_repeats(open: [Vec<Vec<BrepStation>>; 2], tolerance: f64) -> [Vec<Vec<BrepStation>>; 2] {
-    let length =
-        |p: &[BrepStation]| -> f64 { p.windows(2).map(|w| w[0].point.distance(w[1].point)).sum() };
-    let mut all: Vec<(usize, f64, Vec<BrepStation>)> = open
+/// The curves (closed, each with its flag) and open pieces `[crossing, touching]` less
+/// the stretches that repeat a longer one (chords whose ends and middle lie within
+/// `tolerance` of it): where faces of both Breps end on one edge line (boxes side by side,
+/// their sides flush), two face pairs find the same stretch, one face of each Brep on
+/// either side of it; a mesh box resting in a Brep's corner gives its outline on each of
+/// the faces there, loops sharing sides. What remains of a closed curve that repeats in
+/// part is open.
+fn drop_repeats(
+    closed: Vec<BrepCurve>,
+    open: [Vec<Vec<BrepStation>>; 2],
+    tolerance: f64,
+) -> (Vec<BrepCurve>, [Vec<Vec<BrepStation>>; 2]) {
+    let length = |p: &[BrepStation], closed: bool| -> f64 {
+        let ring = p.iter().chain(closed.then(|| &p[0]));
+        ring.clone()
+            .zip(ring.skip(1))
+            .map(|(a, b)| a.point.distance(b.point))
+            .sum()
+    };
+    // (tangent, closed, length, points), longest first, crossings before touches.
+    let mut all: Vec<(bool, bool, f64, Vec<BrepStation>)> = closed
         .into_iter()
-        .enumerate()
-        .flat_map(|(kind, pieces)| pieces.into_iter().map(move |p| (kind, p)))
-        .map(|(kind, p)| (kind, length(&p), p))
+        .map(|c| (c.tangent, true, length(&c.points, true), c.points))
+        .chain(open.into_iter().enumerate().flat_map(|(kind, pieces)| {
+            pieces
+                .into_iter()
+                .map(move |p| (kind == 1, false, length(&p, false), p))
+        }))
         .collect();
-    // Longest first, crossings before touches of the same length.
-    all.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    let mut kept: [Vec<Vec<BrepStation>>; 2] = [Vec::new(), Vec::new()];
+    all.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
+    let mut kept_closed = Vec::new();
+    let mut kept_open: [Vec<Vec<BrepStation>>; 2] = [Vec::new(), Vec::new()];
     let mut bounds: Vec<Aabb> = Vec::new();
     let mut polylines: Vec<Vec<Point3>> = Vec::new();
-    for (kind, _, piece) in all {
-        let points: Vec<Point3> = piece.iter().map(|s| s.point).collect();
+    for (tangent, closed, _, piece) in all {
+        // A closed curve is walked round to its first point again.
+        let ring: Vec<BrepStation> = piece
+            .iter()
+            .chain(closed.then(|| &piece[0]))
+            .copied()
+            .collect();
+        let points: Vec<Point3> = ring.iter().map(|s| s.point).collect();
         let b: Aabb = points.iter().copied().collect();
-        let repeat = bounds
+        let lines: Vec<&[Point3]> = bounds
             .iter()
             .zip(&polylines)
-            .any(|(k, line)| k.encloses(&b, tolerance) && lies_on(&points, line, tolerance));
-        if !repeat {
+            .filter(|(k, _)| k.meets(&b, tolerance))
+            .map(|(_, line)| line.as_slice())
+            .collect();
+        let covered = chords_on(&points, &lines, tolerance);
+        if covered.iter().all(|&c| !c) {
             bounds.push(b);
             polylines.push(points);
-            kept[kind].push(piece);
+            if closed {
+                kept_closed.push(BrepCurve {
+                    points: piece,
+                    closed,
+                    tangent,
+                });
+            } else {
+                kept_open[usize::from(tangent)].push(piece);
+            }
+            continue;
         }
-    }
-    kept
-}
-
-/// True when every point of `piece` and every chord middle lies within `tolerance` of the
-/// polyline `line`. The search for each point's segment starts from the last one found,
-/// so a repeat (in the same or the reverse order) costs a few tests a point.
-fn lies_on(piece: &[Point3], line: &[Point3], tolerance: f64) -> bool {
-    if line.len() < 2 {
-        return false;
-    }
-    let segments = line.len() - 1;
-    let near = |p: Point3, k: usize| distance_to_segment(p, line[k], line[k + 1]) <= tolerance;
-    let mut hint = 0;
-    let mut within = |p: Point3| {
-        for step in 0..=segments {
-            for k in [hint + step, hint.wrapping_sub(step)] {
-                if k < segments && near(p, k) {
-                    hint = k;
-                    return true;
-                }
+        // The runs of chords that no earlier curve covers; round a loop, from a covered one.
+        let n = covered.len();
+        let first = if closed {
+            covered.iter().position(|&c| c).map_or(0, |k| k + 1)
+        } else {
+            0
+        };
+        let mut runs: Vec<Vec<BrepStation>> = Vec::new();
+        let mut run: Vec<BrepStation> = Vec::new();
+        for step in 0..n {
+            let k = (first + step) % n;
+            if covered[k] {
+                runs.extend((run.len() > 1).then(|| std::mem::take(&mut run)));
+                run.clear();
+                continue;
+            }
+            if run.is_empty() {
+                run.push(ring[k]);
+            }
+            run.push(ring[k + 1]);
+        }
+        runs.extend((run.len() > 1).then_some(run));
+        for run in runs {
+            if length(&run, false) > tolerance {
+                let line: Vec<Point3> = run.iter().map(|s| s.point).collect();
+                bounds.push(line.iter().copied().collect());
+                polylines.push(line);
+                kept_open[usize::from(tangent)].push(run);
             }
         }
-        false
+    }
+    (kept_closed, kept_open)
+}
+
+/// For each chord of `piece`, whether it lies on one of `lines`: both ends and the middle
+/// within `tolerance` of it.
+fn chords_on(piece: &[Point3], lines: &[&[Point3]], tolerance: f64) -> Vec<bool> {
+    let chords = piece.len().saturating_sub(1);
+    if lines.is_empty() {
+        return vec![false; chords];
+    }
+    let mut hints = vec![0; lines.len()];
+    let mut within = |p: Point3| {
+        lines
+            .iter()
+            .zip(hints.iter_mut())
+            .any(|(line, hint)| near_polyline(p, line, hint, tolerance))
     };
-    piece
-        .iter()
-        .enumerate()
-        .all(|(k, &p)| within(p) && piece.get(k + 1).is_none_or(|&q| within(p.lerp(q, 0.5))))
+    let on: Vec<bool> = piece.iter().map(|&p| within(p)).collect();
+    (0..chords)
+        .map(|k| on[k] && on[k + 1] && within(piece[k].lerp(piece[k + 1], 0.5)))
+        .collect()
+}
+
+/// True when `p` lies within `tolerance` of the polyline `line`. The search starts from
+/// the segment found last (`hint`), so walking a repeat (in either order) costs a few
+/// tests a point.
+fn near_polyline(p: Point3, line: &[Point3], hint: &mut usize, tolerance: f64) -> bool {
+    let segments = line.len().saturating_sub(1);
+    for step in 0..=segments {
+        for k in [*hint + step, hint.wrapping_sub(step)] {
+            if k < segments && distance_to_segment(p, line[k], line[k + 1]) <= tolerance {
+                *hint = k;
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// A curve where a Brep meets a mesh, across as many faces as it runs over.
@@ -790,7 +865,7 @@ pub fn brep_mesh(
             }
         }
     }
-    let [crossing, touching] = open;
+    let (mut out, [crossing, touching]) = drop_repeats(out, open, tolerance);
     out.extend(join(crossing, false, tolerance));
     out.extend(join(touching, true, tolerance));
     out.into_iter()

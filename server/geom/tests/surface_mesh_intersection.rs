@@ -9,7 +9,8 @@
 //! at (½, 0, 0.13) touches the face x = 1 at (1, 0, 0.13); a cylinder of radius 1 under a
 //! plane mesh tangent to it touches it along the line under the plane's point of tangency,
 //! ended where the mesh ends; a plane mesh 1 mm under its top cuts it in two lines at
-//! y = ±√(1 − z²).
+//! y = ±√(1 − z²); meshes resting on a plane (a box, a wall, a prism on its ridge) meet it
+//! in their edges that lie on it.
 
 use cicada_geom::bvh::Bvh;
 use cicada_geom::surface_mesh_intersection::{
@@ -392,5 +393,83 @@ fn a_small_cap_through_a_curved_mesh_follows_its_facets() {
             .abs();
         let model = std::f64::consts::PI * r2;
         assert!((area - model).abs() < 0.1 * model, "area {area} vs {model}");
+    }
+}
+
+/// The plane patch z = 0 over [−3, 3]², as a surface.
+fn ground() -> cicada_geom::nurbs::NurbsSurface {
+    let at = |x: f64, y: f64| Point3::new(x, y, 0.0);
+    shapes::patch([at(-3.0, -3.0), at(3.0, -3.0), at(3.0, 3.0), at(-3.0, 3.0)])
+}
+
+#[test]
+fn a_mesh_resting_on_a_surface_meets_it_in_the_edges_on_it() {
+    // Nothing crosses: the meshes end on the plane z = 0, and what they meet it in is
+    // their own edges that lie on it (before: nothing at all), touching (every triangle
+    // off the plane on one side).
+    // - A box [0, 1] × [0, 2] × [0, 1] standing on it: its bottom's outline, the closed
+    //   rectangle of perimeter 6 (the bottom's diagonal, flat on both sides, is inside
+    //   the contact, not part of it); one the surface's edge x = 3 cuts, [2, 4] × [0, 1]
+    //   × [0, 1]: the part of the outline over the surface, open, 1 + 1 + 1 long.
+    // - A wall: a vertical sheet x ∈ [0, 2], z ∈ [0, 1] (two triangles, open), standing
+    //   on it along its lower edge: that edge, length 2.
+    // - A ridge: a triangular prism lying on one edge (apex down) along y ∈ [0, 1.5]: the
+    //   edge, length 1.5.
+    // The seed curves find these two edges themselves, as crossings: the flag is not
+    // checked for them.
+    let surface = ground();
+    let closed_box = |lo: [f64; 3], hi: [f64; 3]| -> Vec<[Point3; 3]> {
+        Mesh::axis_aligned_box(Point3::from_array(lo), Point3::from_array(hi))
+            .triangles()
+            .collect()
+    };
+    let p = |x: f64, y: f64, z: f64| Point3::new(x, y, z);
+    let wall = vec![
+        [p(0.0, 0.5, 0.0), p(2.0, 0.5, 0.0), p(2.0, 0.5, 1.0)],
+        [p(0.0, 0.5, 0.0), p(2.0, 0.5, 1.0), p(0.0, 0.5, 1.0)],
+    ];
+    // The prism's cross-section: apex (0, 0), top corners (±0.5, 0.8); along y.
+    let (a0, a1) = (p(0.0, 0.0, 0.0), p(0.0, 1.5, 0.0));
+    let (l0, l1) = (p(-0.5, 0.0, 0.8), p(-0.5, 1.5, 0.8));
+    let (r0, r1) = (p(0.5, 0.0, 0.8), p(0.5, 1.5, 0.8));
+    let prism = vec![
+        [a0, a1, l1],
+        [a0, l1, l0],
+        [a0, r0, r1],
+        [a0, r1, a1],
+        [l0, l1, r1],
+        [l0, r1, r0],
+        [a0, l0, r0],
+        [a1, r1, l1],
+    ];
+    let cases = [
+        (
+            closed_box([0.0, 0.0, 0.0], [1.0, 2.0, 1.0]),
+            6.0,
+            true,
+            Some(true),
+        ),
+        (
+            closed_box([2.0, 0.0, 0.0], [4.0, 1.0, 1.0]),
+            3.0,
+            false,
+            Some(true),
+        ),
+        (wall, 2.0, false, None),
+        (prism, 1.5, false, None),
+    ];
+    for (tris, want, closed, tangent) in cases {
+        let bvh = Bvh::new(&tris);
+        let cut = surface_mesh(&surface, &tris, &bvh, TOL);
+        assert!(cut.touch_points.is_empty(), "{:?}", cut.touch_points);
+        assert_eq!(cut.curves.len(), 1, "{want}: {:?}", cut.curves);
+        let c = &cut.curves[0];
+        assert_eq!(c.closed, closed, "{want}");
+        assert!(tangent.is_none_or(|t| t == c.tangent), "{want}");
+        assert!((length(c) - want).abs() < 1e-12, "{} vs {want}", length(c));
+        for (q, uv) in c.points.iter().zip(&c.uv) {
+            assert!(q.z.abs() < TOL && q.x <= 3.0 + TOL, "{q:?}");
+            assert!(surface.point_at(uv[0], uv[1]).distance(*q) < TOL);
+        }
     }
 }

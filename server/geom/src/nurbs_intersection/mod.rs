@@ -259,12 +259,14 @@ impl Seeds {
     /// closest-point search on the surface), or the surface's closest point when the mesh
     /// is not within its chord error of `p`.
     pub(crate) fn parameters_near(&self, s: &NurbsSurface, p: Point3) -> [f64; 2] {
-        let near = self
-            .bvh
-            .closest_point(p, self.deviation.max(1e-9 * self.size));
-        let Some((q, _, k)) = near else {
-            return s.closest_point(p).0;
-        };
+        self.parameters_within(p, self.deviation.max(1e-9 * self.size))
+            .unwrap_or_else(|| s.closest_point(p).0)
+    }
+
+    /// Parameters interpolated at the point of the mesh nearest to `p`, when the mesh
+    /// comes within `reach` of it (and that triangle has an area).
+    pub(crate) fn parameters_within(&self, p: Point3, reach: f64) -> Option<[f64; 2]> {
+        let (q, _, k) = self.bvh.closest_point(p, reach)?;
         let ([a, b, c], [ua, ub, uc]) = (self.triangles[k as usize], self.params[k as usize]);
         // Barycentric coordinates of q (Ericson 3.4).
         let (v0, v1, v2) = (b - a, c - a, q - a);
@@ -272,12 +274,12 @@ impl Seeds {
         let (d20, d21) = (v2.dot(v0), v2.dot(v1));
         let denom = d00 * d11 - d01 * d01;
         if denom <= f64::MIN_POSITIVE {
-            return s.closest_point(p).0;
+            return None;
         }
         let y = (d11 * d20 - d01 * d21) / denom;
         let z = (d00 * d21 - d01 * d20) / denom;
         let x = 1.0 - y - z;
-        [0, 1].map(|i| x * ua[i] + y * ub[i] + z * uc[i])
+        Some([0, 1].map(|i| x * ua[i] + y * ub[i] + z * uc[i]))
     }
 
     /// The centre of each triangle in the surface's parameters: points spread over it.
@@ -739,7 +741,7 @@ fn unit(v: Vector3) -> Option<Vector3> {
 /// `S(u, v) − o − z n = 0` from parameters `uv`: the height `z`, the parameters and the
 /// surface's unit normal there. `None` when it does not converge (the line misses the
 /// surface inside its domain).
-fn along_line(
+pub(crate) fn along_line(
     s: &NurbsSurface,
     mut uv: [f64; 2],
     o: Point3,

@@ -17,7 +17,8 @@
 //! surface grazes the mesh all along a seed, or touches it, it may touch along a curve (a
 //! pipe on a slab): the contact with the plane of the nearest triangle is traced as
 //! between two surfaces and kept where it lies on the mesh, its ends on the mesh's
-//! boundary.
+//! boundary. Where the mesh rests on the surface (nothing crosses), what they meet in is
+//! the mesh's own edges that lie on the surface (module `edges`).
 
 use crate::bbox::Aabb;
 use crate::bvh::Bvh;
@@ -30,6 +31,8 @@ use crate::nurbs_intersection::{
 };
 use crate::triangle_contact::{closest_on_triangle, segment_fractions};
 use crate::{Point3, Vector3};
+
+mod edges;
 
 /// One curve where a surface meets a mesh.
 #[derive(Clone, Debug, PartialEq)]
@@ -370,6 +373,16 @@ pub fn surface_mesh_seeded(
         if !known {
             out.touch_points.push(touch);
         }
+    }
+    // Mesh edges lying on the surface (a mesh resting on it, a sheet ending on it): where
+    // nothing crosses, what the two meet in.
+    let on_edges = edges::edges_on_surface(s, seeds, (tris, bvh), tolerance, |p| {
+        known(&out.curves, p, 2.0 * tolerance)
+    });
+    if !on_edges.is_empty() {
+        out.touch_points
+            .retain(|t| !known(&on_edges, t.0, reach.max(tolerance)));
+        out.curves.extend(on_edges);
     }
     out
 }
