@@ -24,8 +24,12 @@ fn node_box(bvh: &Bvh, index: u32, margin: f64) -> Aabb {
     }
 }
 
+/// World-space box of a stored triangle, widened by the rounding of its move back from
+/// the hierarchy's local frame: `origin + (p − origin)` may miss `p` by an ulp, and two
+/// hierarchies with different origins would then part triangles that lie in one plane
+/// (flush faces, a box resting on another) by that ulp.
 fn triangle_box(bvh: &Bvh, k: usize) -> Aabb {
-    bvh.triangles[k]
+    let mut b: Aabb = bvh.triangles[k]
         .iter()
         .map(|c| {
             Point3::new(
@@ -34,7 +38,17 @@ fn triangle_box(bvh: &Bvh, k: usize) -> Aabb {
                 bvh.origin.z + c[2],
             )
         })
-        .collect()
+        .collect();
+    let o = bvh.origin;
+    let ulps = |lo: f64, hi: f64, o: f64| 4.0 * f64::EPSILON * (lo.abs().max(hi.abs()) + o.abs());
+    let grow = crate::Vector3::new(
+        ulps(b.min.x, b.max.x, o.x),
+        ulps(b.min.y, b.max.y, o.y),
+        ulps(b.min.z, b.max.z, o.z),
+    );
+    b.min = b.min - grow;
+    b.max = b.max + grow;
+    b
 }
 
 fn overlap(a: &Aabb, b: &Aabb) -> bool {
