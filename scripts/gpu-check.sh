@@ -13,7 +13,9 @@
 # each backend (the clashes must be the CPU's; `gpu_check clash [PAIRS]` runs only these
 # two, the job on 2 k objects); a year of hourly sun hours for SENSORS sensors.
 # Arguments: [SENSORS] [RAYS] (default 1000000 4000000), or `rays [RAYS]` for the ray tests
-# and Embree only. The log also goes to $OUT/gpu-check.log where $OUT is set.
+# and Embree only, or `dry` for every step at small sizes (try it here first:
+# `PATH=target/bench-venv/bin:$PATH bash scripts/gpu-check.sh dry`, a few minutes on
+# lavapipe). The log also goes to $OUT/gpu-check.log where $OUT is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exe=target/release/examples/gpu_check

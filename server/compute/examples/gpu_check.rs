@@ -14,6 +14,7 @@
 //!
 //! gpu_check [SENSORS] [RAYS]      (defaults 1 000 000 sensors, 4 000 000 rays per test)
 //! gpu_check rays [RAYS]           (1 and 2 only)
+//! gpu_check dry                   (every step at small sizes: a try before the device)
 //!
 //! With `CICADA_RAYS_DUMP=DIR` the ray tests also write their triangles, rays, the cpu
 //! backend's answers and every backend's time to DIR, for bench/embree_rays.py to run
@@ -756,20 +757,35 @@ fn main() {
         );
         return;
     }
+    // `gpu_check dry`: every step at sizes a CPU with software Vulkan gets through in a
+    // minute or two, to try the whole run before it goes to a device.
+    let dry = std::env::args().nth(1).as_deref() == Some("dry");
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let n_sensors = args.first().copied().unwrap_or(1_000_000);
-    let n_rays = args.get(1).copied().unwrap_or(4_000_000);
+    let n_sensors = args
+        .first()
+        .copied()
+        .unwrap_or(if dry { 2_000 } else { 1_000_000 });
+    let n_rays = args
+        .get(1)
+        .copied()
+        .unwrap_or(if dry { 20_000 } else { 4_000_000 });
     let suns = year_of_suns();
     kernel_start();
     let backends = backends();
     let mut rng = Rng(0x00c1_cada_2026_1128);
     let big = ray_tests(&backends, &suns, n_rays, &mut rng);
-    structural_pcg(&backends, &[("50k", (12, 12, 50)), ("200k", (20, 20, 75))]);
-    clash_filter(&backends, 20_000_000);
-    clash_scene(&backends, 10_000);
+    if dry {
+        structural_pcg(&backends, &[("10k", (6, 6, 34))]);
+        clash_filter(&backends, 100_000);
+        clash_scene(&backends, 1_000);
+    } else {
+        structural_pcg(&backends, &[("50k", (12, 12, 50)), ("200k", (20, 20, 75))]);
+        clash_filter(&backends, 20_000_000);
+        clash_scene(&backends, 10_000);
+    }
     let Some((bvh, side)) = big else { return };
     let sensors: Vec<Sensor> = (0..n_sensors)
         .map(|_| Sensor {
@@ -784,8 +800,8 @@ fn main() {
         suns.len()
     );
     println!(
-        "{:<10} {:<56} {:>9} {:>10} {:>8}",
-        "backend", "device", "secs", "Mrays/s", "differ"
+        "{:<10} {:<56} {:>9} {:>10} {:>8} {:>12}",
+        "backend", "device", "secs", "Mrays/s", "differ", "rays differ"
     );
     let mut reference: Option<Vec<u32>> = None;
     for backend in &backends {
@@ -794,11 +810,15 @@ fn main() {
             continue;
         };
         let secs = t.elapsed().as_secs_f64();
-        let differ = reference
-            .as_ref()
-            .map_or(0, |r| r.iter().zip(&e.lit).filter(|(a, b)| a != b).count());
+        // Sensors whose count differs, and the rays at least that differ (the counts'
+        // differences: exact unless a sensor's differing rays cancel).
+        let (differ, rays_differ) = reference.as_ref().map_or((0, 0), |r| {
+            r.iter().zip(&e.lit).fold((0, 0u64), |(n, d), (a, b)| {
+                (n + usize::from(a != b), d + u64::from(a.abs_diff(*b)))
+            })
+        });
         println!(
-            "{:<10} {:<56} {secs:>9.2} {:>10.1} {differ:>8}",
+            "{:<10} {:<56} {secs:>9.2} {:>10.1} {differ:>8} {rays_differ:>12}",
             backend.name(),
             backend.device(),
             e.rays as f64 / secs / 1e6
