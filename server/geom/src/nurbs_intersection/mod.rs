@@ -27,7 +27,7 @@
 
 pub(crate) mod caps;
 mod overlap;
-pub(crate) use overlap::coincide_within;
+pub(crate) use overlap::{coincide_at, coincide_within};
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;

@@ -20,7 +20,7 @@ const AROUND: usize = 16;
 /// (where a touch of surfaces curved apart by even 1 / (100 size) parts by more than a
 /// tolerance of 1e-7 of the size) the gap along `a`'s normal stays within `tolerance` in
 /// every direction that stays on both (at least three of sixteen).
-pub(super) fn coincide_at(
+pub(crate) fn coincide_at(
     a: &NurbsSurface,
     b: &NurbsSurface,
     at: Station,

@@ -26,7 +26,7 @@ use crate::mesh_contact::closest_pair;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::{
-    MAX_NEWTON, NEAR_MISSES, Seeds, SurfaceCurve, bounds_size, caps, clamp_uv, frame,
+    MAX_NEWTON, NEAR_MISSES, Seeds, SurfaceCurve, bounds_size, caps, clamp_uv, coincide_at, frame,
     polyline_distance, subdivide, touch_point, trace_contact,
 };
 use crate::triangle_contact::{closest_on_triangle, segment_fractions};
@@ -390,7 +390,8 @@ pub fn surface_mesh_seeded(
 /// Where surface `s` touches the mesh along a curve near `p`: its contact with the plane
 /// of the triangle nearest `p` (as a patch `span` wide each way), traced as between two
 /// surfaces and kept where it lies on the mesh, each run ended on the mesh's boundary.
-/// `None` where the surface touches that plane at a point, or not at all.
+/// `None` where the surface touches that plane at a point, or not at all; nothing where it
+/// lies flush with it all round.
 fn contact_on_mesh(
     s: &NurbsSurface,
     tris: &[[Point3; 3]],
@@ -403,6 +404,11 @@ fn contact_on_mesh(
     let (on, _, k) = bvh.closest_point(p, reach)?;
     let plane = caps::plane_patch(tris[k as usize], on, span)?;
     let touch = touch_point(s, &plane, p, tolerance, reach)?;
+    // Flush with the triangle's plane all round (a face lying on the mesh, flat to within
+    // rounding): an area, not a curve; its outline is the mesh's edges on the surface.
+    if coincide_at(s, &plane, touch, size, tolerance) {
+        return Some(Vec::new());
+    }
     let contact = trace_contact(s, &plane, touch, size, tolerance)?;
     let stations: Vec<(Point3, [f64; 2])> = contact.points.into_iter().zip(contact.uv_a).collect();
     let runs = on_mesh_runs(s, bvh, &stations, contact.closed, tolerance);
