@@ -42,14 +42,33 @@ if python3 -c 'import embreex, numpy' 2>/dev/null; then
 else
     echo "embreex does not import: no Embree figures"
 fi
-# NVRTC: the CUDA toolkit's, else the one PyTorch's wheels bring.
-for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
-    "$(python3 -c 'import nvidia.cuda_nvrtc as m, os; print(os.path.join(os.path.dirname(m.__file__), "lib"))' 2>/dev/null || true)"; do
-    if [ -n "$d" ] && ls "$d"/libnvrtc.so* >/dev/null 2>&1; then
-        export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-        break
-    fi
+# NVRTC: the CUDA toolkit's, else the one PyTorch's wheels bring (nvidia/cu13/lib on CUDA
+# 13). cudarc loads libnvrtc.so or a version up to .so.12: a newer, versioned-only library
+# is offered under the plain name through a link in a folder of our own.
+nvrtc_dir=""
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+    if ls "$d"/libnvrtc.so* >/dev/null 2>&1; then nvrtc_dir="$d"; break; fi
 done
+if [ -z "$nvrtc_dir" ]; then
+    sites="$(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null || true)"
+    # shellcheck disable=SC2086
+    found="$(find $sites -name 'libnvrtc.so*' ! -name '*builtins*' 2>/dev/null | head -1 || true)"
+    [ -n "$found" ] && nvrtc_dir="$(dirname "$found")"
+fi
+if [ -n "$nvrtc_dir" ]; then
+    export LD_LIBRARY_PATH="$nvrtc_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    if [ ! -e "$nvrtc_dir/libnvrtc.so" ] && ! ls "$nvrtc_dir"/libnvrtc.so.1[0-2]* >/dev/null 2>&1; then
+        newest="$(ls "$nvrtc_dir"/libnvrtc.so.* 2>/dev/null | grep -v builtins | sort -V | tail -1 || true)"
+        if [ -n "$newest" ]; then
+            mkdir -p /tmp/cicada-nvrtc
+            ln -sf "$newest" /tmp/cicada-nvrtc/libnvrtc.so
+            export LD_LIBRARY_PATH="/tmp/cicada-nvrtc:$LD_LIBRARY_PATH"
+        fi
+    fi
+    echo "NVRTC from $nvrtc_dir"
+else
+    echo "no NVRTC found: CUDA kernels only from a filled kernel cache"
+fi
 log=/dev/null
 [ -n "${OUT:-}" ] && log="$OUT/gpu-check.log"
 {
