@@ -6,7 +6,9 @@
 //! on both objects to the tolerance, every chord within the tolerance of the true curve,
 //! tangent touches as points); curves with surfaces, Breps and curves give points with
 //! the parameters of each side (and overlaps of two curves as curves). Two meshes meet in
-//! polylines, robust to coplanar faces, whose overlaps are counted rather than drawn.
+//! polylines, robust to coplanar faces (faces within the tolerance of one plane count as
+//! flush), whose overlaps are counted rather than drawn; the outline of a flush overlap is
+//! drawn where the faces beside it end on the other mesh.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,9 @@
 //! Where two triangle meshes meet, as curves: every pair of triangles that cross or touch
-//! gives a segment ([`intersection_segment`], decided exactly), and the segments are joined
-//! end to end into ordered polylines, open or closed. Coplanar overlaps (flush faces) are
+//! gives a segment (where the common line of their planes cuts both), and the segments are
+//! joined end to end into ordered polylines, open or closed. Which side of a plane a corner
+//! lies on is decided exactly, except that corners within the weld distance of the plane
+//! are on it: flush faces apart only by rounding are coplanar, and a side ending on a face
+//! touches it. Coplanar overlaps (flush faces) are
 //! areas, not curves: they are counted and listed, never passed to a triangulator, so they
 //! cannot upset the joining (where parry panics, dimforge/parry#289).
 
@@ -8,8 +11,8 @@ use std::collections::HashMap;
 
 use crate::Point3;
 use crate::bvh::Bvh;
-use crate::mesh_contact::mesh_contacts;
-use crate::triangle_contact::{TriangleContact, coplanar_interiors_overlap, intersection_segment};
+use crate::bvh::candidate_pairs;
+use crate::triangle_contact::{plane_cut, projected_interiors_overlap, same_strict_side, side};
 
 /// An ordered chain of points; a closed one returns to its first point (not repeated).
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +35,8 @@ pub struct MeshIntersection {
 }
 
 /// The curves along which triangle sets `a` and `b` meet (hierarchies over exactly these
-/// triangles), with end points closer than `weld` taken as one.
+/// triangles), with end points closer than `weld` taken as one and corners within `weld`
+/// of the other triangle's plane taken as on it.
 pub fn mesh_intersection(
     a: &[[Point3; 3]],
     bvh_a: &Bvh,
@@ -40,27 +44,19 @@ pub fn mesh_intersection(
     bvh_b: &Bvh,
     weld: f64,
 ) -> MeshIntersection {
+    use rayon::prelude::*;
     let mut out = MeshIntersection::default();
     let mut segments = Vec::new();
     let mut points = Vec::new();
-    for c in mesh_contacts(a, bvh_a, b, bvh_b) {
-        let (x, y) = (a[c.a as usize], b[c.b as usize]);
-        match c.contact {
-            TriangleContact::Coplanar => {
-                if coplanar_interiors_overlap(x, y) {
-                    out.coplanar.push((c.a, c.b));
-                }
-            }
-            TriangleContact::Disjoint => {}
-            _ => {
-                if let Some([p, q]) = intersection_segment(x, y) {
-                    if p.distance(q) > weld {
-                        segments.push([p, q]);
-                    } else {
-                        points.push(p.lerp(q, 0.5));
-                    }
-                }
-            }
+    let met: Vec<(u32, u32, Meet)> = candidate_pairs(bvh_a, bvh_b, weld)
+        .into_par_iter()
+        .filter_map(|(i, j)| meet(a[i as usize], b[j as usize], weld).map(|m| (i, j, m)))
+        .collect();
+    for (i, j, m) in met {
+        match m {
+            Meet::Flush => out.coplanar.push((i, j)),
+            Meet::Segment([p, q]) if p.distance(q) > weld => segments.push([p, q]),
+            Meet::Segment([p, q]) => points.push(p.lerp(q, 0.5)),
         }
     }
     let mut welder = Welder::new(weld);
@@ -91,6 +87,64 @@ pub fn mesh_intersection(
         }
     }
     out
+}
+
+/// How two triangles meet.
+enum Meet {
+    /// In one plane (to the weld distance), sharing an area.
+    Flush,
+    /// Along a segment (of no length where they touch at a point).
+    Segment([Point3; 2]),
+}
+
+/// Signed distances of `t`'s corners from the plane of `o`, those within `weld` of it
+/// snapped onto it; `None` for a degenerate `o`. Signs are exact (Shewchuk's orient3d).
+fn snapped_sides(t: [Point3; 3], o: [Point3; 3], weld: f64) -> Option<[f64; 3]> {
+    let normal = (o[1] - o[0]).cross(o[2] - o[0]).length();
+    (normal > 0.0).then(|| {
+        t.map(|p| {
+            let d = side(o[0], o[1], o[2], p) / normal;
+            if d.abs() <= weld { 0.0 } else { d }
+        })
+    })
+}
+
+/// Where triangles `x` and `y` meet, corners within `weld` of the other's plane taken as
+/// on it: flush faces that only rounding keeps apart (a model turned or moved) are then
+/// coplanar, and a side that ends on the other's face touches it, instead of crossing it
+/// in slivers or missing it by an ulp. Signs away from the planes are exact.
+fn meet(x: [Point3; 3], y: [Point3; 3], weld: f64) -> Option<Meet> {
+    let dx = snapped_sides(x, y, weld)?;
+    let dy = snapped_sides(y, x, weld)?;
+    if same_strict_side(dx[0], dx[1], dx[2]) || same_strict_side(dy[0], dy[1], dy[2]) {
+        return None;
+    }
+    if dx.iter().all(|&d| d == 0.0) || dy.iter().all(|&d| d == 0.0) {
+        return projected_interiors_overlap(x, y).then_some(Meet::Flush);
+    }
+    let (cut_x, cut_y) = (plane_cut(x, dx)?, plane_cut(y, dy)?);
+    let line = (x[1] - x[0])
+        .cross(x[2] - x[0])
+        .cross((y[1] - y[0]).cross(y[2] - y[0]));
+    let length = line.length();
+    if length == 0.0 {
+        return None;
+    }
+    let along = |p: Point3| line.dot(p - x[0]) / length;
+    let order = |[a, b]: [Point3; 2]| if along(a) <= along(b) { [a, b] } else { [b, a] };
+    let ([a0, a1], [b0, b1]) = (order(cut_x), order(cut_y));
+    // The later start and the earlier end: apart by more than the weld, they miss.
+    let start = if along(a0) >= along(b0) { a0 } else { b0 };
+    let end = if along(a1) <= along(b1) { a1 } else { b1 };
+    let gap = along(start) - along(end);
+    if gap > weld {
+        return None;
+    }
+    if gap > 0.0 {
+        let p = start.lerp(end, 0.5);
+        return Some(Meet::Segment([p, p]));
+    }
+    Some(Meet::Segment([start, end]))
 }
 
 /// Points merged within a distance on a hash grid of that cell size.

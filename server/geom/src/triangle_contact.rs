@@ -171,7 +171,7 @@ fn contact_with(
     })
 }
 
-fn same_strict_side(a: f64, b: f64, c: f64) -> bool {
+pub(crate) fn same_strict_side(a: f64, b: f64, c: f64) -> bool {
     (a > 0.0 && b > 0.0 && c > 0.0) || (a < 0.0 && b < 0.0 && c < 0.0)
 }
 
@@ -317,6 +317,13 @@ pub fn coplanar_interiors_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
     if d.iter().any(|&x| x != 0.0) {
         return false;
     }
+    projected_interiors_overlap(t1, t2)
+}
+
+/// Whether the interiors of `t1` and `t2` overlap seen along `t1`'s normal (projected onto
+/// the coordinate plane it is most nearly parallel to): for triangles in one plane, or
+/// within a tolerance of one.
+pub(crate) fn projected_interiors_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> bool {
     let project = projection(t1);
     let (a, b) = (t1.map(project), t2.map(project));
     let o = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| orient2d(p, q, r);
@@ -479,7 +486,7 @@ pub fn intersection_segment(t1: [Point3; 3], t2: [Point3; 3]) -> Option<[Point3;
 
 /// Where the plane of the other triangle cuts triangle `t`, given the signed sides `d` of
 /// its vertices: the two points on its boundary (equal when only one vertex touches).
-fn plane_cut(t: [Point3; 3], d: [f64; 3]) -> Option<[Point3; 2]> {
+pub(crate) fn plane_cut(t: [Point3; 3], d: [f64; 3]) -> Option<[Point3; 2]> {
     let mut points = Vec::with_capacity(3);
     for i in 0..3 {
         let j = (i + 1) % 3;

@@ -975,8 +975,10 @@ fn turn() -> impl Fn([f64; 3]) -> [f64; 3] {
 fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
     // The pairs above turned by one rotation: the same lengths, now with flush faces flush
     // only to within rounding (each box's corners rotated on their own). Brep against
-    // Brep, and Brep against mesh: before, 32 of 150 of those wrong, a contact "curve"
-    // traced over a mesh face lying flat on a Brep face to within 1e-16.
+    // Brep; Brep against mesh (before, 32 of 150 wrong: a contact "curve" traced over a
+    // mesh face lying flat on a Brep face to within 1e-16); mesh against mesh, welded at
+    // 1e-9 (before, 82 of 150 wrong: exact signs made the flush faces cross in slivers or
+    // miss by an ulp).
     let rot = turn();
     let turned_block = |x: [f64; 6]| -> Vec<Face> {
         let mut faces = Vec::new();
@@ -1020,6 +1022,21 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
         assert!(
             (got - want).abs() < 1e-6,
             "case {case} (mesh): {got} vs {want}"
+        );
+        let corner = |k: usize| Point3::new(a[k], a[k + 1], a[k + 2]);
+        let tris_a: Vec<[Point3; 3]> = cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3))
+            .triangles()
+            .map(|t| t.map(|p| Point3::from_array(rot(p.to_array()))))
+            .collect();
+        let cut = mesh_intersection(&tris_a, &Bvh::new(&tris_a), &tris, &Bvh::new(&tris), 1e-9);
+        let got: f64 = cut
+            .polylines
+            .iter()
+            .map(|c| polyline_length(&c.points, c.closed))
+            .sum();
+        assert!(
+            (got - want).abs() < 1e-6,
+            "case {case} (meshes): {got} vs {want}"
         );
     }
 }
