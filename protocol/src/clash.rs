@@ -2,7 +2,9 @@
 //! duplicate each other or sit inside each other, as coordination tools report it.
 //!
 //! Semantics (Navisworks' Clash Detective): a **hard** clash at tolerance `t` is reported
-//! only when the penetration depth exceeds `t`; a **clearance** clash at `c` when the
+//! only when the penetration depth exceeds `t` (and exceeds what rounding alone makes, 64
+//! ulps of the largest coordinate: faces flush in the model and then turned or moved cross
+//! by about one, and only touch); a **clearance** clash at `c` when the
 //! distance is below `c` (pairs that meet or pass into each other shallower than the hard
 //! tolerance included); **duplicates** coincide within a tolerance; **containment** is an
 //! object wholly inside a closed one with the surfaces apart. Every mesh, NURBS surface and

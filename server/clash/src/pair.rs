@@ -141,7 +141,13 @@ pub fn examine_scanned(
             point,
             point,
         );
-        if tests.hard.is_some_and(|t| pen.depth + slack > t) {
+        // A depth within the coordinates' rounding is no penetration: faces flush in the
+        // model, turned or moved, cross by an ulp.
+        let noise = rounding_depth(a, b);
+        if pen.depth <= noise {
+            c.depth = 0.0;
+        }
+        if tests.hard.is_some_and(|t| pen.depth + slack > t.max(noise)) {
             return Some(c);
         }
         if tests.clearance.is_some_and(|d| d > 0.0) {
@@ -205,6 +211,17 @@ pub fn examine_scanned(
         return Some(clash(ClashKind::Clearance, d, 0.0, None, pa, pb));
     }
     None
+}
+
+/// The depth rounding alone can make: 64 ulps of the largest coordinate of the two objects
+/// (a vertex turned or moved is off by about one; the depth compares a few of them).
+fn rounding_depth(a: &ClashObject, b: &ClashObject) -> f64 {
+    let (x, y) = (a.bounds, b.bounds);
+    let largest = [x.min, x.max, y.min, y.max]
+        .iter()
+        .flat_map(|p| [p.x.abs(), p.y.abs(), p.z.abs()])
+        .fold(0.0, f64::max);
+    64.0 * f64::EPSILON * largest
 }
 
 /// A point where the two objects pass into each other, given their contact scan:
