@@ -10,6 +10,17 @@ use cicada_clash::{
 };
 use cicada_geom::{Mesh, Point3};
 
+/// A fixed pseudo-random sequence in [0, 1) from `seed` (xorshift64*), so every run draws
+/// the same cases.
+fn sequence(mut state: u64) -> impl FnMut() -> f64 {
+    move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 fn cube(min: [f64; 3], max: [f64; 3]) -> ClashObject {
     ClashObject::from_mesh(
         &Mesh::axis_aligned_box(Point3::from_array(min), Point3::from_array(max)),
@@ -367,13 +378,7 @@ fn random_box_pair(next: &mut impl FnMut() -> f64) -> [[f64; 6]; 2] {
 /// may be either hard or a containment.
 #[test]
 fn random_boxes_flush_touching_or_near_clash_as_worked_by_hand() {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     let tests = Tests {
         clearance: Some(0.05),
         ..hard(0.0)
@@ -490,13 +495,7 @@ fn random_boxes_turned_clash_as_the_axis_aligned_ones_do() {
         let positions = m.positions().iter().map(|&p| turned(p)).collect();
         ClashObject::from_mesh(&Mesh::new(positions, m.faces().to_vec()).expect("box"), 0.0)
     };
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     let tests = Tests {
         clearance: Some(0.05),
         ..hard(0.0)

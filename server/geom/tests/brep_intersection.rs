@@ -35,6 +35,17 @@ use shapes::{CIRCLE, CIRCLE_KNOTS, CIRCLE_W, cylinder, patch, sphere};
 
 const TOL: f64 = 1e-6;
 
+/// A fixed pseudo-random sequence in [0, 1) from `seed` (xorshift64*), so every run draws
+/// the same cases.
+fn sequence(mut state: u64) -> impl FnMut() -> f64 {
+    move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 fn line2(a: [f64; 2], b: [f64; 2], edge: usize) -> FaceTrim {
     let pts = [Point3::new(a[0], a[1], 0.0), Point3::new(b[0], b[1], 0.0)];
     FaceTrim {
@@ -457,13 +468,7 @@ fn random_spheres_against_a_cube_match_the_arcs_in_its_faces() {
     // cuts the face's plane that lies in the face. The trimmed intersection must have that
     // length (its chords fall short by their sag, under 1e-6 each).
     let cube = cube(Point3::new(0.0, 0.0, 0.0), 1.0);
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(0x2545_f491_4f6c_dd1du64);
     let mut crossing = 0;
     for _ in 0..24 {
         let c = [next() * 2.0 - 0.5, next() * 2.0 - 0.5, next() * 2.0 - 0.5];
@@ -842,13 +847,7 @@ fn random_boxes_flush_or_not_meet_in_their_surfaces_shared_lines_and_outlines() 
     // by line (`boxes_meet_length`); before, flush faces lost stretches of the outline
     // (chords along a trim side cut at random by rounding, or an ulp past a corner) and
     // gave some twice. Every point lies on both boxes, and no touch is a lone point.
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     let mut flush_cases = 0;
     for case in 0..150 {
         let [a, b] = random_box_pair(&mut next);
@@ -877,13 +876,7 @@ fn random_boxes_against_box_meshes_meet_as_their_exact_versions_do() {
     // is the mesh's own edges that lie on the faces (before: 88 of 150 pairs wrong, the
     // outline missing where nothing crosses); the faces beside find the same edges again,
     // loops sharing sides, kept once.
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     for case in 0..150 {
         let [a, b] = random_box_pair(&mut next);
         let faces = block([a[0], a[1], a[2]], [a[3], a[4], a[5]]);
@@ -915,13 +908,7 @@ fn random_box_meshes_meet_as_the_exact_boxes_do() {
     // 150 pairs lost those outlines: the broad phase moved each triangle's box back from
     // its hierarchy's local frame, which may miss a coordinate by an ulp, and two meshes
     // with different origins then had flush triangles an ulp apart.
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     for case in 0..150 {
         let [a, b] = random_box_pair(&mut next);
         let mesh = |x: [f64; 6]| -> Vec<[Point3; 3]> {
@@ -996,13 +983,7 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
         }
         faces
     };
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     for case in 0..100 {
         let [a, b] = random_box_pair(&mut next);
         let want = boxes_meet_length(a, b);
