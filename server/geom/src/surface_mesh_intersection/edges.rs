@@ -10,10 +10,11 @@
 use std::collections::HashMap;
 
 use super::SurfaceMeshCurve;
-use crate::bvh::Bvh;
+use crate::Point3;
+use crate::bvh::{Bvh, candidate_pairs};
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::{Seeds, along_line};
-use crate::{Point3, Vector3};
+use crate::tessellate_brep::distance_to_segment;
 
 /// Fractions along an edge at which it must lie on the surface.
 const ALONG: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
@@ -55,23 +56,26 @@ pub(super) fn edges_on_surface(
     tolerance: f64,
     known: impl Fn(Point3) -> bool,
 ) -> Vec<SurfaceMeshCurve> {
-    let (seed, seed_bvh, deviation) = seeds.parts();
+    let (_, seed_bvh, deviation) = seeds.parts();
     let reach = deviation + tolerance;
-    let bounds: crate::bbox::Aabb = seed.iter().flatten().copied().collect();
-    if bounds.is_empty() {
-        return Vec::new();
-    }
-    let margin = Vector3::new(reach, reach, reach);
-    // Each edge of the triangles near the surface, with the triangles on it.
+    // The triangles that come within reach of the seeding mesh (the surface's own
+    // hierarchy against the mesh's); an edge on the surface has all its triangles there.
+    let mut near: Vec<u32> = candidate_pairs(seed_bvh, bvh, reach)
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    near.sort_unstable();
+    near.dedup();
+    // Each edge of those triangles, with the triangles on it.
     let mut sharing: HashMap<[[u64; 3]; 2], Vec<u32>> = HashMap::new();
-    bvh.for_each_in_box(bounds.min - margin, bounds.max + margin, |t| {
+    for t in near {
         let c = tris[t as usize];
         for k in 0..3 {
             let (a, b) = (key(c[k]), key(c[(k + 1) % 3]));
             let edge = if a <= b { [a, b] } else { [b, a] };
             sharing.entry(edge).or_default().push(t);
         }
-    });
+    }
     let mut found = Vec::new();
     for (edge, sharers) in &sharing {
         let [a, b] = edge.map(|k| {
@@ -81,12 +85,10 @@ pub(super) fn edges_on_surface(
                 f64::from_bits(k[2]),
             )
         });
-        // No point of the edge comes within reach of the seeding mesh: most edges, cheaply.
-        let half = 0.5 * a.distance(b);
-        if seed_bvh
-            .closest_point(a.lerp(b, 0.5), reach + half)
-            .is_none()
-        {
+        // Which samples come within reach of the seeding mesh: a query that stops at the
+        // root for points well off the surface, so most edges cost five of them.
+        let near = ALONG.map(|f| seed_bvh.closest_point(a.lerp(b, f), reach).is_some());
+        if !near.iter().any(|&x| x) {
             continue;
         }
         // The stretch of the edge on the surface: a run of the samples, its ends found by
@@ -97,7 +99,10 @@ pub(super) fn edges_on_surface(
                 .filter(|(h, _)| h.abs() <= tolerance)
                 .map(|(_, uv)| uv)
         };
-        let on = ALONG.map(|f| on_at(f).is_some());
+        let mut on = near;
+        for (k, &f) in ALONG.iter().enumerate() {
+            on[k] = on[k] && on_at(f).is_some();
+        }
         let (Some(first), Some(last)) = (on.iter().position(|&x| x), on.iter().rposition(|&x| x))
         else {
             continue;
@@ -244,4 +249,76 @@ fn chains(edges: Vec<OnEdge>) -> Vec<SurfaceMeshCurve> {
         }
     }
     out
+}
+
+/// The chords of some curves on a hash grid, for "is this point within `radius` of one of
+/// them" asked once per mesh edge: each chord is filed under every cell its box, grown by
+/// the radius, overlaps, so a query looks in its own cell only. Chords that would fill
+/// many cells (far longer than the rest) are kept aside and always tested.
+pub(super) struct ChordIndex {
+    cell: f64,
+    radius: f64,
+    cells: HashMap<[i64; 3], Vec<[Point3; 2]>>,
+    long: Vec<[Point3; 2]>,
+}
+
+impl ChordIndex {
+    /// The chords of `curves` (closing chords of closed ones included).
+    pub(super) fn new(curves: &[SurfaceMeshCurve], radius: f64) -> ChordIndex {
+        let chords: Vec<[Point3; 2]> = curves
+            .iter()
+            .flat_map(|c| {
+                let n = c.points.len();
+                let count = if c.closed { n } else { n.saturating_sub(1) };
+                (0..count).map(move |k| [c.points[k], c.points[(k + 1) % n]])
+            })
+            .collect();
+        let mean =
+            chords.iter().map(|[p, q]| p.distance(*q)).sum::<f64>() / chords.len().max(1) as f64;
+        let cell = mean.max(4.0 * radius).max(f64::MIN_POSITIVE);
+        let mut index = ChordIndex {
+            cell,
+            radius,
+            cells: HashMap::new(),
+            long: Vec::new(),
+        };
+        for chord in chords {
+            let lo = index.at(Point3::new(
+                chord[0].x.min(chord[1].x) - radius,
+                chord[0].y.min(chord[1].y) - radius,
+                chord[0].z.min(chord[1].z) - radius,
+            ));
+            let hi = index.at(Point3::new(
+                chord[0].x.max(chord[1].x) + radius,
+                chord[0].y.max(chord[1].y) + radius,
+                chord[0].z.max(chord[1].z) + radius,
+            ));
+            let span = (0..3).map(|k| (hi[k] - lo[k] + 1) as u64).product::<u64>();
+            if span > 64 {
+                index.long.push(chord);
+                continue;
+            }
+            for x in lo[0]..=hi[0] {
+                for y in lo[1]..=hi[1] {
+                    for z in lo[2]..=hi[2] {
+                        index.cells.entry([x, y, z]).or_default().push(chord);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn at(&self, p: Point3) -> [i64; 3] {
+        [p.x, p.y, p.z].map(|v| (v / self.cell).floor() as i64)
+    }
+
+    /// True when `p` lies within the radius of a chord.
+    pub(super) fn near(&self, p: Point3) -> bool {
+        let close = |[a, b]: &[Point3; 2]| distance_to_segment(p, *a, *b) <= self.radius;
+        self.cells
+            .get(&self.at(p))
+            .is_some_and(|c| c.iter().any(close))
+            || self.long.iter().any(close)
+    }
 }

@@ -376,12 +376,11 @@ pub fn surface_mesh_seeded(
     }
     // Mesh edges lying on the surface (a mesh resting on it, a sheet ending on it): where
     // nothing crosses, what the two meet in.
-    let on_edges = edges::edges_on_surface(s, seeds, (tris, bvh), tolerance, |p| {
-        known(&out.curves, p, 2.0 * tolerance)
-    });
+    let found = edges::ChordIndex::new(&out.curves, 2.0 * tolerance);
+    let on_edges = edges::edges_on_surface(s, seeds, (tris, bvh), tolerance, |p| found.near(p));
     if !on_edges.is_empty() {
-        out.touch_points
-            .retain(|t| !known(&on_edges, t.0, reach.max(tolerance)));
+        let along = edges::ChordIndex::new(&on_edges, reach.max(tolerance));
+        out.touch_points.retain(|t| !along.near(t.0));
         out.curves.extend(on_edges);
     }
     out
