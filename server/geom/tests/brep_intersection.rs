@@ -743,17 +743,22 @@ fn boxes_side_by_side_meet_in_the_outline_of_their_shared_face_once() {
 
 /// The six faces of the box `[lo, hi]`, each trimmed from a larger plane.
 fn block(lo: [f64; 3], hi: [f64; 3]) -> Vec<Face> {
+    block_with([lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]], 0.5)
+}
+
+/// The six faces of the box `x` (lo then hi per axis), each a trim of a plane patch that
+/// reaches `margin` face widths beyond it (0: the face is the whole patch).
+fn block_with(x: [f64; 6], margin: f64) -> Vec<Face> {
     let mut faces = Vec::new();
     for k in 0..3 {
         let (i, j) = ((k + 1) % 3, (k + 2) % 3);
-        for side in [lo[k], hi[k]] {
-            let mut o = lo;
+        for side in [x[k], x[k + 3]] {
+            let mut o = [x[0], x[1], x[2]];
             o[k] = side;
-            let mut e1 = [0.0; 3];
-            e1[i] = hi[i] - lo[i];
-            let mut e2 = [0.0; 3];
-            e2[j] = hi[j] - lo[j];
-            let face = plane_face(Point3::from_array(o), e1, e2, 0.5);
+            let (mut e1, mut e2) = ([0.0; 3], [0.0; 3]);
+            e1[i] = x[i + 3] - x[i];
+            e2[j] = x[j + 3] - x[j];
+            let face = plane_face(Point3::from_array(o), e1, e2, margin);
             faces.push(Face::trimmed(&face, TOL));
         }
     }
@@ -1018,6 +1023,34 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
         assert!(
             (got - want).abs() < 1e-6,
             "case {case} (meshes): {got} vs {want}"
+        );
+    }
+}
+
+#[test]
+fn random_boxes_whose_faces_are_whole_surfaces_meet_the_same() {
+    // The pairs above with each face's surface exactly the face (its trim the surface's
+    // own boundary), as many exporters write planar faces: trims and surface edges then
+    // coincide. Brep against Brep to 1e-9; against the mesh to the tolerance (a cut on an
+    // edge that is both lands within it).
+    let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
+    for case in 0..80 {
+        let [a, b] = random_box_pair(&mut next);
+        let want = boxes_meet_length(a, b);
+        let (fa, fb) = (block_with(a, 0.0), block_with(b, 0.0));
+        let got: f64 = brep_brep(&fa, &fb, TOL).curves.iter().map(length).sum();
+        assert!((got - want).abs() < 1e-9, "case {case}: {got} vs {want}");
+        let corner = |k: usize| Point3::new(b[k], b[k + 1], b[k + 2]);
+        let tris: Vec<[Point3; 3]> = cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3))
+            .triangles()
+            .collect();
+        let got: f64 = brep_mesh(&fa, &tris, &Bvh::new(&tris), TOL)
+            .iter()
+            .map(|c| polyline_length(&c.points, c.closed))
+            .sum();
+        assert!(
+            (got - want).abs() < TOL,
+            "case {case} (mesh): {got} vs {want}"
         );
     }
 }
