@@ -53,6 +53,8 @@ pub struct TrimRegion {
     sides: Vec<Side>,
     /// The trim curves in (u, v), and whether each lies on an edge (a pole does not).
     trims: Vec<(NurbsCurve, bool)>,
+    /// The sides' bounding box in (u, v): lower and upper corners.
+    bounds: [[f64; 2]; 2],
 }
 
 fn cross2(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -92,7 +94,20 @@ impl TrimRegion {
                 trims.push((trim.curve.clone(), trim.edge.is_some()));
             }
         }
-        TrimRegion { sides, trims }
+        let mut bounds = [[f64::INFINITY; 2], [f64::NEG_INFINITY; 2]];
+        for s in &sides {
+            for p in [s.from, s.to] {
+                for k in 0..2 {
+                    bounds[0][k] = bounds[0][k].min(p[k]);
+                    bounds[1][k] = bounds[1][k].max(p[k]);
+                }
+            }
+        }
+        TrimRegion {
+            sides,
+            trims,
+            bounds,
+        }
     }
 
     /// True when `uv` lies inside the loops (even–odd rule: holes are outside).
@@ -304,9 +319,18 @@ impl Face {
 
     /// True when `uv` lies within `distance` of the trims' images in 3D.
     fn on_boundary(&self, uv: [f64; 2], distance: f64) -> bool {
-        self.region
-            .as_ref()
-            .is_some_and(|r| r.distance_to_trim(&self.surface, uv) <= distance)
+        let Some(region) = &self.region else {
+            return false;
+        };
+        // Far outside the loops' box (measured through the parameter speeds here, with
+        // room for their change): no trim is near, without a look at every side.
+        let (_, su, sv) = frame(&self.surface, uv);
+        let [lo, hi] = region.bounds;
+        let off = |k: usize| (lo[k] - uv[k]).max(uv[k] - hi[k]).max(0.0);
+        if (off(0) * su.length()).hypot(off(1) * sv.length()) > 4.0 * distance {
+            return false;
+        }
+        region.distance_to_trim(&self.surface, uv) <= distance
     }
 
     /// The surface's seeding mesh for `tolerance`: the one kept, or a new one for another
@@ -662,8 +686,7 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
     let (closed, [crossing, touching]) =
         drop_repeats(std::mem::take(&mut out.curves), open, tolerance);
     out.curves = closed;
-    out.curves.extend(join(crossing, false, tolerance));
-    out.curves.extend(join(touching, true, tolerance));
+    out.curves.extend(join_both(crossing, touching, tolerance));
     out
 }
 
@@ -866,8 +889,7 @@ pub fn brep_mesh(
         }
     }
     let (mut out, [crossing, touching]) = drop_repeats(out, open, tolerance);
-    out.extend(join(crossing, false, tolerance));
-    out.extend(join(touching, true, tolerance));
+    out.extend(join_both(crossing, touching, tolerance));
     out.into_iter()
         .map(|c| BrepMeshCurve {
             points: c.points.iter().map(|s| s.point).collect(),
@@ -897,7 +919,16 @@ fn mesh_cut(
     let uv_guess = clamp_uv(&face.surface, lerp2(p.1, face.unwrap_near(p.1, q.1), cut.s));
     let fallback = (guess, uv_guess, [0.0, 0.0]);
     let planes = planes_at(tris, bvh, guess, eps.max(p.0.distance(q.0) * 1e-6));
-    let (Some(region), [(n, d)]) = (&face.region, planes.as_slice()) else {
+    // On a mesh edge, the plane that cuts the trim: the one most across the surface (a
+    // curve of mesh edges lying on the face has a flat triangle on one side, whose plane
+    // holds the whole trim and fixes no point).
+    let normal = face.surface.normal_at(uv_guess[0], uv_guess[1]);
+    let across = |(m, _): &&(Vector3, f64)| normal.map_or(0.0, |v| m.dot(v).abs());
+    let plane = planes
+        .iter()
+        .filter(|x| across(x) < 1.0 - 1e-9)
+        .min_by(|x, y| across(x).total_cmp(&across(y)));
+    let (Some(region), Some(&(n, d))) = (&face.region, plane) else {
         return fallback;
     };
     let Some((trim, true)) = region.trims.get(cut.trim as usize) else {
@@ -925,6 +956,78 @@ fn mesh_cut(
         t = (t - g / slope).clamp(t0, t1);
     }
     fallback
+}
+
+/// The crossing and touching pieces each joined ([`join`]), then open curves of either
+/// kind that together close a loop joined into it: the outline of a contact found partly
+/// where a face ends on the other (a crossing) and partly where a mesh edge rests on a
+/// face (a touch) is one curve, touching only if every piece touches.
+fn join_both(
+    crossing: Vec<Vec<BrepStation>>,
+    touching: Vec<Vec<BrepStation>>,
+    tolerance: f64,
+) -> Vec<BrepCurve> {
+    let mut curves = join(crossing, false, tolerance);
+    curves.extend(join(touching, true, tolerance));
+    let (mut out, open): (Vec<BrepCurve>, Vec<BrepCurve>) =
+        curves.into_iter().partition(|c| c.closed);
+    let ends = |c: &BrepCurve| [c.points[0].point, c.points[c.points.len() - 1].point];
+    let mut used = vec![false; open.len()];
+    for start in 0..open.len() {
+        if used[start] {
+            continue;
+        }
+        used[start] = true;
+        // (piece, walked backwards)
+        let mut chain = vec![(start, false)];
+        let first = ends(&open[start])[0];
+        let mut end = ends(&open[start])[1];
+        let mut closed = false;
+        loop {
+            if chain.len() > 1 && end.distance(first) <= tolerance {
+                closed = true;
+                break;
+            }
+            let next = (0..open.len())
+                .filter(|&k| !used[k])
+                .flat_map(|k| {
+                    let [a, b] = ends(&open[k]);
+                    [(k, false, a.distance(end)), (k, true, b.distance(end))]
+                })
+                .filter(|x| x.2 <= tolerance)
+                .min_by(|x, y| x.2.total_cmp(&y.2));
+            let Some((k, backwards, _)) = next else {
+                break;
+            };
+            used[k] = true;
+            chain.push((k, backwards));
+            end = ends(&open[k])[usize::from(!backwards)];
+        }
+        if !closed {
+            // No loop: the pieces stay as they were (free for another start).
+            for &(k, _) in &chain[1..] {
+                used[k] = false;
+            }
+            out.push(open[start].clone());
+            continue;
+        }
+        let mut points: Vec<BrepStation> = Vec::new();
+        for &(k, backwards) in &chain {
+            let mut piece = open[k].points.clone();
+            if backwards {
+                piece.reverse();
+            }
+            let skip = usize::from(!points.is_empty());
+            points.extend(piece.into_iter().skip(skip));
+        }
+        points.pop();
+        out.push(BrepCurve {
+            points,
+            closed: true,
+            tangent: chain.iter().all(|&(k, _)| open[k].tangent),
+        });
+    }
+    out
 }
 
 /// Open pieces joined end to end where their ends meet within `tolerance` (the two faces

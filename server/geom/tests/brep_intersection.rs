@@ -1054,3 +1054,98 @@ fn random_boxes_whose_faces_are_whole_surfaces_meet_the_same() {
         );
     }
 }
+
+/// A circle of radius `r` about `c` in (u, v), counter-clockwise (an outer loop).
+fn disc_loop(c: [f64; 2], r: f64, edge: usize) -> FaceLoop {
+    let pts: Vec<Point3> = CIRCLE
+        .iter()
+        .map(|&(x, y)| Point3::new(c[0] + r * x, c[1] + r * y, 0.0))
+        .collect();
+    let curve = NurbsCurve::new(2, &pts, Some(&CIRCLE_W), CIRCLE_KNOTS.to_vec()).expect("circle");
+    FaceLoop {
+        trims: vec![FaceTrim {
+            curve,
+            edge: Some(edge),
+        }],
+    }
+}
+
+/// A can (cylinder of radius 1 about the z axis) from z = 0 to 1: its side, trimmed by its
+/// rims, and two discs, each a plane patch trimmed by the exact circle.
+fn can() -> Vec<Face> {
+    let side = cylinder(1.0, 2, 2.0);
+    let (lo, hi) = (0.5, 0.75);
+    let side = TrimmedFace {
+        surface: side,
+        reversed: false,
+        loops: vec![FaceLoop {
+            trims: vec![
+                line2([0.0, lo], [1.0, lo], 0),
+                line2([1.0, lo], [1.0, hi], 2),
+                line2([1.0, hi], [0.0, hi], 1),
+                line2([0.0, hi], [0.0, lo], 2),
+            ],
+        }],
+    };
+    let disc = |z: f64, edge: usize| {
+        let at = |x: f64, y: f64| Point3::new(x, y, z);
+        let surface = patch([at(-1.5, -1.5), at(1.5, -1.5), at(1.5, 1.5), at(-1.5, 1.5)]);
+        let face = TrimmedFace {
+            surface,
+            reversed: false,
+            loops: vec![disc_loop([0.5, 0.5], 1.0 / 3.0, edge)],
+        };
+        Face::trimmed(&face, TOL)
+    };
+    vec![Face::trimmed(&side, TOL), disc(0.0, 0), disc(1.0, 1)]
+}
+
+#[test]
+fn a_can_standing_over_a_boxs_edge_meets_it_in_its_footprints_outline() {
+    // The can stands on the top z = 0 of a box whose edge x = d runs under it: they share
+    // the part of its bottom disc with x ≤ d, whose outline is the arc of the rim inside
+    // (r (2π − 2 acos(d / r))) and the chord along the box's edge (2 √(r² − d²)); with the
+    // edge beyond the can, the whole rim. The arc lies along the disc's curved trim and
+    // the side's rim, the chord along the box's top edge; one closed curve, whether the
+    // box is a Brep (flagged as an overlap) or a mesh (before: the chord fell short of the
+    // rim by the trim polygon's sag, 1e-6, and came apart from the arc as a touch).
+    let r = 1.0;
+    let can = can();
+    for d in [2.0, 0.5, 0.0, -0.3] {
+        let want = if d >= r {
+            std::f64::consts::TAU * r
+        } else {
+            r * (std::f64::consts::TAU - 2.0 * (d / r).acos()) + 2.0 * (r * r - d * d).sqrt()
+        };
+        let (lo, hi) = ([d - 4.0, -3.0, -1.0], [d, 3.0, 0.0]);
+        let exact = brep_brep(&can, &block(lo, hi), TOL);
+        assert!(exact.overlap, "d {d}");
+        assert_eq!(exact.curves.len(), 1, "d {d}");
+        let tris: Vec<[Point3; 3]> =
+            cicada_geom::Mesh::axis_aligned_box(Point3::from_array(lo), Point3::from_array(hi))
+                .triangles()
+                .collect();
+        let meshed = brep_mesh(&can, &tris, &Bvh::new(&tris), TOL);
+        assert_eq!(meshed.len(), 1, "d {d} (mesh)");
+        let curves = [
+            (
+                exact.curves[0]
+                    .points
+                    .iter()
+                    .map(|s| s.point)
+                    .collect::<Vec<_>>(),
+                exact.curves[0].closed,
+            ),
+            (meshed[0].points.clone(), meshed[0].closed),
+        ];
+        for (points, closed) in curves {
+            assert!(closed, "d {d}");
+            let got = polyline_length(&points, true);
+            assert!((got - want).abs() < 2e-6 * want, "d {d}: {got} vs {want}");
+            for p in &points {
+                assert!(p.z.abs() < TOL && p.x <= d + TOL, "{p:?}");
+                assert!(p.x.hypot(p.y) <= r + TOL, "{p:?}");
+            }
+        }
+    }
+}
