@@ -55,6 +55,76 @@ pub struct TrimRegion {
     trims: Vec<(NurbsCurve, bool)>,
     /// The sides' bounding box in (u, v): lower and upper corners.
     bounds: [[f64; 2]; 2],
+    /// The sides on a grid over that box, for the crossings of short chords.
+    grid: SideGrid,
+}
+
+/// A uniform grid over a region's parameter box, each cell listing the sides whose boxes
+/// overlap it: a chord is crossed with the sides of the cells its box covers instead of
+/// with every side (a rim sampled to the tolerance has thousands).
+#[derive(Clone, Debug)]
+struct SideGrid {
+    lo: [f64; 2],
+    cell: [f64; 2],
+    n: [usize; 2],
+    cells: Vec<Vec<u32>>,
+    /// The longest side's extent (for the margin a query box is grown by).
+    longest: f64,
+}
+
+impl SideGrid {
+    fn new(sides: &[Side], [lo, hi]: [[f64; 2]; 2]) -> SideGrid {
+        let per_axis = ((sides.len() as f64).sqrt().ceil() as usize).clamp(1, 256);
+        let n = [per_axis; 2];
+        let cell = [0, 1].map(|k| ((hi[k] - lo[k]) / per_axis as f64).max(f64::MIN_POSITIVE));
+        let mut grid = SideGrid {
+            lo,
+            cell,
+            n,
+            cells: vec![Vec::new(); per_axis * per_axis],
+            longest: 0.0,
+        };
+        for (i, s) in sides.iter().enumerate() {
+            let extent = (s.to[0] - s.from[0]).abs() + (s.to[1] - s.from[1]).abs();
+            grid.longest = grid.longest.max(extent);
+            let m = VERTEX * extent;
+            let a = [s.from[0].min(s.to[0]) - m, s.from[1].min(s.to[1]) - m];
+            let b = [s.from[0].max(s.to[0]) + m, s.from[1].max(s.to[1]) + m];
+            let ([i0, j0], [i1, j1]) = (grid.index(a), grid.index(b));
+            for x in i0..=i1 {
+                for y in j0..=j1 {
+                    grid.cells[x * per_axis + y].push(i as u32);
+                }
+            }
+        }
+        grid
+    }
+
+    /// The cell of `p`, clamped into the grid.
+    fn index(&self, p: [f64; 2]) -> [usize; 2] {
+        [0, 1].map(|k| {
+            let f = ((p[k] - self.lo[k]) / self.cell[k]).floor();
+            (f.max(0.0) as usize).min(self.n[k] - 1)
+        })
+    }
+
+    /// The sides filed in the cells the box from `a` to `b` covers, each once, in order;
+    /// `None` when that box covers so many cells that a scan of every side is cheaper.
+    fn sides_in(&self, a: [f64; 2], b: [f64; 2]) -> Option<Vec<u32>> {
+        let ([i0, j0], [i1, j1]) = (self.index(a), self.index(b));
+        if (i1 - i0 + 1) * (j1 - j0 + 1) > 64 {
+            return None;
+        }
+        let mut found = Vec::new();
+        for x in i0..=i1 {
+            for y in j0..=j1 {
+                found.extend_from_slice(&self.cells[x * self.n[1] + y]);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        Some(found)
+    }
 }
 
 fn cross2(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -103,10 +173,12 @@ impl TrimRegion {
                 }
             }
         }
+        let grid = SideGrid::new(&sides, bounds);
         TrimRegion {
             sides,
             trims,
             bounds,
+            grid,
         }
     }
 
@@ -216,7 +288,15 @@ impl TrimRegion {
             [p[0].max(q[0]), p[1].max(q[1])],
         );
         let reach = d[0].abs().max(d[1].abs());
-        for s in &self.sides {
+        let grow = VERTEX * (reach + self.grid.longest);
+        let candidates = self
+            .grid
+            .sides_in([lo[0] - grow, lo[1] - grow], [hi[0] + grow, hi[1] + grow]);
+        let picked: Box<dyn Iterator<Item = &Side>> = match &candidates {
+            Some(list) => Box::new(list.iter().map(|&i| &self.sides[i as usize])),
+            None => Box::new(self.sides.iter()),
+        };
+        for s in picked {
             // Widened by the rounding a crossing at a vertex is allowed (a chord along a
             // side may sit an ulp beside it, past the next side's end).
             let margin =
