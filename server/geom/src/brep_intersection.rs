@@ -200,10 +200,21 @@ impl TrimRegion {
     /// The side nearest to `uv` with distances measured in 3D through the parameter
     /// speeds `speed` (|S_u|, |S_v|): the distance, the side and the fraction along it.
     fn nearest_side(&self, uv: [f64; 2], speed: [f64; 2]) -> (f64, Option<(usize, f64)>) {
+        self.nearest_of(0..self.sides.len() as u32, uv, speed)
+    }
+
+    /// [`Self::nearest_side`] among the sides `among`.
+    fn nearest_of(
+        &self,
+        among: impl Iterator<Item = u32>,
+        uv: [f64; 2],
+        speed: [f64; 2],
+    ) -> (f64, Option<(usize, f64)>) {
         let scale = |d: [f64; 2]| [d[0] * speed[0], d[1] * speed[1]];
         let q = scale(uv);
         let mut best = (f64::INFINITY, None);
-        for (k, s) in self.sides.iter().enumerate() {
+        for k in among {
+            let (k, s) = (k as usize, &self.sides[k as usize]);
             let (a, b) = (scale(s.from), scale(s.to));
             let (d, w) = ([b[0] - a[0], b[1] - a[1]], [q[0] - a[0], q[1] - a[1]]);
             let len2 = d[0] * d[0] + d[1] * d[1];
@@ -230,7 +241,25 @@ impl TrimRegion {
     /// trim): Gauss–Newton along the trim from the nearest side's point.
     fn distance_to_trim(&self, surface: &NurbsSurface, uv: [f64; 2]) -> f64 {
         let (p, su, sv) = frame(surface, uv);
-        let Some((side, r)) = self.nearest_side(uv, [su.length(), sv.length()]).1 else {
+        let speed = [su.length(), sv.length()];
+        // The nearest side among those of the point's grid cell and the cells round it
+        // (a point near a trim is near one of those), else among all.
+        let [i, j] = self.grid.index(uv);
+        let around = self.grid.sides_in(
+            [
+                self.grid.lo[0] + (i as f64 - 1.0) * self.grid.cell[0],
+                self.grid.lo[1] + (j as f64 - 1.0) * self.grid.cell[1],
+            ],
+            [
+                self.grid.lo[0] + (i as f64 + 1.5) * self.grid.cell[0],
+                self.grid.lo[1] + (j as f64 + 1.5) * self.grid.cell[1],
+            ],
+        );
+        let nearest = match around {
+            Some(list) if !list.is_empty() => self.nearest_of(list.into_iter(), uv, speed),
+            _ => self.nearest_side(uv, speed),
+        };
+        let Some((side, r)) = nearest.1 else {
             return f64::INFINITY;
         };
         let s = self.sides[side];
@@ -256,14 +285,17 @@ impl TrimRegion {
         distance
     }
 
-    /// Points just inside the loops beside each side (at a quarter, half and three
-    /// quarters of it, a thousandth of its length off either way, those inside kept):
+    /// Points just inside the loops beside each side, or every so many sides of a finely
+    /// sampled loop (at a quarter, half and three quarters of it, a thousandth of its
+    /// length off either way, those inside kept):
     /// where a region that shares an area with this one, bounded by other loops, is
     /// sure to have points (unless it is thinner than that) even when the sides of
     /// both lie on one line.
     fn inner_points(&self) -> Vec<[f64; 2]> {
         let mut out = Vec::new();
-        for s in &self.sides {
+        // At most about 256 sides (each point costs a pass over all sides to classify).
+        let stride = self.sides.len().div_ceil(256).max(1);
+        for s in self.sides.iter().step_by(stride) {
             let d = [s.to[0] - s.from[0], s.to[1] - s.from[1]];
             let off = [-d[1] * 1e-3, d[0] * 1e-3];
             for f in [0.25, 0.5, 0.75] {
