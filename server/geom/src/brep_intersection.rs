@@ -6,7 +6,8 @@
 //! Clipping: each face's loops are sampled into polygons in its (u, v) domain (chords
 //! within the tolerance of the trims' images in 3D), every chord of an intersection curve
 //! is crossed with both faces' polygons in its own parameters (a chord across a closed
-//! surface's seam is crossed in both of its domain copies), and the stretches between
+//! surface's seam is crossed in both of its domain copies; a chord passing within the
+//! tolerance of a polygon corner is cut there too), and the stretches between
 //! crossings are kept where their midpoints lie inside both faces, or where they run along
 //! a trim within the tolerance of its image (a curve on an edge crosses the trim's polygon
 //! back and forth). Each cut is then moved exactly onto the trim's edge by Newton's method
@@ -313,7 +314,7 @@ impl TrimRegion {
 
     /// Where the segment `p → q` crosses the loops: the fraction along it, the trim and
     /// the trim's parameter there (linear along the side).
-    fn crossings(&self, p: [f64; 2], q: [f64; 2], edge: Edge, out: &mut Vec<Cut>) {
+    fn crossings(&self, p: [f64; 2], q: [f64; 2], close: [f64; 2], edge: Edge, out: &mut Vec<Cut>) {
         let d = [q[0] - p[0], q[1] - p[1]];
         let (lo, hi) = (
             [p[0].min(q[0]), p[1].min(q[1])],
@@ -321,14 +322,32 @@ impl TrimRegion {
         );
         let reach = d[0].abs().max(d[1].abs());
         let grow = VERTEX * (reach + self.grid.longest);
-        let candidates = self
-            .grid
-            .sides_in([lo[0] - grow, lo[1] - grow], [hi[0] + grow, hi[1] + grow]);
+        let candidates = self.grid.sides_in(
+            [lo[0] - grow - close[0], lo[1] - grow - close[1]],
+            [hi[0] + grow + close[0], hi[1] + grow + close[1]],
+        );
         let picked: Box<dyn Iterator<Item = &Side>> = match &candidates {
             Some(list) => Box::new(list.iter().map(|&i| &self.sides[i as usize])),
             None => Box::new(self.sides.iter()),
         };
         for s in picked {
+            // A polygon vertex the chord passes within the tolerance of (`close`: its
+            // radii in u and v) is a cut too: a curve along a trim just outside the
+            // polygon passes beside the corner where the next side ends, crossing neither.
+            let w = [(s.from[0] - p[0]) / close[0], (s.from[1] - p[1]) / close[1]];
+            let e = [d[0] / close[0], d[1] / close[1]];
+            let len2 = e[0] * e[0] + e[1] * e[1];
+            if len2 > 0.0 && close[0].is_finite() && close[1].is_finite() {
+                let r = (w[0] * e[0] + w[1] * e[1]) / len2;
+                if (0.0..=1.0).contains(&r) && (w[0] - e[0] * r).hypot(w[1] - e[1] * r) <= 1.0 {
+                    out.push(Cut {
+                        s: r,
+                        edge,
+                        trim: s.trim,
+                        t: s.t[0],
+                    });
+                }
+            }
             // Widened by the rounding a crossing at a vertex is allowed (a chord along a
             // side may sit an ulp beside it, past the next side's end).
             let margin =
@@ -468,16 +487,19 @@ impl Face {
         q
     }
 
-    /// Where the chord from `p` to `q` (parameters on this face) crosses its loops.
-    fn crossings(&self, p: [f64; 2], q: [f64; 2], edge: Edge, out: &mut Vec<Cut>) {
+    /// Where the chord from `p` to `q` (parameters on this face) crosses its loops, or
+    /// passes within `tolerance` of a corner of them.
+    fn crossings(&self, p: [f64; 2], q: [f64; 2], tolerance: f64, edge: Edge, out: &mut Vec<Cut>) {
         let Some(region) = &self.region else { return };
+        let (_, su, sv) = frame(&self.surface, p);
+        let close = [tolerance / su.length(), tolerance / sv.length()];
         let near = self.unwrap_near(p, q);
-        region.crossings(p, near, edge, out);
+        region.crossings(p, near, close, edge, out);
         // Across a seam the chord leaves the domain: its copy shifted by the periods
         // covers the part that lies on the other side.
         let shift = [q[0] - near[0], q[1] - near[1]];
         if shift != [0.0, 0.0] {
-            region.crossings([p[0] + shift[0], p[1] + shift[1]], q, edge, out);
+            region.crossings([p[0] + shift[0], p[1] + shift[1]], q, close, edge, out);
         }
     }
 }
@@ -556,9 +578,9 @@ fn clip(
                 && b.is_none_or(|b| on_face(b, p.2, b.unwrap_near(p.2, q.2), s0, s1))
         };
         cuts.clear();
-        a.crossings(p.1, q.1, Edge::A, &mut cuts);
+        a.crossings(p.1, q.1, tolerance, Edge::A, &mut cuts);
         if let Some(b) = b {
-            b.crossings(p.2, q.2, Edge::B, &mut cuts);
+            b.crossings(p.2, q.2, tolerance, Edge::B, &mut cuts);
         }
         cuts.sort_by(|x, y| x.s.total_cmp(&y.s));
         marks.push(Mark::Point(k));
