@@ -744,12 +744,24 @@ fn boxes_side_by_side_meet_in_the_outline_of_their_shared_face_once() {
 
 /// The six faces of the box `[lo, hi]`, each trimmed from a larger plane.
 fn block(lo: [f64; 3], hi: [f64; 3]) -> Vec<Face> {
-    block_with([lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]], 0.5)
+    block_with([lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]], 0.5, TOL)
 }
 
 /// The six faces of the box `x` (lo then hi per axis), each a trim of a plane patch that
-/// reaches `margin` face widths beyond it (0: the face is the whole patch).
-fn block_with(x: [f64; 6], margin: f64) -> Vec<Face> {
+/// reaches `margin` face widths beyond it (0: the face is the whole patch), its loops
+/// sampled to `tolerance`.
+fn block_with(x: [f64; 6], margin: f64, tolerance: f64) -> Vec<Face> {
+    turned_block_with(x, margin, tolerance, &|p| p)
+}
+
+/// [`block_with`] moved by the linear map `turn` (a rotation), applied to its corners and
+/// sides alike.
+fn turned_block_with(
+    x: [f64; 6],
+    margin: f64,
+    tolerance: f64,
+    turn: &dyn Fn([f64; 3]) -> [f64; 3],
+) -> Vec<Face> {
     let mut faces = Vec::new();
     for k in 0..3 {
         let (i, j) = ((k + 1) % 3, (k + 2) % 3);
@@ -759,8 +771,8 @@ fn block_with(x: [f64; 6], margin: f64) -> Vec<Face> {
             let (mut e1, mut e2) = ([0.0; 3], [0.0; 3]);
             e1[i] = x[i + 3] - x[i];
             e2[j] = x[j + 3] - x[j];
-            let face = plane_face(Point3::from_array(o), e1, e2, margin);
-            faces.push(Face::trimmed(&face, TOL));
+            let face = plane_face(Point3::from_array(turn(o)), turn(e1), turn(e2), margin);
+            faces.push(Face::trimmed(&face, tolerance));
         }
     }
     faces
@@ -973,22 +985,7 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
     // 1e-9 (before, 82 of 150 wrong: exact signs made the flush faces cross in slivers or
     // miss by an ulp).
     let rot = turn();
-    let turned_block = |x: [f64; 6]| -> Vec<Face> {
-        let mut faces = Vec::new();
-        for k in 0..3 {
-            let (i, j) = ((k + 1) % 3, (k + 2) % 3);
-            for side in [x[k], x[k + 3]] {
-                let mut o = [x[0], x[1], x[2]];
-                o[k] = side;
-                let (mut e1, mut e2) = ([0.0; 3], [0.0; 3]);
-                e1[i] = x[i + 3] - x[i];
-                e2[j] = x[j + 3] - x[j];
-                let face = plane_face(Point3::from_array(rot(o)), rot(e1), rot(e2), 0.5);
-                faces.push(Face::trimmed(&face, TOL));
-            }
-        }
-        faces
-    };
+    let turned_block = |x: [f64; 6]| turned_block_with(x, 0.5, TOL, &rot);
     let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     for case in 0..100 {
         let [a, b] = random_box_pair(&mut next);
@@ -1038,7 +1035,7 @@ fn random_boxes_whose_faces_are_whole_surfaces_meet_the_same() {
     for case in 0..80 {
         let [a, b] = random_box_pair(&mut next);
         let want = boxes_meet_length(a, b);
-        let (fa, fb) = (block_with(a, 0.0), block_with(b, 0.0));
+        let (fa, fb) = (block_with(a, 0.0, TOL), block_with(b, 0.0, TOL));
         let got: f64 = brep_brep(&fa, &fb, TOL).curves.iter().map(length).sum();
         assert!((got - want).abs() < 1e-9, "case {case}: {got} vs {want}");
         let corner = |k: usize| Point3::new(b[k], b[k + 1], b[k + 2]);
@@ -1161,22 +1158,7 @@ fn random_boxes_flush_to_within_a_coarse_tolerance_meet_as_if_flush() {
     // against the mesh keeps 1 cm more); pairs the moves bring into contact within the
     // tolerance are left out (the count by hand has them apart).
     let tol = 1e-3;
-    let faces = |x: [f64; 6]| -> Vec<Face> {
-        let mut out = Vec::new();
-        for k in 0..3 {
-            let (i, j) = ((k + 1) % 3, (k + 2) % 3);
-            for side in [x[k], x[k + 3]] {
-                let mut o = [x[0], x[1], x[2]];
-                o[k] = side;
-                let (mut e1, mut e2) = ([0.0; 3], [0.0; 3]);
-                e1[i] = x[i + 3] - x[i];
-                e2[j] = x[j + 3] - x[j];
-                let face = plane_face(Point3::from_array(o), e1, e2, 0.5);
-                out.push(Face::trimmed(&face, tol));
-            }
-        }
-        out
-    };
+    let faces = |x: [f64; 6]| block_with(x, 0.5, tol);
     let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     for case in 0..150 {
         let [a, mut b] = random_box_pair(&mut next);
