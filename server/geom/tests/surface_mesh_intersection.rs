@@ -415,8 +415,8 @@ fn a_mesh_resting_on_a_surface_meets_it_in_the_edges_on_it() {
     //   on it along its lower edge: that edge, length 2.
     // - A ridge: a triangular prism lying on one edge (apex down) along y ∈ [0, 1.5]: the
     //   edge, length 1.5.
-    // The seed curves find these two edges themselves, as crossings: the flag is not
-    // checked for them.
+    // The seed curves find these two edges themselves, as crossings; the mesh lies to one
+    // side along them, so they are touches (before: crossings).
     let surface = ground();
     let closed_box = |lo: [f64; 3], hi: [f64; 3]| -> Vec<[Point3; 3]> {
         Mesh::axis_aligned_box(Point3::from_array(lo), Point3::from_array(hi))
@@ -455,8 +455,8 @@ fn a_mesh_resting_on_a_surface_meets_it_in_the_edges_on_it() {
             false,
             Some(true),
         ),
-        (wall, 2.0, false, None),
-        (prism, 1.5, false, None),
+        (wall, 2.0, false, Some(true)),
+        (prism, 1.5, false, Some(true)),
     ];
     for (tris, want, closed, tangent) in cases {
         let bvh = Bvh::new(&tris);

@@ -37,7 +37,8 @@ fn height(
 
 /// Bit patterns of a point's coordinates: equal for a vertex shared by triangles.
 fn key(p: Point3) -> [u64; 3] {
-    [p.x.to_bits(), p.y.to_bits(), p.z.to_bits()]
+    // + 0.0 makes −0 and 0 one key.
+    [p.x, p.y, p.z].map(|c| (c + 0.0).to_bits())
 }
 
 /// One mesh edge on the surface: its ends with their parameters, and whether the mesh
@@ -321,4 +322,32 @@ impl ChordIndex {
             .is_some_and(|c| c.iter().any(close))
             || self.long.iter().any(close)
     }
+}
+
+/// Whether the mesh only rests on the surface at `m` (a point of a curve, `uv` on the
+/// surface): every corner of the triangles within `reach` of it lies on the surface or to
+/// one side of it (over the surface where the seeding mesh reaches, else over its tangent
+/// plane at `m`), some of them off it. A curve the seed meshes found along a mesh edge
+/// that rests on the surface (a wall standing on it, a ridge lying on it) is then a touch.
+pub(super) fn rests_on(
+    s: &NurbsSurface,
+    seeds: &Seeds,
+    (tris, bvh): (&[[Point3; 3]], &Bvh),
+    (m, uv): (Point3, [f64; 2]),
+    reach: f64,
+    tolerance: f64,
+) -> bool {
+    let Some(n) = s.normal_at(uv[0], uv[1]) else {
+        return false;
+    };
+    let grow = crate::Vector3::new(reach, reach, reach);
+    let (mut above, mut below) = (false, false);
+    bvh.for_each_in_box(m - grow, m + grow, |t| {
+        for &v in &tris[t as usize] {
+            let h = height(s, seeds, v, reach, tolerance).map_or((v - m).dot(n), |(h, _)| h);
+            above |= h > tolerance;
+            below |= h < -tolerance;
+        }
+    });
+    above != below
 }

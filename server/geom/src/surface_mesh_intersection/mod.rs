@@ -383,6 +383,23 @@ pub fn surface_mesh_seeded(
         out.touch_points.retain(|t| !along.near(t.0));
         out.curves.extend(on_edges);
     }
+    // A crossing found along a mesh edge that only rests on the surface is a touch: the
+    // mesh lies to one side at a quarter, half and three quarters along it.
+    for c in out.curves.iter_mut().filter(|c| !c.tangent) {
+        let n = c.points.len();
+        c.tangent = n >= 2
+            && [n / 4, n / 2, (3 * n) / 4].iter().all(|&k| {
+                let k = k.min(n - 1);
+                edges::rests_on(
+                    s,
+                    seeds,
+                    (tris, bvh),
+                    (c.points[k], c.uv[k]),
+                    eps.max(tolerance),
+                    tolerance,
+                )
+            });
+    }
     out
 }
 
