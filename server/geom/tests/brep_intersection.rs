@@ -778,6 +778,16 @@ fn turned_block_with(
     faces
 }
 
+/// The triangles of the box mesh `x` (lo then hi per axis, 12 triangles), moved by the
+/// linear map `turn`.
+fn box_triangles(x: [f64; 6], turn: &dyn Fn([f64; 3]) -> [f64; 3]) -> Vec<[Point3; 3]> {
+    let corner = |k: usize| Point3::new(x[k], x[k + 1], x[k + 2]);
+    cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3))
+        .triangles()
+        .map(|t| t.map(|p| Point3::from_array(turn(p.to_array()))))
+        .collect()
+}
+
 /// The length of the curves two boxes `a`, `b` (lo then hi per axis) meet in: where their
 /// surfaces cross or touch along a line, and the outline of any area they share. Every
 /// such curve runs along a line where a plane of one box meets a plane of either; each
@@ -898,9 +908,7 @@ fn random_boxes_against_box_meshes_meet_as_their_exact_versions_do() {
     for case in 0..150 {
         let [a, b] = random_box_pair(&mut next);
         let faces = block([a[0], a[1], a[2]], [a[3], a[4], a[5]]);
-        let corner = |k: usize| Point3::new(b[k], b[k + 1], b[k + 2]);
-        let mesh = cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3));
-        let tris: Vec<[Point3; 3]> = mesh.triangles().collect();
+        let tris = box_triangles(b, &|p| p);
         let bvh = Bvh::new(&tris);
         let cut = brep_mesh(&faces, &tris, &bvh, TOL);
         let got: f64 = cut
@@ -929,13 +937,7 @@ fn random_box_meshes_meet_as_the_exact_boxes_do() {
     let mut next = sequence(0x9e37_79b9_7f4a_7c15u64);
     for case in 0..150 {
         let [a, b] = random_box_pair(&mut next);
-        let mesh = |x: [f64; 6]| -> Vec<[Point3; 3]> {
-            let corner = |k: usize| Point3::new(x[k], x[k + 1], x[k + 2]);
-            cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3))
-                .triangles()
-                .collect()
-        };
-        let (ta, tb) = (mesh(a), mesh(b));
+        let (ta, tb) = (box_triangles(a, &|p| p), box_triangles(b, &|p| p));
         let (ba, bb) = (Bvh::new(&ta), Bvh::new(&tb));
         let cut = mesh_intersection(&ta, &ba, &tb, &bb, 1e-9);
         let got: f64 = cut
@@ -993,11 +995,7 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
         let exact = brep_brep(&turned_block(a), &turned_block(b), TOL);
         let got: f64 = exact.curves.iter().map(length).sum();
         assert!((got - want).abs() < 1e-6, "case {case}: {got} vs {want}");
-        let corner = |k: usize| Point3::new(b[k], b[k + 1], b[k + 2]);
-        let tris: Vec<[Point3; 3]> = cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3))
-            .triangles()
-            .map(|t| t.map(|p| Point3::from_array(rot(p.to_array()))))
-            .collect();
+        let tris = box_triangles(b, &rot);
         let cut = brep_mesh(&turned_block(a), &tris, &Bvh::new(&tris), TOL);
         let got: f64 = cut
             .iter()
@@ -1007,11 +1005,7 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
             (got - want).abs() < 1e-6,
             "case {case} (mesh): {got} vs {want}"
         );
-        let corner = |k: usize| Point3::new(a[k], a[k + 1], a[k + 2]);
-        let tris_a: Vec<[Point3; 3]> = cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3))
-            .triangles()
-            .map(|t| t.map(|p| Point3::from_array(rot(p.to_array()))))
-            .collect();
+        let tris_a = box_triangles(a, &rot);
         let cut = mesh_intersection(&tris_a, &Bvh::new(&tris_a), &tris, &Bvh::new(&tris), 1e-9);
         let got: f64 = cut
             .polylines
@@ -1038,10 +1032,7 @@ fn random_boxes_whose_faces_are_whole_surfaces_meet_the_same() {
         let (fa, fb) = (block_with(a, 0.0, TOL), block_with(b, 0.0, TOL));
         let got: f64 = brep_brep(&fa, &fb, TOL).curves.iter().map(length).sum();
         assert!((got - want).abs() < 1e-9, "case {case}: {got} vs {want}");
-        let corner = |k: usize| Point3::new(b[k], b[k + 1], b[k + 2]);
-        let tris: Vec<[Point3; 3]> = cicada_geom::Mesh::axis_aligned_box(corner(0), corner(3))
-            .triangles()
-            .collect();
+        let tris = box_triangles(b, &|p| p);
         let got: f64 = brep_mesh(&fa, &tris, &Bvh::new(&tris), TOL)
             .iter()
             .map(|c| polyline_length(&c.points, c.closed))
@@ -1119,10 +1110,7 @@ fn a_can_standing_over_a_boxs_edge_meets_it_in_its_footprints_outline() {
         let exact = brep_brep(&can, &block(lo, hi), TOL);
         assert!(exact.overlap, "d {d}");
         assert_eq!(exact.curves.len(), 1, "d {d}");
-        let tris: Vec<[Point3; 3]> =
-            cicada_geom::Mesh::axis_aligned_box(Point3::from_array(lo), Point3::from_array(hi))
-                .triangles()
-                .collect();
+        let tris = box_triangles([lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]], &|p| p);
         let meshed = brep_mesh(&can, &tris, &Bvh::new(&tris), TOL);
         assert_eq!(meshed.len(), 1, "d {d} (mesh)");
         let curves = [
@@ -1177,11 +1165,7 @@ fn random_boxes_flush_to_within_a_coarse_tolerance_meet_as_if_flush() {
             .map(length)
             .sum();
         assert!((got - want).abs() < 0.02, "case {case}: {got} vs {want}");
-        let corner = |x: [f64; 6], k: usize| Point3::new(x[k], x[k + 1], x[k + 2]);
-        let tris: Vec<[Point3; 3]> =
-            cicada_geom::Mesh::axis_aligned_box(corner(b, 0), corner(b, 3))
-                .triangles()
-                .collect();
+        let tris = box_triangles(b, &|p| p);
         let got: f64 = brep_mesh(&faces(a), &tris, &Bvh::new(&tris), tol)
             .iter()
             .map(|c| polyline_length(&c.points, c.closed))
