@@ -112,8 +112,9 @@ pub struct IntersectCurve {
     /// `fit_curves` asked for one and a fit was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fitted: Option<NurbsCurve>,
-    /// True where the objects touch along the curve (tangent surfaces: a pipe on a slab)
-    /// rather than cross.
+    /// True where the objects touch along the curve rather than cross: tangent surfaces (a
+    /// pipe lying on a slab), or faces that end on the other object from one side (a box
+    /// standing on a slab, boxes side by side, a sheet ending on another).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tangent: bool,
 }

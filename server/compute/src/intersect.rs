@@ -10,7 +10,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_clash::broad::candidate_pairs;
-use cicada_geom::brep_intersection::{Face, brep_brep, brep_mesh, curve_brep};
+use cicada_geom::brep_intersection::{
+    BrepStation, Face, brep_brep, brep_mesh, curve_brep, rest_on_each_other, rests_on_mesh,
+};
 use cicada_geom::bvh::Bvh;
 use cicada_geom::curve_intersection::curve_curve;
 use cicada_geom::mesh_intersection::mesh_intersection;
@@ -226,8 +228,20 @@ fn intersect_pair(
                 tolerance,
             );
             for c in cut.curves {
+                // A surface ending on the other from one side touches it, as Breps do.
+                let stations: Vec<BrepStation> = (0..c.points.len())
+                    .map(|k| BrepStation {
+                        point: c.points[k],
+                        face_a: 0,
+                        uv_a: c.uv_a[k],
+                        face_b: 0,
+                        uv_b: c.uv_b[k],
+                    })
+                    .collect();
+                let (one_a, one_b) = (std::slice::from_ref(&**fa), std::slice::from_ref(&**fb));
+                let tangent = c.tangent || rest_on_each_other(one_a, one_b, &stations, tolerance);
                 pair.curves.push(Curve {
-                    tangent: c.tangent,
+                    tangent,
                     ..curve(
                         &c.points,
                         c.closed,
@@ -307,6 +321,18 @@ fn intersect_pair(
             let seeds = face.seeds(tolerance);
             let cut = surface_mesh_seeded(&face.surface, &seeds, triangles, bvh, tolerance);
             for c in cut.curves {
+                let stations: Vec<BrepStation> = (0..c.points.len())
+                    .map(|k| BrepStation {
+                        point: c.points[k],
+                        face_a: 0,
+                        uv_a: c.uv[k],
+                        face_b: 0,
+                        uv_b: [0.0, 0.0],
+                    })
+                    .collect();
+                let one = std::slice::from_ref(&**face);
+                let tangent =
+                    c.tangent || rests_on_mesh(one, (triangles, bvh), &stations, tolerance);
                 // Parameters on the surface's side; a mesh has none.
                 let uv = if surface_first {
                     (Some(c.uv), None)
@@ -314,7 +340,7 @@ fn intersect_pair(
                     (None, Some(c.uv))
                 };
                 pair.curves.push(Curve {
-                    tangent: c.tangent,
+                    tangent,
                     ..curve(&c.points, c.closed, uv, tolerance, fit)
                 });
             }

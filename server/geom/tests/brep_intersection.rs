@@ -25,7 +25,9 @@
 //!   that are whole surfaces; flush only to within a coarse tolerance.
 
 use cicada_geom::Point3;
-use cicada_geom::brep_intersection::{BrepCurve, Face, brep_brep, brep_mesh, curve_brep};
+use cicada_geom::brep_intersection::{
+    BrepCurve, BrepMeshCurve, Face, brep_brep, brep_mesh, curve_brep,
+};
 use cicada_geom::bvh::Bvh;
 use cicada_geom::mesh_intersection::mesh_intersection;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
@@ -267,7 +269,7 @@ fn overlapping_cubes_meet_in_one_closed_hexagon() {
     let cut = brep_brep(&a, &b, TOL);
     assert_eq!(cut.curves.len(), 1);
     let c = &cut.curves[0];
-    assert!(c.closed);
+    assert!(c.closed && !c.tangent);
     assert!((length(c) - 3.0).abs() < 1e-7, "{}", length(c));
     for s in &c.points {
         assert!(on_box(s.point, [0.0; 3], [1.0; 3]), "{:?}", s.point);
@@ -578,7 +580,8 @@ fn a_box_resting_on_a_slab_meets_it_in_the_outline_of_their_contact() {
     // top (a curve lying on a trim, so the cut at the trim's corner must not be lost). Moved
     // to overhang the slab's edge x = 2, the outline of the contact is the rectangle
     // [1.5, 2] × [0.5, 1.5] (length 3), closed by the slab's side face meeting the cube's
-    // bottom. The flush faces themselves add no touch point.
+    // bottom. The flush faces themselves add no touch point. The side faces cross the
+    // slab's top, but the cube stands on it: the outline is a touch (before: a crossing).
     let slab = cube(Point3::new(-1.0, -1.0, -3.0), 3.0);
     let cases = [
         (
@@ -598,7 +601,7 @@ fn a_box_resting_on_a_slab_meets_it_in_the_outline_of_their_contact() {
         assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
         assert_eq!(cut.curves.len(), 1, "at {corner:?}");
         let c = &cut.curves[0];
-        assert!(c.closed && !c.tangent, "at {corner:?}");
+        assert!(c.closed && c.tangent, "at {corner:?}");
         assert!((length(c) - want).abs() < 1e-9, "{}", length(c));
         let lo = corner.to_array();
         let hi = [lo[0] + 1.0, lo[1] + 1.0, lo[2] + 1.0];
@@ -613,6 +616,70 @@ fn a_box_resting_on_a_slab_meets_it_in_the_outline_of_their_contact() {
         }
         for [x, y] in corners {
             assert_passes_through(c, Point3::new(x, y, 0.0));
+        }
+    }
+}
+
+#[test]
+fn a_box_sunk_into_a_slab_or_resting_on_it_crosses_or_touches_it_as_breps_and_meshes() {
+    // The unit cube with its bottom at z = −`depth` (the slab's top is z = 0): sunk by 0.25
+    // its side faces pass through the top along the square of side 1, a crossing; resting
+    // (depth 0) the same square is a touch, whether the cube or the slab is the mesh; lifted
+    // by 1e-3 they miss. Also the cube standing flush in the slab's corner (its sides on the
+    // slab's edges x = 2 and y = 2): two sides of the outline lie on an edge of both, and
+    // they still only touch. All again turned by one rotation, flush only to within
+    // rounding.
+    let slab = [-1.0, -1.0, -3.0, 2.0, 2.0, 0.0];
+    let rot = turn();
+    let same = |p: [f64; 3]| p;
+    for turned in [false, true] {
+        let map: &dyn Fn([f64; 3]) -> [f64; 3] = if turned { &rot } else { &same };
+        let slab_faces = turned_block_with(slab, 0.5, TOL, map);
+        let slab_tris = box_triangles(slab, map);
+        let slab_bvh = Bvh::new(&slab_tris);
+        let cases = [
+            ([0.0, 0.0], 0.25),
+            ([0.0, 0.0], 0.0),
+            ([1.0, 1.0], 0.0),
+            ([0.0, 0.0], -1e-3),
+        ];
+        for (lo, depth) in cases {
+            let cube = [lo[0], lo[1], -depth, lo[0] + 1.0, lo[1] + 1.0, 1.0 - depth];
+            let cube_faces = turned_block_with(cube, 0.5, TOL, map);
+            let cube_tris = box_triangles(cube, map);
+            let cube_bvh = Bvh::new(&cube_tris);
+            let breps = brep_brep(&cube_faces, &slab_faces, TOL);
+            let on_mesh = brep_mesh(&cube_faces, &slab_tris, &slab_bvh, TOL);
+            let under_mesh = brep_mesh(&slab_faces, &cube_tris, &cube_bvh, TOL);
+            let case = format!("cube at {lo:?}, sunk by {depth}, turned: {turned}");
+            if depth < 0.0 {
+                let none = breps.curves.is_empty() && on_mesh.is_empty() && under_mesh.is_empty();
+                assert!(none, "{case}");
+                continue;
+            }
+            let mesh =
+                |c: &BrepMeshCurve| (c.closed, c.tangent, polyline_length(&c.points, c.closed));
+            let flags = [
+                breps
+                    .curves
+                    .iter()
+                    .map(|c| (c.closed, c.tangent, length(c)))
+                    .collect::<Vec<_>>(),
+                on_mesh.iter().map(mesh).collect(),
+                under_mesh.iter().map(mesh).collect(),
+            ];
+            for (method, got) in ["Brep–Brep", "Brep on mesh", "mesh on Brep"]
+                .iter()
+                .zip(flags)
+            {
+                assert_eq!(got.len(), 1, "{case}, {method}: {got:?}");
+                let (closed, tangent, len) = got[0];
+                assert!(
+                    closed && (len - 4.0).abs() < 1e-6,
+                    "{case}, {method}: {got:?}"
+                );
+                assert_eq!(tangent, depth == 0.0, "{case}, {method}");
+            }
         }
     }
 }
@@ -684,7 +751,8 @@ fn a_mitred_pipe_on_a_plate_meets_it_in_the_whole_ellipse_of_its_cut() {
         }
         assert_eq!(cut.curves.len(), 1, "lift {lift}");
         let curve = &cut.curves[0];
-        assert!(curve.closed && !curve.tangent);
+        assert!(curve.closed);
+        assert_eq!(curve.tangent, lift == 0.0, "lift {lift}");
         assert!(
             (length(curve) - perimeter).abs() < 1e-5,
             "{} vs {perimeter}",
@@ -721,7 +789,8 @@ fn boxes_side_by_side_meet_in_the_outline_of_their_shared_face_once() {
         assert!(cut.tangent_points.is_empty(), "{:?}", cut.tangent_points);
         assert_eq!(cut.curves.len(), 1, "at {corner:?}");
         let c = &cut.curves[0];
-        assert!(c.closed, "at {corner:?}");
+        // Each box keeps to its own side of the shared plane: they touch.
+        assert!(c.closed && c.tangent, "at {corner:?}");
         let want = 2.0 * ((y1 - y0) + (z1 - z0));
         assert!((length(c) - want).abs() < 1e-9, "{} vs {want}", length(c));
         for s in &c.points {

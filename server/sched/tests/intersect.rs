@@ -336,7 +336,7 @@ fn breps_side_by_side_are_an_overlap_with_the_outline_of_their_shared_face() {
     // The unit cube and a cube of side 2 beside it at x = 1, from y = z = 0.5: their faces
     // on x = 1 coincide over [0.5, 1]², flagged as an overlap, and the curve is that
     // square's outline (perimeter 2), each side where a side face of one cube meets the
-    // other's face on x = 1.
+    // other's face on x = 1. Each cube keeps to its side of that plane: a touch.
     let scene = json!({"units": "meters", "tolerance": 1e-3,
         "breps": [cube_brep("small", [0.0; 3], 1.0), cube_brep("big", [1.0, 0.5, 0.5], 2.0)]});
     let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
@@ -345,7 +345,7 @@ fn breps_side_by_side_are_an_overlap_with_the_outline_of_their_shared_face() {
     assert!(p.points.is_empty(), "{:?}", p.points);
     assert_eq!(p.curves.len(), 1);
     let c = &p.curves[0];
-    assert!(c.closed);
+    assert!(c.closed && c.tangent);
     assert!((loop_length(&c.points) - 2.0).abs() < 1e-9);
     assert!(c.points.iter().all(|q| (q[0] - 1.0).abs() < 1e-6));
 }
@@ -474,4 +474,35 @@ fn flush_patches_are_an_overlap_on_the_wire() {
     let p = pair(&r, "sphere", "plane");
     assert!(!p.overlap);
     assert!(serde_json::to_value(p).unwrap().get("overlap").is_none());
+}
+
+#[test]
+fn a_wall_standing_on_a_floor_touches_it_and_one_through_it_crosses() {
+    // A vertical patch x = 1, 0 ≤ y ≤ 2, from z = `foot` up to 2, against the floor patch
+    // z = 0 over [−1, 3]² and against the same floor as a mesh of two triangles: standing
+    // on it (foot 0) the wall meets it along its lower edge, a touch, though the surfaces
+    // cross there; let down through it (foot −1) the same line is a crossing.
+    let floor = json!({"id": "floor", "degree_u": 1, "degree_v": 1, "count_u": 2,
+        "count_v": 2, "points": [[-1, -1, 0], [-1, 3, 0], [3, -1, 0], [3, 3, 0]],
+        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
+    let floor_mesh = json!({"id": "floor_mesh",
+        "vertices": [[-1, -1, 0], [3, -1, 0], [3, 3, 0], [-1, 3, 0]],
+        "faces": [[0, 1, 2], [0, 2, 3]]});
+    for (foot, touch) in [(0.0, true), (-1.0, false)] {
+        let wall = json!({"id": "wall", "degree_u": 1, "degree_v": 1, "count_u": 2,
+            "count_v": 2, "points": [[1, 0, foot], [1, 0, 2], [1, 2, foot], [1, 2, 2]],
+            "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
+        let scene = json!({"units": "meters", "tolerance": 1e-3,
+            "surfaces": [wall, floor], "meshes": [floor_mesh]});
+        let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+        for other in ["floor", "floor_mesh"] {
+            let p = pair(&r, "wall", other);
+            assert_eq!(p.curves.len(), 1, "foot {foot}, {other}: {:?}", p.curves);
+            let c = &p.curves[0];
+            assert_eq!(c.tangent, touch, "foot {foot}, {other}");
+            let ends = [c.points.0[0], c.points.0[c.points.0.len() - 1]];
+            let span = (ends[0][1] - ends[1][1]).abs();
+            assert!((span - 2.0).abs() < 1e-6, "foot {foot}, {other}: {ends:?}");
+        }
+    }
 }

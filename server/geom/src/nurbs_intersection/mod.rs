@@ -128,7 +128,7 @@ pub(crate) fn clamp_uv(s: &NurbsSurface, [u, v]: [f64; 2]) -> [f64; 2] {
 
 /// The parameter step that moves a surface point by `delta` in its tangent plane (least
 /// squares on the 2 × 2 normal equations).
-fn tangent_step(su: Vector3, sv: Vector3, delta: Vector3) -> Option<[f64; 2]> {
+pub(crate) fn tangent_step(su: Vector3, sv: Vector3, delta: Vector3) -> Option<[f64; 2]> {
     let (a, b, c) = (su.dot(su), su.dot(sv), sv.dot(sv));
     let (r, s) = (su.dot(delta), sv.dot(delta));
     let det = a * c - b * b;

@@ -15,6 +15,8 @@
 //! meeting a surface), so clipped ends lie on the Brep edge to the tolerance, and the
 //! pieces of the two faces along an edge meet there and join.
 
+mod resting;
+
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -794,15 +796,15 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
                     |p: &Station, q: &Station, x: Cut| cut_station(fa, fb, p, q, x, tolerance);
                 for (piece, closed) in clip(fa, Some(fb), stations, c.closed, cut_at, tolerance) {
                     let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
+                    let tangent = c.tangent || rest_on_each_other(a, b, &points, tolerance);
                     if closed {
-                        let tangent = c.tangent;
                         out.curves.push(BrepCurve {
                             points,
                             closed,
                             tangent,
                         });
                     } else {
-                        open[usize::from(c.tangent)].push(points);
+                        open[usize::from(tangent)].push(points);
                     }
                 }
             }
@@ -822,6 +824,28 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
     out.curves = closed;
     out.curves.extend(join_both(crossing, touching, tolerance));
     out
+}
+
+/// Whether the Breps `a` and `b` only rest on each other along a piece where their faces
+/// cross ([`resting`]): at a quarter, half and three quarters along it. [`brep_brep`] asks
+/// this of every crossing; a caller intersecting surfaces on its own asks it too.
+pub fn rest_on_each_other(a: &[Face], b: &[Face], piece: &[BrepStation], tolerance: f64) -> bool {
+    let points: Vec<Point3> = piece.iter().map(|s| s.point).collect();
+    let stations = resting::stations(&points);
+    !stations.is_empty()
+        && stations.into_iter().all(|(k, s, along)| {
+            let (p, q) = (&piece[k], &piece[k + 1]);
+            let (fa, fb) = (p.face_a as usize, p.face_b as usize);
+            if fa >= a.len() || fb >= b.len() {
+                return false;
+            }
+            let at = p.point.lerp(q.point, s);
+            let uv_a = lerp2(p.uv_a, a[fa].unwrap_near(p.uv_a, q.uv_a), s);
+            let uv_b = lerp2(p.uv_b, b[fb].unwrap_near(p.uv_b, q.uv_b), s);
+            let ray_a = resting::face_rays(a, (at, fa, uv_a), along, tolerance);
+            let ray_b = resting::face_rays(b, (at, fb, uv_b), along, tolerance);
+            resting::touch(along, &ray_a, &ray_b)
+        })
 }
 
 /// The curves (closed, each with its flag) and open pieces `[crossing, touching]` less
@@ -998,7 +1022,7 @@ pub fn brep_mesh(
             face_b: 0,
             uv_b: [0.0, 0.0],
         };
-        let eps = (1e-9 * bounds_size(&face.surface)).max(tolerance * 1e-2);
+        let eps = mesh_eps(face, tolerance);
         let cut_at =
             |p: &Station, q: &Station, x: Cut| mesh_cut(face, tris, bvh, p, q, x, eps, tolerance);
         for c in
@@ -1009,15 +1033,15 @@ pub fn brep_mesh(
                 .collect();
             for (piece, closed) in clip(face, None, stations, c.closed, cut_at, tolerance) {
                 let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
+                let tangent = c.tangent || rests_on_mesh(faces, (tris, bvh), &points, tolerance);
                 if closed {
-                    let tangent = c.tangent;
                     out.push(BrepCurve {
                         points,
                         closed,
                         tangent,
                     });
                 } else {
-                    open[usize::from(c.tangent)].push(points);
+                    open[usize::from(tangent)].push(points);
                 }
             }
         }
@@ -1033,6 +1057,38 @@ pub fn brep_mesh(
             tangent: c.tangent,
         })
         .collect()
+}
+
+/// How near a point of `face` a mesh triangle counts as holding it: rounding at the face's
+/// size, or a hundredth of the tolerance.
+fn mesh_eps(face: &Face, tolerance: f64) -> f64 {
+    (1e-9 * bounds_size(&face.surface)).max(tolerance * 1e-2)
+}
+
+/// Whether the Brep `faces` only rests on the mesh (or the mesh on it) along a piece where
+/// a face crosses it ([`resting`]): at a quarter, half and three quarters along it.
+pub fn rests_on_mesh(
+    faces: &[Face],
+    (tris, bvh): (&[[Point3; 3]], &Bvh),
+    piece: &[BrepStation],
+    tolerance: f64,
+) -> bool {
+    let points: Vec<Point3> = piece.iter().map(|s| s.point).collect();
+    let stations = resting::stations(&points);
+    !stations.is_empty()
+        && stations.into_iter().all(|(k, s, along)| {
+            let (p, q) = (&piece[k], &piece[k + 1]);
+            let face = p.face_a as usize;
+            let Some(f) = faces.get(face) else {
+                return false;
+            };
+            let at = p.point.lerp(q.point, s);
+            let uv = lerp2(p.uv_a, f.unwrap_near(p.uv_a, q.uv_a), s);
+            let eps = mesh_eps(f, tolerance);
+            let ray_a = resting::face_rays(faces, (at, face, uv), along, tolerance);
+            let ray_b = resting::mesh_rays(tris, bvh, at, along, eps, tolerance);
+            resting::touch(along, &ray_a, &ray_b)
+        })
 }
 
 /// Where the chord `p → q` of a face–mesh curve leaves the face at `cut`: on the trim edge
