@@ -239,7 +239,8 @@ fn intersect_pair(
                     })
                     .collect();
                 let (one_a, one_b) = (std::slice::from_ref(&**fa), std::slice::from_ref(&**fb));
-                let tangent = c.tangent || rest_on_each_other(one_a, one_b, &stations, tolerance);
+                let tangent =
+                    c.tangent || rest_on_each_other(one_a, one_b, &stations, c.closed, tolerance);
                 pair.curves.push(Curve {
                     tangent,
                     ..curve(
@@ -331,8 +332,8 @@ fn intersect_pair(
                     })
                     .collect();
                 let one = std::slice::from_ref(&**face);
-                let tangent =
-                    c.tangent || rests_on_mesh(one, (triangles, bvh), &stations, tolerance);
+                let tangent = c.tangent
+                    || rests_on_mesh(one, (triangles, bvh), &stations, c.closed, tolerance);
                 // Parameters on the surface's side; a mesh has none.
                 let uv = if surface_first {
                     (Some(c.uv), None)

@@ -622,8 +622,9 @@ fn a_box_resting_on_a_slab_meets_it_in_the_outline_of_their_contact() {
 
 #[test]
 fn a_box_sunk_into_a_slab_or_resting_on_it_crosses_or_touches_it_as_breps_and_meshes() {
-    // The unit cube with its bottom at z = −`depth` (the slab's top is z = 0): sunk by 0.25
-    // its side faces pass through the top along the square of side 1, a crossing; resting
+    // The unit cube with its bottom at z = −`depth` (the slab's top is z = 0): sunk by 0.25,
+    // or by ten tolerances, its side faces pass through the top along the square of side 1,
+    // a crossing; resting
     // (depth 0) the same square is a touch, whether the cube or the slab is the mesh; lifted
     // by 1e-3 they miss. Also the cube standing flush in the slab's corner (its sides on the
     // slab's edges x = 2 and y = 2): two sides of the outline lie on an edge of both, and
@@ -639,6 +640,7 @@ fn a_box_sunk_into_a_slab_or_resting_on_it_crosses_or_touches_it_as_breps_and_me
         let slab_bvh = Bvh::new(&slab_tris);
         let cases = [
             ([0.0, 0.0], 0.25),
+            ([0.0, 0.0], 10.0 * TOL),
             ([0.0, 0.0], 0.0),
             ([1.0, 1.0], 0.0),
             ([0.0, 0.0], -1e-3),
@@ -857,6 +859,42 @@ fn box_triangles(x: [f64; 6], turn: &dyn Fn([f64; 3]) -> [f64; 3]) -> Vec<[Point
         .collect()
 }
 
+/// What the tangent flags of the curves where boxes `a` and `b` meet must be: boxes whose
+/// interiors are apart (touching on a face, an edge or a corner) only touch, every curve a
+/// touch; a curve that passes through the interior of a face of each (away from their
+/// edges, where axis-aligned faces can only cross) is a crossing. `flags`: each curve's
+/// tangent flag and points.
+fn check_box_flags<'a>(
+    a: [f64; 6],
+    b: [f64; 6],
+    flags: impl IntoIterator<Item = (bool, &'a [Point3])>,
+    check_faces: bool,
+) -> Result<(), String> {
+    let apart = (0..3).any(|k| a[k + 3] <= b[k] || b[k + 3] <= a[k]);
+    let in_face = |p: Point3, x: [f64; 6]| {
+        let q = p.to_array();
+        let on = (0..3)
+            .filter(|&k| (q[k] - x[k]).abs() < 1e-7 || (q[k] - x[k + 3]).abs() < 1e-7)
+            .count();
+        let inside = (0..3)
+            .filter(|&k| q[k] > x[k] + 1e-6 && q[k] < x[k + 3] - 1e-6)
+            .count();
+        on == 1 && inside == 2
+    };
+    for (tangent, points) in flags {
+        if apart && !tangent {
+            return Err(format!("apart but crossing at {:?}", points[0]));
+        }
+        if check_faces
+            && tangent
+            && let Some(p) = points.iter().find(|&&p| in_face(p, a) && in_face(p, b))
+        {
+            return Err(format!("touching through both faces at {p:?}"));
+        }
+    }
+    Ok(())
+}
+
 /// The length of the curves two boxes `a`, `b` (lo then hi per axis) meet in: where their
 /// surfaces cross or touch along a line, and the outline of any area they share. Every
 /// such curve runs along a line where a plane of one box meets a plane of either; each
@@ -962,6 +1000,15 @@ fn random_boxes_flush_or_not_meet_in_their_surfaces_shared_lines_and_outlines() 
             let on = |x: [f64; 6]| on_box(s.point, [x[0], x[1], x[2]], [x[3], x[4], x[5]]);
             assert!(on(a) && on(b), "case {case}: {:?}", s.point);
         }
+        let points: Vec<(bool, Vec<Point3>)> = cut
+            .curves
+            .iter()
+            .map(|c| (c.tangent, c.points.iter().map(|s| s.point).collect()))
+            .collect();
+        let flags = points.iter().map(|(t, p)| (*t, p.as_slice()));
+        if let Err(e) = check_box_flags(a, b, flags, true) {
+            panic!("case {case}: {e}\n{a:?}\n{b:?}");
+        }
     }
     assert!(flush_cases >= 50, "{flush_cases}");
 }
@@ -992,6 +1039,10 @@ fn random_boxes_against_box_meshes_meet_as_their_exact_versions_do() {
         for p in cut.iter().flat_map(|c| &c.points) {
             let on = |x: [f64; 6]| on_box(*p, [x[0], x[1], x[2]], [x[3], x[4], x[5]]);
             assert!(on(a) && on(b), "case {case}: {p:?}");
+        }
+        let flags = cut.iter().map(|c| (c.tangent, c.points.as_slice()));
+        if let Err(e) = check_box_flags(a, b, flags, true) {
+            panic!("case {case} (mesh): {e}\n{a:?}\n{b:?}");
         }
     }
 }
@@ -1064,6 +1115,15 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
         let exact = brep_brep(&turned_block(a), &turned_block(b), TOL);
         let got: f64 = exact.curves.iter().map(length).sum();
         assert!((got - want).abs() < 1e-6, "case {case}: {got} vs {want}");
+        let points: Vec<(bool, Vec<Point3>)> = exact
+            .curves
+            .iter()
+            .map(|c| (c.tangent, c.points.iter().map(|s| s.point).collect()))
+            .collect();
+        let flags = points.iter().map(|(t, p)| (*t, p.as_slice()));
+        if let Err(e) = check_box_flags(a, b, flags, false) {
+            panic!("case {case}: {e}");
+        }
         let tris = box_triangles(b, &rot);
         let cut = brep_mesh(&turned_block(a), &tris, &Bvh::new(&tris), TOL);
         let got: f64 = cut
@@ -1074,6 +1134,10 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
             (got - want).abs() < 1e-6,
             "case {case} (mesh): {got} vs {want}"
         );
+        if let Err(e) = check_box_flags(a, b, cut.iter().map(|c| (c.tangent, &c.points[..])), false)
+        {
+            panic!("case {case} (mesh): {e}");
+        }
         let tris_a = box_triangles(a, &rot);
         let cut = mesh_intersection(&tris_a, &Bvh::new(&tris_a), &tris, &Bvh::new(&tris), 1e-9);
         let got: f64 = cut

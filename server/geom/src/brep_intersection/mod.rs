@@ -25,7 +25,8 @@ use crate::bvh::Bvh;
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::nurbs_intersection::{
     CurveSurfacePoint, MAX_NEWTON, Seeds, bounds_size, clamp_uv, coincide_within,
-    curve_surface_seeded, frame, refine_on_both, solve3, surface_surface_seeded,
+    curve_surface_seeded, frame, refine_on_both, refine_with_tangent, solve3,
+    surface_surface_seeded,
 };
 use crate::surface_mesh_intersection::{planes_at, surface_mesh_seeded};
 use crate::tessellate::TessellationOptions;
@@ -796,7 +797,7 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
                     |p: &Station, q: &Station, x: Cut| cut_station(fa, fb, p, q, x, tolerance);
                 for (piece, closed) in clip(fa, Some(fb), stations, c.closed, cut_at, tolerance) {
                     let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
-                    let tangent = c.tangent || rest_on_each_other(a, b, &points, tolerance);
+                    let tangent = c.tangent || rest_on_each_other(a, b, &points, closed, tolerance);
                     if closed {
                         out.curves.push(BrepCurve {
                             points,
@@ -827,25 +828,53 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
 }
 
 /// Whether the Breps `a` and `b` only rest on each other along a piece where their faces
-/// cross ([`resting`]): at a quarter, half and three quarters along it. [`brep_brep`] asks
-/// this of every crossing; a caller intersecting surfaces on its own asks it too.
-pub fn rest_on_each_other(a: &[Face], b: &[Face], piece: &[BrepStation], tolerance: f64) -> bool {
-    let points: Vec<Point3> = piece.iter().map(|s| s.point).collect();
-    let stations = resting::stations(&points);
-    !stations.is_empty()
-        && stations.into_iter().all(|(k, s, along)| {
-            let (p, q) = (&piece[k], &piece[k + 1]);
+/// cross ([`resting`]; `closed`: the piece is a loop). [`brep_brep`] asks this of every
+/// crossing; a caller intersecting surfaces on its own asks it too.
+pub fn rest_on_each_other(
+    a: &[Face],
+    b: &[Face],
+    piece: &[BrepStation],
+    closed: bool,
+    tolerance: f64,
+) -> bool {
+    if piece
+        .iter()
+        .any(|s| s.face_a as usize >= a.len() || s.face_b as usize >= b.len())
+    {
+        return false;
+    }
+    let ring: Vec<BrepStation> = piece
+        .iter()
+        .chain(closed.then(|| &piece[0]))
+        .copied()
+        .collect();
+    let points: Vec<Point3> = ring.iter().map(|s| s.point).collect();
+    resting::piece_touches(
+        &points,
+        |k| {
+            let s = &ring[k];
+            let edge = 2.0 * tolerance;
+            !resting::near_edge(&a[s.face_a as usize], s.uv_a, edge)
+                && !resting::near_edge(&b[s.face_b as usize], s.uv_b, edge)
+        },
+        |k, s, along| {
+            let (p, q) = (&ring[k], &ring[k + 1]);
             let (fa, fb) = (p.face_a as usize, p.face_b as usize);
-            if fa >= a.len() || fb >= b.len() {
-                return false;
-            }
-            let at = p.point.lerp(q.point, s);
             let uv_a = lerp2(p.uv_a, a[fa].unwrap_near(p.uv_a, q.uv_a), s);
             let uv_b = lerp2(p.uv_b, b[fb].unwrap_near(p.uv_b, q.uv_b), s);
+            // The chord's point moved onto the curve, with the curve's direction there.
+            let reach = p.point.distance(q.point) + tolerance;
+            let onto =
+                refine_with_tangent(&a[fa].surface, &b[fb].surface, uv_a, uv_b, tolerance, reach);
+            let ((at, uv_a, uv_b), along) = match onto {
+                Some((station, tangent)) => (station, tangent.unwrap_or(along)),
+                None => ((p.point.lerp(q.point, s), uv_a, uv_b), along),
+            };
             let ray_a = resting::face_rays(a, (at, fa, uv_a), along, tolerance);
             let ray_b = resting::face_rays(b, (at, fb, uv_b), along, tolerance);
-            resting::touch(along, &ray_a, &ray_b)
-        })
+            resting::touch(along, &ray_a, &ray_b, tolerance)
+        },
+    )
 }
 
 /// The curves (closed, each with its flag) and open pieces `[crossing, touching]` less
@@ -1033,7 +1062,8 @@ pub fn brep_mesh(
                 .collect();
             for (piece, closed) in clip(face, None, stations, c.closed, cut_at, tolerance) {
                 let points: Vec<BrepStation> = piece.into_iter().map(tag).collect();
-                let tangent = c.tangent || rests_on_mesh(faces, (tris, bvh), &points, tolerance);
+                let tangent =
+                    c.tangent || rests_on_mesh(faces, (tris, bvh), &points, closed, tolerance);
                 if closed {
                     out.push(BrepCurve {
                         points,
@@ -1066,29 +1096,42 @@ fn mesh_eps(face: &Face, tolerance: f64) -> f64 {
 }
 
 /// Whether the Brep `faces` only rests on the mesh (or the mesh on it) along a piece where
-/// a face crosses it ([`resting`]): at a quarter, half and three quarters along it.
+/// a face crosses it ([`resting`]; `closed`: the piece is a loop).
 pub fn rests_on_mesh(
     faces: &[Face],
     (tris, bvh): (&[[Point3; 3]], &Bvh),
     piece: &[BrepStation],
+    closed: bool,
     tolerance: f64,
 ) -> bool {
-    let points: Vec<Point3> = piece.iter().map(|s| s.point).collect();
-    let stations = resting::stations(&points);
-    !stations.is_empty()
-        && stations.into_iter().all(|(k, s, along)| {
-            let (p, q) = (&piece[k], &piece[k + 1]);
+    if piece.iter().any(|s| s.face_a as usize >= faces.len()) {
+        return false;
+    }
+    let ring: Vec<BrepStation> = piece
+        .iter()
+        .chain(closed.then(|| &piece[0]))
+        .copied()
+        .collect();
+    let points: Vec<Point3> = ring.iter().map(|s| s.point).collect();
+    resting::piece_touches(
+        &points,
+        |k| {
+            let s = &ring[k];
+            let edge = 2.0 * tolerance;
+            !resting::near_edge(&faces[s.face_a as usize], s.uv_a, edge)
+                && resting::mesh_flat_at(tris, bvh, s.point, edge)
+        },
+        |k, s, along| {
+            let (p, q) = (&ring[k], &ring[k + 1]);
             let face = p.face_a as usize;
-            let Some(f) = faces.get(face) else {
-                return false;
-            };
+            let uv = lerp2(p.uv_a, faces[face].unwrap_near(p.uv_a, q.uv_a), s);
             let at = p.point.lerp(q.point, s);
-            let uv = lerp2(p.uv_a, f.unwrap_near(p.uv_a, q.uv_a), s);
-            let eps = mesh_eps(f, tolerance);
+            let eps = mesh_eps(&faces[face], tolerance);
             let ray_a = resting::face_rays(faces, (at, face, uv), along, tolerance);
             let ray_b = resting::mesh_rays(tris, bvh, at, along, eps, tolerance);
-            resting::touch(along, &ray_a, &ray_b)
-        })
+            resting::touch(along, &ray_a, &ray_b, tolerance)
+        },
+    )
 }
 
 /// Where the chord `p → q` of a face–mesh curve leaves the face at `cut`: on the trim edge

@@ -9,6 +9,13 @@
 //! (flush faces: the box's bottom on the slab's top) belong to both and are left out. The
 //! boundaries cross when the remaining rays alternate round the point, the one's between
 //! the other's, and touch when each keeps to its own side.
+//!
+//! A piece is a crossing as soon as one of its points lies inside a face of each boundary,
+//! more than two tolerances from their edges (the faces cross there, as the surfaces do),
+//! which settles most pieces at their first points; a piece running along edges throughout
+//! is a touch when the rays touch at eight points spread along it. A face is taken to end
+//! at the point when it ends within two tolerances of it; nearer an edge than the reach,
+//! its ray stops short of the edge.
 
 use std::f64::consts::TAU;
 
@@ -16,31 +23,52 @@ use super::Face;
 use crate::bbox::Aabb;
 use crate::bvh::Bvh;
 use crate::nurbs_intersection::{clamp_uv, frame, tangent_step};
+use crate::surface_mesh_intersection::planes_at;
 use crate::triangle_contact::closest_on_triangle;
 use crate::{Point3, Vector3};
 
-/// How far from the point the rays are taken, in tolerances: far enough that a face leaving
-/// another at a few degrees is off it by more than the tolerance, near enough to stay by
-/// the curve.
+/// How far from the point the rays are taken at most, in tolerances: far enough that a
+/// face leaving another at a few degrees is off it by more than the tolerance, near enough
+/// to stay by the curve.
 const REACH: f64 = 64.0;
 
 /// A point of a curve on one Brep: where, the face it was found on and its parameters.
 pub(super) type OnFace = (Point3, usize, [f64; 2]);
 
-/// Where a piece is tested: a quarter, half and three quarters along its length (its ends
-/// lie on trims, where faces meet anyway, and a straight piece has no point between them),
-/// each as the chord `k → k + 1` it lies on, the fraction along that chord, and the
-/// chord's direction.
-pub(super) fn stations(points: &[Point3]) -> Vec<(usize, f64, Vector3)> {
+/// How many points along a piece the rays are tested at.
+const STATIONS: usize = 8;
+
+/// Whether a piece of curve through `points` (a closed one with its first point again at
+/// the end) is a touch: `inside(k)` says whether point `k` lies inside a face of each
+/// boundary away from their edges; `rays_touch(k, s, along)` runs [`touch`] at the point `s`
+/// along chord `k` (`along`: the chord's direction).
+pub(super) fn piece_touches(
+    points: &[Point3],
+    inside: impl Fn(usize) -> bool,
+    rays_touch: impl Fn(usize, f64, Vector3) -> bool,
+) -> bool {
+    if points.len() < 2 || (0..points.len()).any(inside) {
+        return false;
+    }
+    let stations = stations(points);
+    !stations.is_empty()
+        && stations
+            .into_iter()
+            .all(|(k, s, along)| rays_touch(k, s, along))
+}
+
+/// [`STATIONS`] points spread evenly along the polyline by length (its ends lie on trims,
+/// where faces meet anyway, and a straight piece has no point between them), each as the
+/// chord `k → k + 1` it lies on, the fraction along that chord, and the chord's direction.
+fn stations(points: &[Point3]) -> Vec<(usize, f64, Vector3)> {
     let lengths: Vec<f64> = points.windows(2).map(|w| w[0].distance(w[1])).collect();
     let total: f64 = lengths.iter().sum();
     if total <= 0.0 || !total.is_finite() {
         return Vec::new();
     }
-    [0.25, 0.5, 0.75]
-        .into_iter()
-        .filter_map(|f| {
-            let mut left = f * total;
+    (0..STATIONS)
+        .filter_map(|i| {
+            let mut left = (i as f64 + 0.5) / STATIONS as f64 * total;
             for (k, &l) in lengths.iter().enumerate() {
                 if left <= l && l > 0.0 {
                     return Some((k, left / l, points[k + 1] - points[k]));
@@ -52,10 +80,31 @@ pub(super) fn stations(points: &[Point3]) -> Vec<(usize, f64, Vector3)> {
         .collect()
 }
 
+/// True when parameters `uv` of `face` lie within `distance` of its edges: its trims'
+/// images, or for an untrimmed surface the edges of its domain that are not seams.
+pub(super) fn near_edge(face: &Face, uv: [f64; 2], distance: f64) -> bool {
+    if face.region.is_some() {
+        return face.on_boundary(uv, distance);
+    }
+    let (_, su, sv) = frame(&face.surface, uv);
+    let ((u0, u1), (v0, v1)) = face.surface.domain();
+    let gap = |k: usize, lo: f64, hi: f64, speed: f64| {
+        face.periods[k].is_none() && (uv[k] - lo).min(hi - uv[k]) * speed <= distance
+    };
+    gap(0, u0, u1, su.length()) || gap(1, v0, v1, sv.length())
+}
+
+/// True when the mesh's triangles within `distance` of `p` all share one plane: `p` lies
+/// inside a flat stretch of it, away from its creases and edges.
+pub(super) fn mesh_flat_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, distance: f64) -> bool {
+    planes_at(tris, bvh, p, distance).len() == 1
+}
+
 /// Whether boundaries whose rays across the curve direction `along` are `a` and `b`
-/// (offsets from the point, [`REACH`] tolerances long) touch rather than cross there.
-/// With no ray on either side nothing can be told, and they cross.
-pub(super) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3]) -> bool {
+/// (offsets from the point) touch rather than cross there. Rays within `tolerance` of each
+/// other along the shorter are flush. With no ray on either side nothing can be told, and
+/// they cross.
+pub(super) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3], tolerance: f64) -> bool {
     let Some(t) = unit(along) else {
         return false;
     };
@@ -69,23 +118,25 @@ pub(super) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3]) -> bool {
     })
     .unwrap_or(Vector3::new(0.0, 0.0, 1.0));
     let e2 = t.cross(e1);
-    let angle = |r: &Vector3| r.dot(e2).atan2(r.dot(e1));
-    // Rays within the tolerance of each other at the reach: this angle apart.
-    let flush = 1.0 / REACH;
-    let near = |x: f64, y: f64| {
-        let d = (x - y).rem_euclid(TAU);
-        d.min(TAU - d) <= flush
+    // Each ray as its angle round the curve and its length across it.
+    let polar = |r: &Vector3| {
+        let (x, y) = (r.dot(e1), r.dot(e2));
+        (y.atan2(x), x.hypot(y))
     };
-    let (a, b): (Vec<f64>, Vec<f64>) =
-        (a.iter().map(angle).collect(), b.iter().map(angle).collect());
+    let a: Vec<(f64, f64)> = a.iter().map(polar).collect();
+    let b: Vec<(f64, f64)> = b.iter().map(polar).collect();
+    let flush = |(x, lx): (f64, f64), (y, ly): (f64, f64)| {
+        let d = (x - y).rem_euclid(TAU);
+        d.min(TAU - d) * lx.min(ly) <= tolerance
+    };
     let mut rays: Vec<(f64, bool)> = a
         .iter()
-        .filter(|&&x| !b.iter().any(|&y| near(x, y)))
-        .map(|&x| (x, false))
+        .filter(|&&x| !b.iter().any(|&y| flush(x, y)))
+        .map(|&(x, _)| (x, false))
         .chain(
             b.iter()
-                .filter(|&&y| !a.iter().any(|&x| near(x, y)))
-                .map(|&y| (y, true)),
+                .filter(|&&y| !a.iter().any(|&x| flush(x, y)))
+                .map(|&(y, _)| (y, true)),
         )
         .collect();
     rays.sort_by(|x, y| x.0.total_cmp(&y.0));
@@ -95,8 +146,9 @@ pub(super) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3]) -> bool {
 }
 
 /// The rays of the faces of `brep` at `at` across the curve direction `along`: for each
-/// face holding the point (within `tolerance`), the face's points [`REACH`] tolerances from
-/// it across the curve, on either side where the face reaches there.
+/// face holding the point (within `tolerance`), the face's point [`REACH`] tolerances from
+/// it across the curve on either side, or nearer where the face ends sooner (down to two
+/// tolerances: a face ending within that is taken to end at the point).
 pub(super) fn face_rays(
     brep: &[Face],
     (p, own, uv): OnFace,
@@ -106,7 +158,6 @@ pub(super) fn face_rays(
     let Some(t) = unit(along) else {
         return Vec::new();
     };
-    let reach = REACH * tolerance;
     let here = Aabb { min: p, max: p };
     let mut rays = Vec::new();
     for (k, face) in brep.iter().enumerate() {
@@ -127,20 +178,33 @@ pub(super) fn face_rays(
             continue;
         };
         for side in [w, -w] {
-            let Some(step) = tangent_step(su, sv, side * reach) else {
-                continue;
-            };
-            let q = [uv[0] + step[0], uv[1] + step[1]];
-            // Wrapped across a seam, but not clamped onto the domain's edge: past the edge
-            // of an untrimmed surface there is no face.
-            let wrapped = clamp_uv(&face.surface, q);
-            let on = (0..2).all(|k| wrapped[k] == q[k] || face.periods[k].is_some());
-            if on && face.inside(wrapped) {
-                rays.push(face.surface.point_at(wrapped[0], wrapped[1]) - p);
+            let mut reach = REACH * tolerance;
+            while reach >= 2.0 * tolerance {
+                if let Some(q) = step_on(face, uv, (su, sv), side * reach) {
+                    rays.push(face.surface.point_at(q[0], q[1]) - p);
+                    break;
+                }
+                reach *= 0.5;
             }
         }
     }
     rays
+}
+
+/// The parameters a step `delta` in the tangent plane (spanned by `su`, `sv`) from `uv`
+/// leads to, when they lie on the face: wrapped across a seam, but not clamped onto the
+/// domain's edge (past the edge of an untrimmed surface there is no face).
+fn step_on(
+    face: &Face,
+    uv: [f64; 2],
+    (su, sv): (Vector3, Vector3),
+    delta: Vector3,
+) -> Option<[f64; 2]> {
+    let step = tangent_step(su, sv, delta)?;
+    let q = [uv[0] + step[0], uv[1] + step[1]];
+    let wrapped = clamp_uv(&face.surface, q);
+    let on = (0..2).all(|k| wrapped[k] == q[k] || face.periods[k].is_some());
+    (on && face.inside(wrapped)).then_some(wrapped)
 }
 
 /// The rays of the mesh at `p` across the curve direction `along`: for each triangle within
