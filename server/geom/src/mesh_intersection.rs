@@ -7,11 +7,10 @@
 //! areas, not curves: they are counted and listed, never passed to a triangulator, so they
 //! cannot upset the joining (where parry panics, dimforge/parry#289).
 
-use std::collections::HashMap;
-
 use crate::Point3;
 use crate::bvh::Bvh;
 use crate::bvh::candidate_pairs;
+use crate::cell_map::CellMap;
 use crate::triangle_contact::{plane_cut, projected_interiors_overlap, same_strict_side, side};
 
 /// An ordered chain of points; a closed one returns to its first point (not repeated).
@@ -147,35 +146,39 @@ fn meet(x: [Point3; 3], y: [Point3; 3], weld: f64) -> Option<Meet> {
     Some(Meet::Segment([start, end]))
 }
 
-/// Points merged within a distance on a hash grid of that cell size.
+/// Points merged within a distance, on a hash grid of twice that cell size: the points
+/// within the distance of one lie in the eight cells nearest it.
 struct Welder {
+    distance: f64,
     cell: f64,
     points: Vec<Point3>,
-    grid: HashMap<[i64; 3], Vec<u32>>,
+    grid: CellMap<[i64; 3], Vec<u32>>,
 }
 
 impl Welder {
     fn new(distance: f64) -> Welder {
+        let distance = distance.max(f64::MIN_POSITIVE);
         Welder {
-            cell: distance.max(f64::MIN_POSITIVE),
+            distance,
+            cell: 2.0 * distance,
             points: Vec::new(),
-            grid: HashMap::new(),
+            grid: CellMap::default(),
         }
     }
 
     /// The id of the point within the distance of `p`, or a new one.
     fn id(&mut self, p: Point3) -> u32 {
-        let key = [p.x, p.y, p.z].map(|c| (c / self.cell).floor() as i64);
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for dz in -1..=1 {
-                    let k = [key[0] + dx, key[1] + dy, key[2] + dz];
-                    if let Some(ids) = self.grid.get(&k) {
-                        for &i in ids {
-                            if self.points[i as usize].distance(p) <= self.cell {
-                                return i;
-                            }
-                        }
+        let at = [p.x, p.y, p.z].map(|c| c / self.cell);
+        let key = at.map(|c| c.floor() as i64);
+        // Per axis the cell beside, on the side of the nearer face; the own cell first.
+        let beside = [0, 1, 2].map(|k| if at[k] - (key[k] as f64) < 0.5 { -1 } else { 1 });
+        for corner in 0..8 {
+            let step = |k: usize| if corner >> k & 1 == 1 { beside[k] } else { 0 };
+            let cell = [key[0] + step(0), key[1] + step(1), key[2] + step(2)];
+            if let Some(ids) = self.grid.get(&cell) {
+                for &i in ids {
+                    if self.points[i as usize].distance(p) <= self.distance {
+                        return i;
                     }
                 }
             }

@@ -218,6 +218,9 @@ impl Bvh {
         let meets = |n: &BvhNode| {
             (0..3).all(|a| f64::from(n.min[a]) <= hi[a] && f64::from(n.max[a]) >= lo[a])
         };
+        if !meets(&self.nodes[0]) {
+            return;
+        }
         let mut stack = vec![0u32];
         while let Some(index) = stack.pop() {
             let node = &self.nodes[index as usize];
@@ -254,7 +257,12 @@ impl Bvh {
         };
         let mut best: Option<([f64; 3], f64, u32)> = None;
         let mut limit2 = max_distance * max_distance;
-        let mut stack = vec![(0u32, box_distance2(&self.nodes[0]))];
+        // Most queries of a point well off the triangles end at the root: no stack for them.
+        let root = box_distance2(&self.nodes[0]);
+        if root > limit2 {
+            return None;
+        }
+        let mut stack = vec![(0u32, root)];
         while let Some((index, d2)) = stack.pop() {
             if d2 > limit2 {
                 continue;

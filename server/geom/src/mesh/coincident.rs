@@ -5,9 +5,8 @@
 //! Pairs within the tolerance are merged by union–find, so a chain of close points forms one
 //! group (as Rhino's weld does).
 
-use std::collections::HashMap;
-
 use crate::bbox::Aabb;
+use crate::cell_map::CellMap;
 use crate::disjoint_set::DisjointSet;
 use crate::vec3::Point3;
 
@@ -38,7 +37,8 @@ pub fn coincident_vertex_groups(points: &[Point3], tolerance: f64) -> Vec<Vec<u3
             (d.z / cell).floor() as i64,
         )
     };
-    let mut grid: HashMap<(i64, i64, i64), Vec<u32>> = HashMap::with_capacity(points.len());
+    let mut grid: CellMap<(i64, i64, i64), Vec<u32>> =
+        CellMap::with_capacity_and_hasher(points.len(), Default::default());
     for (i, &p) in points.iter().enumerate() {
         grid.entry(key(p)).or_default().push(i as u32);
     }
@@ -60,7 +60,7 @@ pub fn coincident_vertex_groups(points: &[Point3], tolerance: f64) -> Vec<Vec<u3
             }
         }
     }
-    let mut by_root: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut by_root: CellMap<u32, Vec<u32>> = CellMap::default();
     for i in 0..points.len() as u32 {
         if sets.set_size(i) > 1 {
             let root = sets.find(i);

@@ -13,13 +13,12 @@
 //! an unwelded mesh (an STL soup) is not reported as touching itself everywhere. Triangles
 //! with no area have no well-defined contact and are left to the degenerate-face check.
 
-use std::collections::HashMap;
-
 use robust::{Coord, orient2d};
 
 use super::Mesh;
 use crate::Point3;
 use crate::bvh::{Bvh, self_candidate_pairs_until};
+use crate::cell_map::CellMap;
 use crate::triangle_contact::{
     TriangleContact, projection, segment_triangle, side, triangle_contact,
 };
@@ -37,7 +36,7 @@ pub fn self_intersections_until(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Option<Vec<(u32, u32)>> {
     // One key per distinct position.
-    let mut key_of: HashMap<[u64; 3], u32> = HashMap::new();
+    let mut key_of: CellMap<[u64; 3], u32> = CellMap::default();
     let keys: Vec<u32> = mesh
         .positions()
         .iter()

@@ -14,9 +14,9 @@
 //! dimension: where its height over the surface is stationary it touches, dips through in
 //! two crossings (`curve_dip`), or stays clear.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
+
+use crate::cell_map::CellMap;
 
 use super::{
     CurveSurfacePoint, MAX_NEWTON, Seeds, Station, SurfaceCurve, along_line, clamp_uv,
@@ -445,39 +445,14 @@ fn longest_edge(t: [Point3; 3]) -> f64 {
 /// Points hashed on a uniform grid, for "is any within r" questions.
 struct PointGrid {
     cell: f64,
-    cells: HashMap<[i64; 3], Vec<Point3>, BuildHasherDefault<CellHasher>>,
-}
-
-/// A multiply–rotate hash of grid cells (the keys are small integers, not adversarial:
-/// the default SipHash was a tenth of a near-miss scan).
-#[derive(Default)]
-struct CellHasher(u64);
-
-impl Hasher for CellHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_i64(&mut self, x: i64) {
-        self.write_u64(x as u64);
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
+    cells: CellMap<[i64; 3], Vec<Point3>>,
 }
 
 impl PointGrid {
     fn new(cell: f64) -> PointGrid {
         PointGrid {
             cell,
-            cells: HashMap::default(),
+            cells: CellMap::default(),
         }
     }
 

@@ -7,11 +7,10 @@
 //! the surface too (inside the contact); such edges are joined into curves where they
 //! share a vertex.
 
-use std::collections::HashMap;
-
 use super::SurfaceMeshCurve;
 use crate::Point3;
 use crate::bvh::{Bvh, candidate_pairs};
+use crate::cell_map::CellMap;
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::{Seeds, along_line};
 use crate::tessellate_brep::distance_to_segment;
@@ -68,7 +67,7 @@ pub(super) fn edges_on_surface(
     near.sort_unstable();
     near.dedup();
     // Each edge of those triangles, with the triangles on it.
-    let mut sharing: HashMap<[[u64; 3]; 2], Vec<u32>> = HashMap::new();
+    let mut sharing: CellMap<[[u64; 3]; 2], Vec<u32>> = CellMap::default();
     for t in near {
         let c = tris[t as usize];
         for k in 0..3 {
@@ -189,7 +188,7 @@ fn chains(edges: Vec<OnEdge>) -> Vec<SurfaceMeshCurve> {
     let mut out = Vec::new();
     for tangent in [false, true] {
         let group: Vec<&OnEdge> = edges.iter().filter(|e| e.tangent == tangent).collect();
-        let mut at: HashMap<[u64; 3], Vec<usize>> = HashMap::new();
+        let mut at: CellMap<[u64; 3], Vec<usize>> = CellMap::default();
         for (i, e) in group.iter().enumerate() {
             for (p, _) in e.ends {
                 at.entry(key(p)).or_default().push(i);
@@ -255,12 +254,17 @@ fn chains(edges: Vec<OnEdge>) -> Vec<SurfaceMeshCurve> {
 /// The chords of some curves on a hash grid, for "is this point within `radius` of one of
 /// them" asked once per mesh edge: each chord is filed under every cell its box, grown by
 /// the radius, overlaps, so a query looks in its own cell only. Chords that would fill
-/// many cells (far longer than the rest) are kept aside and always tested.
+/// many cells (far longer than the rest) are kept aside and always tested. The cells' lists
+/// lie end to end in one array (a list per cell cost an allocation each).
 pub(super) struct ChordIndex {
     cell: f64,
     radius: f64,
-    cells: HashMap<[i64; 3], Vec<[Point3; 2]>>,
-    long: Vec<[Point3; 2]>,
+    chords: Vec<[Point3; 2]>,
+    /// Each cell's stretch of `filed`.
+    cells: CellMap<[i64; 3], (u32, u32)>,
+    /// Chord indices, cell by cell.
+    filed: Vec<u32>,
+    long: Vec<u32>,
 }
 
 impl ChordIndex {
@@ -277,37 +281,50 @@ impl ChordIndex {
         let mean =
             chords.iter().map(|[p, q]| p.distance(*q)).sum::<f64>() / chords.len().max(1) as f64;
         let cell = mean.max(4.0 * radius).max(f64::MIN_POSITIVE);
-        let mut index = ChordIndex {
-            cell,
-            radius,
-            cells: HashMap::new(),
-            long: Vec::new(),
-        };
-        for chord in chords {
-            let lo = index.at(Point3::new(
+        let at = |p: Point3| [p.x, p.y, p.z].map(|v| (v / cell).floor() as i64);
+        let mut entries: Vec<([i64; 3], u32)> = Vec::with_capacity(chords.len() * 2);
+        let mut long = Vec::new();
+        for (i, chord) in chords.iter().enumerate() {
+            let lo = at(Point3::new(
                 chord[0].x.min(chord[1].x) - radius,
                 chord[0].y.min(chord[1].y) - radius,
                 chord[0].z.min(chord[1].z) - radius,
             ));
-            let hi = index.at(Point3::new(
+            let hi = at(Point3::new(
                 chord[0].x.max(chord[1].x) + radius,
                 chord[0].y.max(chord[1].y) + radius,
                 chord[0].z.max(chord[1].z) + radius,
             ));
             let span = (0..3).map(|k| (hi[k] - lo[k] + 1) as u64).product::<u64>();
             if span > 64 {
-                index.long.push(chord);
+                long.push(i as u32);
                 continue;
             }
             for x in lo[0]..=hi[0] {
                 for y in lo[1]..=hi[1] {
                     for z in lo[2]..=hi[2] {
-                        index.cells.entry([x, y, z]).or_default().push(chord);
+                        entries.push(([x, y, z], i as u32));
                     }
                 }
             }
         }
-        index
+        entries.sort_unstable();
+        let mut cells = CellMap::default();
+        let mut start = 0;
+        for k in 1..=entries.len() {
+            if k == entries.len() || entries[k].0 != entries[start].0 {
+                cells.insert(entries[start].0, (start as u32, k as u32));
+                start = k;
+            }
+        }
+        ChordIndex {
+            cell,
+            radius,
+            chords,
+            cells,
+            filed: entries.into_iter().map(|(_, i)| i).collect(),
+            long,
+        }
     }
 
     fn at(&self, p: Point3) -> [i64; 3] {
@@ -316,10 +333,13 @@ impl ChordIndex {
 
     /// True when `p` lies within the radius of a chord.
     pub(super) fn near(&self, p: Point3) -> bool {
-        let close = |[a, b]: &[Point3; 2]| distance_to_segment(p, *a, *b) <= self.radius;
+        let close = |&i: &u32| {
+            let [a, b] = self.chords[i as usize];
+            distance_to_segment(p, a, b) <= self.radius
+        };
         self.cells
             .get(&self.at(p))
-            .is_some_and(|c| c.iter().any(close))
+            .is_some_and(|&(from, to)| self.filed[from as usize..to as usize].iter().any(close))
             || self.long.iter().any(close)
     }
 }
