@@ -15,7 +15,7 @@ use cicada_geom::brep_intersection::{
 };
 use cicada_geom::bvh::Bvh;
 use cicada_geom::curve_intersection::curve_curve;
-use cicada_geom::mesh_intersection::mesh_intersection;
+use cicada_geom::mesh_intersection::{mesh_intersection, meshes_touch_along};
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
 use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface_seeded, surface_surface_seeded};
 use cicada_geom::surface_mesh_intersection::surface_mesh_seeded;
@@ -384,8 +384,11 @@ fn intersect_pair(
         ) => {
             let cut = mesh_intersection(ta, ba, tb, bb, tolerance);
             for p in cut.polylines {
-                pair.curves
-                    .push(curve(&p.points, p.closed, (None, None), tolerance, fit));
+                let tangent = meshes_touch_along((ta, ba), (tb, bb), &p, tolerance);
+                pair.curves.push(Curve {
+                    tangent,
+                    ..curve(&p.points, p.closed, (None, None), tolerance, fit)
+                });
             }
             for p in cut.touch_points {
                 pair.points.push(point(p, None, None, true));

@@ -15,6 +15,7 @@ pub mod mesh_contact;
 pub mod mesh_intersection;
 pub mod nurbs;
 pub mod nurbs_intersection;
+mod resting;
 pub mod surface_mesh_intersection;
 pub mod tessellate;
 pub mod tessellate_brep;

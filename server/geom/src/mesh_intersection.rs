@@ -11,6 +11,7 @@ use crate::Point3;
 use crate::bvh::Bvh;
 use crate::bvh::candidate_pairs;
 use crate::cell_map::CellMap;
+use crate::resting;
 use crate::triangle_contact::{plane_cut, projected_interiors_overlap, same_strict_side, side};
 
 /// An ordered chain of points; a closed one returns to its first point (not repeated).
@@ -144,6 +145,44 @@ fn meet(x: [Point3; 3], y: [Point3; 3], weld: f64) -> Option<Meet> {
         return Some(Meet::Segment([p, p]));
     }
     Some(Meet::Segment([start, end]))
+}
+
+/// Whether the meshes `a` and `b` (each with its hierarchy) only rest on each other along
+/// `curve`, one of the polylines where they meet: their triangles around it, cut across it,
+/// do not alternate round it once the flush ones are left out (a box standing on a slab,
+/// boxes side by side; see [`crate::resting`]). Where both meshes are flat at a point of
+/// the curve they cross there.
+pub fn meshes_touch_along(
+    (a, bvh_a): (&[[Point3; 3]], &Bvh),
+    (b, bvh_b): (&[[Point3; 3]], &Bvh),
+    curve: &Polyline,
+    tolerance: f64,
+) -> bool {
+    let Some(&first) = curve.points.first() else {
+        return false;
+    };
+    let ring: Vec<Point3> = curve
+        .points
+        .iter()
+        .chain(curve.closed.then_some(&first))
+        .copied()
+        .collect();
+    // The points lie on both meshes up to the rounding of where triangles meet.
+    let eps = |p: Point3| (tolerance * 1e-2).max(1e-12 * p.to_vector().length());
+    resting::piece_touches(
+        &ring,
+        |k| {
+            let p = ring[k];
+            resting::mesh_flat_at(a, bvh_a, p, 2.0 * tolerance)
+                && resting::mesh_flat_at(b, bvh_b, p, 2.0 * tolerance)
+        },
+        |k, s, along| {
+            let p = ring[k].lerp(ring[k + 1], s);
+            let ray_a = resting::mesh_rays(a, bvh_a, p, along, eps(p), tolerance);
+            let ray_b = resting::mesh_rays(b, bvh_b, p, along, eps(p), tolerance);
+            resting::touch(along, &ray_a, &ray_b, tolerance)
+        },
+    )
 }
 
 /// Points merged within a distance, on a hash grid of twice that cell size: the points

@@ -29,7 +29,7 @@ use cicada_geom::brep_intersection::{
     BrepCurve, BrepMeshCurve, Face, brep_brep, brep_mesh, curve_brep,
 };
 use cicada_geom::bvh::Bvh;
-use cicada_geom::mesh_intersection::mesh_intersection;
+use cicada_geom::mesh_intersection::{mesh_intersection, meshes_touch_along};
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 use cicada_geom::tessellate_brep::{FaceLoop, FaceTrim, TrimmedFace};
 
@@ -629,7 +629,7 @@ fn a_box_sunk_into_a_slab_or_resting_on_it_crosses_or_touches_it_as_breps_and_me
     // by 1e-3 they miss. Also the cube standing flush in the slab's corner (its sides on the
     // slab's edges x = 2 and y = 2): two sides of the outline lie on an edge of both, and
     // they still only touch. All again turned by one rotation, flush only to within
-    // rounding.
+    // rounding, and both as meshes.
     let slab = [-1.0, -1.0, -3.0, 2.0, 2.0, 0.0];
     let rot = turn();
     let same = |p: [f64; 3]| p;
@@ -653,9 +653,13 @@ fn a_box_sunk_into_a_slab_or_resting_on_it_crosses_or_touches_it_as_breps_and_me
             let breps = brep_brep(&cube_faces, &slab_faces, TOL);
             let on_mesh = brep_mesh(&cube_faces, &slab_tris, &slab_bvh, TOL);
             let under_mesh = brep_mesh(&slab_faces, &cube_tris, &cube_bvh, TOL);
+            let meshes = mesh_intersection(&cube_tris, &cube_bvh, &slab_tris, &slab_bvh, 1e-9);
             let case = format!("cube at {lo:?}, sunk by {depth}, turned: {turned}");
             if depth < 0.0 {
-                let none = breps.curves.is_empty() && on_mesh.is_empty() && under_mesh.is_empty();
+                let none = breps.curves.is_empty()
+                    && on_mesh.is_empty()
+                    && under_mesh.is_empty()
+                    && meshes.polylines.is_empty();
                 assert!(none, "{case}");
                 continue;
             }
@@ -669,11 +673,18 @@ fn a_box_sunk_into_a_slab_or_resting_on_it_crosses_or_touches_it_as_breps_and_me
                     .collect::<Vec<_>>(),
                 on_mesh.iter().map(mesh).collect(),
                 under_mesh.iter().map(mesh).collect(),
+                meshes
+                    .polylines
+                    .iter()
+                    .map(|c| {
+                        let cube = (cube_tris.as_slice(), &cube_bvh);
+                        let tangent = meshes_touch_along(cube, (&slab_tris, &slab_bvh), c, TOL);
+                        (c.closed, tangent, polyline_length(&c.points, c.closed))
+                    })
+                    .collect(),
             ];
-            for (method, got) in ["Brep–Brep", "Brep on mesh", "mesh on Brep"]
-                .iter()
-                .zip(flags)
-            {
+            let methods = ["Brep–Brep", "Brep on mesh", "mesh on Brep", "mesh–mesh"];
+            for (method, got) in methods.iter().zip(flags) {
                 assert_eq!(got.len(), 1, "{case}, {method}: {got:?}");
                 let (closed, tangent, len) = got[0];
                 assert!(
@@ -1070,6 +1081,13 @@ fn random_box_meshes_meet_as_the_exact_boxes_do() {
             (got - want).abs() < 1e-9,
             "case {case}: {got} vs {want}\n{a:?}\n{b:?}"
         );
+        let flags = cut.polylines.iter().map(|c| {
+            let tangent = meshes_touch_along((&ta, &ba), (&tb, &bb), c, TOL);
+            (tangent, c.points.as_slice())
+        });
+        if let Err(e) = check_box_flags(a, b, flags, true) {
+            panic!("case {case} (meshes): {e}\n{a:?}\n{b:?}");
+        }
     }
 }
 

@@ -19,8 +19,8 @@
 
 use std::f64::consts::TAU;
 
-use super::Face;
 use crate::bbox::Aabb;
+use crate::brep_intersection::Face;
 use crate::bvh::Bvh;
 use crate::nurbs_intersection::{clamp_uv, frame, tangent_step};
 use crate::surface_mesh_intersection::planes_at;
@@ -33,7 +33,7 @@ use crate::{Point3, Vector3};
 const REACH: f64 = 64.0;
 
 /// A point of a curve on one Brep: where, the face it was found on and its parameters.
-pub(super) type OnFace = (Point3, usize, [f64; 2]);
+pub(crate) type OnFace = (Point3, usize, [f64; 2]);
 
 /// How many points along a piece the rays are tested at.
 const STATIONS: usize = 8;
@@ -42,7 +42,7 @@ const STATIONS: usize = 8;
 /// the end) is a touch: `inside(k)` says whether point `k` lies inside a face of each
 /// boundary away from their edges; `rays_touch(k, s, along)` runs [`touch`] at the point `s`
 /// along chord `k` (`along`: the chord's direction).
-pub(super) fn piece_touches(
+pub(crate) fn piece_touches(
     points: &[Point3],
     inside: impl Fn(usize) -> bool,
     rays_touch: impl Fn(usize, f64, Vector3) -> bool,
@@ -82,7 +82,7 @@ fn stations(points: &[Point3]) -> Vec<(usize, f64, Vector3)> {
 
 /// True when parameters `uv` of `face` lie within `distance` of its edges: its trims'
 /// images, or for an untrimmed surface the edges of its domain that are not seams.
-pub(super) fn near_edge(face: &Face, uv: [f64; 2], distance: f64) -> bool {
+pub(crate) fn near_edge(face: &Face, uv: [f64; 2], distance: f64) -> bool {
     if face.region.is_some() {
         return face.on_boundary(uv, distance);
     }
@@ -96,7 +96,7 @@ pub(super) fn near_edge(face: &Face, uv: [f64; 2], distance: f64) -> bool {
 
 /// True when the mesh's triangles within `distance` of `p` all share one plane: `p` lies
 /// inside a flat stretch of it, away from its creases and edges.
-pub(super) fn mesh_flat_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, distance: f64) -> bool {
+pub(crate) fn mesh_flat_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, distance: f64) -> bool {
     planes_at(tris, bvh, p, distance).len() == 1
 }
 
@@ -104,7 +104,7 @@ pub(super) fn mesh_flat_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, distance:
 /// (offsets from the point) touch rather than cross there. Rays within `tolerance` of each
 /// other along the shorter are flush. With no ray on either side nothing can be told, and
 /// they cross.
-pub(super) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3], tolerance: f64) -> bool {
+pub(crate) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3], tolerance: f64) -> bool {
     let Some(t) = unit(along) else {
         return false;
     };
@@ -149,7 +149,7 @@ pub(super) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3], tolerance: f64
 /// face holding the point (within `tolerance`), the face's point [`REACH`] tolerances from
 /// it across the curve on either side, or nearer where the face ends sooner (down to two
 /// tolerances: a face ending within that is taken to end at the point).
-pub(super) fn face_rays(
+pub(crate) fn face_rays(
     brep: &[Face],
     (p, own, uv): OnFace,
     along: Vector3,
@@ -210,7 +210,7 @@ fn step_on(
 /// The rays of the mesh at `p` across the curve direction `along`: for each triangle within
 /// `eps` of it, its plane's direction across the curve, on either side where the triangle
 /// reaches past the point.
-pub(super) fn mesh_rays(
+pub(crate) fn mesh_rays(
     tris: &[[Point3; 3]],
     bvh: &Bvh,
     p: Point3,

@@ -15,8 +15,6 @@
 //! meeting a surface), so clipped ends lie on the Brep edge to the tolerance, and the
 //! pieces of the two faces along an edge meet there and join.
 
-mod resting;
-
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -28,6 +26,7 @@ use crate::nurbs_intersection::{
     curve_surface_seeded, frame, refine_on_both, refine_with_tangent, solve3,
     surface_surface_seeded,
 };
+use crate::resting;
 use crate::surface_mesh_intersection::{planes_at, surface_mesh_seeded};
 use crate::tessellate::TessellationOptions;
 use crate::tessellate_brep::{TrimmedFace, distance_to_segment, sample_trim, uv_at};
@@ -398,7 +397,7 @@ pub struct Face {
     /// Bounds of the surface's control points (the face lies within them).
     pub bounds: Aabb,
     /// The period of each parameter along which the surface is closed.
-    periods: [Option<f64>; 2],
+    pub(crate) periods: [Option<f64>; 2],
     /// The seeding mesh and the tolerance it was made for, on first use: a face meets
     /// many others.
     seeds: OnceLock<(f64, Seeds)>,
@@ -447,12 +446,12 @@ impl Face {
     }
 
     /// True when `uv` lies inside the loops (strictly: even–odd rule).
-    fn inside(&self, uv: [f64; 2]) -> bool {
+    pub(crate) fn inside(&self, uv: [f64; 2]) -> bool {
         self.region.as_ref().is_none_or(|r| r.contains(uv))
     }
 
     /// True when `uv` lies within `distance` of the trims' images in 3D.
-    fn on_boundary(&self, uv: [f64; 2], distance: f64) -> bool {
+    pub(crate) fn on_boundary(&self, uv: [f64; 2], distance: f64) -> bool {
         let Some(region) = &self.region else {
             return false;
         };
