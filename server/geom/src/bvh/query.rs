@@ -4,7 +4,7 @@
 //! hits at exactly the same distance (a ray through a shared edge) the lowest triangle index
 //! wins, so every backend can reproduce the choice.
 
-use super::wide::{BoxRay, EMPTY, round_up};
+use super::wide::{BoxRay, round_up};
 use super::{Bvh, BvhNode};
 use crate::vec3::{Point3, Vector3};
 
@@ -116,17 +116,33 @@ impl Bvh {
                 continue;
             }
             let node = &self.wide[index as usize];
-            let enter = b.enter(node, round_up(t_max));
-            // Visit hit lanes nearest first: leaves now, inner nodes pushed farthest first.
-            let lanes = nearest_first(&enter);
-            for &l in lanes.iter().rev() {
-                if enter[l] == f32::INFINITY || node.child[l] == EMPTY || node.count[l] > 0 {
-                    continue;
-                }
-                stack.push((node.child[l], enter[l]));
+            let (hit, near) = b.enter_lanes(node, round_up(t_max));
+            let hit = hit & node.occupied();
+            if hit == 0 {
+                continue;
             }
-            for &l in &lanes {
-                if enter[l] == f32::INFINITY || node.count[l] == 0 {
+            // Visit hit lanes nearest first: leaves now, inner nodes pushed farthest first.
+            // One lane (the common case deep in the tree) needs no ordering.
+            let lanes = if hit.is_power_of_two() {
+                let l = hit.trailing_zeros() as usize;
+                [l, l, l, l]
+            } else {
+                let mut enter = [f32::INFINITY; 4];
+                for (l, e) in enter.iter_mut().enumerate() {
+                    if hit >> l & 1 == 1 {
+                        *e = near[l];
+                    }
+                }
+                nearest_first(&enter)
+            };
+            let count = hit.count_ones() as usize;
+            for &l in lanes[..count].iter().rev() {
+                if node.count[l] == 0 {
+                    stack.push((node.child[l], near[l]));
+                }
+            }
+            for &l in &lanes[..count] {
+                if node.count[l] == 0 {
                     continue;
                 }
                 let first = node.child[l] as usize;
@@ -181,11 +197,11 @@ impl Bvh {
         stack.push(0);
         while let Some(index) = stack.pop() {
             let node = &self.wide[index as usize];
-            let enter = b.enter(node, t_max);
-            for (l, &t) in enter.iter().enumerate() {
-                if t == f32::INFINITY || node.child[l] == EMPTY {
-                    continue;
-                }
+            let (hit, _) = b.enter_lanes(node, t_max);
+            let mut lanes = hit & node.occupied();
+            while lanes != 0 {
+                let l = lanes.trailing_zeros() as usize;
+                lanes &= lanes - 1;
                 if node.count[l] == 0 {
                     stack.push(node.child[l]);
                     continue;

@@ -30,6 +30,16 @@ pub(super) struct WideNode {
 }
 
 impl WideNode {
+    /// The lanes that hold a child, as bits (lane `l` is bit `l`).
+    #[inline(always)]
+    pub fn occupied(&self) -> u32 {
+        let mut bits = 0;
+        for (l, &c) in self.child.iter().enumerate() {
+            bits |= u32::from(c != EMPTY) << l;
+        }
+        bits
+    }
+
     const VACANT: WideNode = WideNode {
         min: [[f32::INFINITY; 4]; 3],
         max: [[f32::NEG_INFINITY; 4]; 3],
@@ -111,14 +121,16 @@ impl BoxRay {
     pub fn new(o: [f64; 3], d: [f64; 3], t_min: f64, radius: f64) -> BoxRay {
         let reach = o.iter().fold(radius, |m, c| m.max(c.abs()));
         // 16 ulps of the largest coordinate: origin rounding (½ ulp) plus the slab
-        // arithmetic's few roundings, with room to spare.
-        let slack = (reach * f64::from(f32::EPSILON) * 16.0) as f32;
+        // arithmetic's few roundings, with room to spare; and one more for rounding the
+        // sums below to nearest (|o ± slack| < 2 · reach: at most one ulp of reach lost),
+        // cheaper per ray than rounding them outwards.
+        let slack = (reach * f64::from(f32::EPSILON) * 17.0) as f32;
         let slack = f64::from(slack.max(f32::MIN_POSITIVE));
         // Widening the box by the slack is moving the origin towards it: min − slack − o =
-        // min − (o + slack). The sums are rounded outwards so the widening never shrinks.
+        // min − (o + slack).
         BoxRay {
-            o_plus: o.map(|c| round_up(c + slack)),
-            o_minus: o.map(|c| round_down(c - slack)),
+            o_plus: o.map(|c| (c + slack) as f32),
+            o_minus: o.map(|c| (c - slack) as f32),
             inv: d.map(|c| (1.0 / c) as f32),
             t_min: round_down(t_min),
         }
@@ -129,16 +141,59 @@ impl BoxRay {
         self.t_min
     }
 
-    /// Entry distance of the ray into each lane's box when it meets it before `t_max`
-    /// (`f32::INFINITY` for lanes it misses).
+    /// The lanes whose boxes the ray meets before `t_max`, as bits (lane `l` is bit `l`),
+    /// with each lane's entry distance (meaningful for those lanes only).
+    ///
+    /// NaN rules: a NaN (0 · ∞, a ray in a widened slab's plane) leaves near and far alone
+    /// or culls the box, which the slack makes safe: the true ray then misses the true box.
+    /// The SSE path's `minps`/`maxps` return their second operand when either is NaN,
+    /// which is the portable path's comparisons exactly, so both give the same lanes.
     #[inline(always)]
-    pub fn enter(&self, n: &WideNode, t_max: f32) -> [f32; 4] {
+    pub fn enter_lanes(&self, n: &WideNode, t_max: f32) -> (u32, [f32; 4]) {
+        #[cfg(target_arch = "x86_64")]
+        #[allow(unsafe_code)]
+        {
+            use std::arch::x86_64::{
+                __m128, _mm_cmple_ps, _mm_max_ps, _mm_min_ps, _mm_movemask_ps, _mm_mul_ps,
+                _mm_set1_ps, _mm_sub_ps,
+            };
+            // The rows move in and out of registers by value (bytemuck casts, no pointers).
+            let row = |r: [f32; 4]| bytemuck::cast::<[f32; 4], __m128>(r);
+            // SAFETY: SSE and SSE2 are part of the x86_64 baseline, so every x86_64 CPU runs
+            // these instructions; they take and return values only.
+            let (hit, near) = unsafe {
+                let mut near = _mm_set1_ps(self.t_min);
+                let mut far = _mm_set1_ps(t_max);
+                for a in 0..3 {
+                    let inv = _mm_set1_ps(self.inv[a]);
+                    let lo =
+                        _mm_mul_ps(_mm_sub_ps(row(n.min[a]), _mm_set1_ps(self.o_plus[a])), inv);
+                    let hi =
+                        _mm_mul_ps(_mm_sub_ps(row(n.max[a]), _mm_set1_ps(self.o_minus[a])), inv);
+                    // t0 = lo < hi ? lo : hi; t1 = hi > lo ? hi : lo.
+                    let t0 = _mm_min_ps(lo, hi);
+                    let t1 = _mm_max_ps(hi, lo);
+                    // near = t0 > near ? t0 : near; far = t1 < far ? t1 : far.
+                    near = _mm_max_ps(t0, near);
+                    far = _mm_min_ps(t1, far);
+                }
+                (_mm_movemask_ps(_mm_cmple_ps(near, far)) as u32, near)
+            };
+            (hit, bytemuck::cast::<__m128, [f32; 4]>(near))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self.enter_lanes_portable(n, t_max)
+        }
+    }
+
+    /// [`Self::enter_lanes`] in plain comparisons: the implementation off x86_64, and the
+    /// reference its SSE path is tested against.
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    #[inline(always)]
+    fn enter_lanes_portable(&self, n: &WideNode, t_max: f32) -> (u32, [f32; 4]) {
         let mut near = [self.t_min; 4];
         let mut far = [t_max; 4];
-        // Plain comparisons rather than f32::min/max, whose NaN rules cost a blend per use:
-        // these map to single minps/maxps. A NaN (0 · ∞, a ray in a widened slab's plane)
-        // fails every comparison and leaves near/far alone or culls the box, which the
-        // slack makes safe: the true ray then misses the true box.
         for a in 0..3 {
             for l in 0..4 {
                 let lo = (n.min[a][l] - self.o_plus[a]) * self.inv[a];
@@ -148,13 +203,13 @@ impl BoxRay {
                 far[l] = if t1 < far[l] { t1 } else { far[l] };
             }
         }
-        let mut out = [f32::INFINITY; 4];
+        let mut hit = 0;
         for l in 0..4 {
             if near[l] <= far[l] {
-                out[l] = near[l];
+                hit |= 1 << l;
             }
         }
-        out
+        (hit, near)
     }
 }
 
@@ -168,4 +223,58 @@ pub(super) fn round_down(x: f64) -> f32 {
 pub(super) fn round_up(x: f64) -> f32 {
     let f = x as f32;
     if f64::from(f) < x { f.next_up() } else { f }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sse_box_test_gives_the_portable_lanes_and_distances() {
+        // Random boxes (some empty lanes, some flat) against random rays, directions with
+        // zero components among them (∞ inverses, NaN slabs): lanes and the hit lanes'
+        // entry distances agree bit for bit.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        for case in 0..20_000 {
+            let mut node = WideNode::VACANT;
+            for l in 0..4 {
+                if next() < -0.8 {
+                    continue;
+                }
+                for a in 0..3 {
+                    let (c, h) = (
+                        next() * 10.0,
+                        (next() + 1.0) * if next() < -0.9 { 0.0 } else { 2.0 },
+                    );
+                    node.min[a][l] = (c - h) as f32;
+                    node.max[a][l] = (c + h) as f32;
+                }
+                node.child[l] = l as u32;
+            }
+            let o = [next() * 20.0, next() * 20.0, next() * 20.0];
+            let mut d = [next(), next(), next()];
+            for c in &mut d {
+                if next() < -0.7 {
+                    *c = 0.0;
+                }
+            }
+            let ray = BoxRay::new(o, d, 0.0, 20.0);
+            for t_max in [f32::INFINITY, 5.0] {
+                let (a, near_a) = ray.enter_lanes(&node, t_max);
+                let (b, near_b) = ray.enter_lanes_portable(&node, t_max);
+                assert_eq!(a, b, "case {case}");
+                for l in 0..4 {
+                    if a >> l & 1 == 1 {
+                        assert_eq!(near_a[l].to_bits(), near_b[l].to_bits(), "case {case}");
+                    }
+                }
+            }
+        }
+    }
 }
