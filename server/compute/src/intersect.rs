@@ -229,15 +229,7 @@ fn intersect_pair(
             );
             for c in cut.curves {
                 // A surface ending on the other from one side touches it, as Breps do.
-                let stations: Vec<BrepStation> = (0..c.points.len())
-                    .map(|k| BrepStation {
-                        point: c.points[k],
-                        face_a: 0,
-                        uv_a: c.uv_a[k],
-                        face_b: 0,
-                        uv_b: c.uv_b[k],
-                    })
-                    .collect();
+                let stations = on_one_face(&c.points, &c.uv_a, Some(&c.uv_b));
                 let (one_a, one_b) = (std::slice::from_ref(&**fa), std::slice::from_ref(&**fb));
                 let tangent =
                     c.tangent || rest_on_each_other(one_a, one_b, &stations, c.closed, tolerance);
@@ -322,15 +314,7 @@ fn intersect_pair(
             let seeds = face.seeds(tolerance);
             let cut = surface_mesh_seeded(&face.surface, &seeds, triangles, bvh, tolerance);
             for c in cut.curves {
-                let stations: Vec<BrepStation> = (0..c.points.len())
-                    .map(|k| BrepStation {
-                        point: c.points[k],
-                        face_a: 0,
-                        uv_a: c.uv[k],
-                        face_b: 0,
-                        uv_b: [0.0, 0.0],
-                    })
-                    .collect();
+                let stations = on_one_face(&c.points, &c.uv, None);
                 let one = std::slice::from_ref(&**face);
                 let tangent = c.tangent
                     || rests_on_mesh(one, (triangles, bvh), &stations, c.closed, tolerance);
@@ -398,6 +382,24 @@ fn intersect_pair(
     }
     let meets = !pair.curves.is_empty() || !pair.points.is_empty() || pair.coplanar > 0;
     meets.then_some(pair)
+}
+
+/// A curve of one surface (and another, or a mesh) as stations on face 0 of each, for
+/// the Brep kernel's questions about it.
+fn on_one_face(
+    points: &[Point3],
+    uv_a: &[[f64; 2]],
+    uv_b: Option<&[[f64; 2]]>,
+) -> Vec<BrepStation> {
+    (0..points.len())
+        .map(|k| BrepStation {
+            point: points[k],
+            face_a: 0,
+            uv_a: uv_a[k],
+            face_b: 0,
+            uv_b: uv_b.map_or([0.0, 0.0], |uv| uv[k]),
+        })
+        .collect()
 }
 
 /// A curve from its points (and parameters), with its cubic fit when asked.

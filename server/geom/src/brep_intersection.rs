@@ -826,6 +826,17 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
     out
 }
 
+/// A piece's stations walked round to the first again when `closed`, and their points.
+fn ring_of(piece: &[BrepStation], closed: bool) -> (Vec<BrepStation>, Vec<Point3>) {
+    let ring: Vec<BrepStation> = piece
+        .iter()
+        .chain(closed.then(|| &piece[0]).filter(|_| !piece.is_empty()))
+        .copied()
+        .collect();
+    let points = ring.iter().map(|s| s.point).collect();
+    (ring, points)
+}
+
 /// Whether the Breps `a` and `b` only rest on each other along a piece where their faces
 /// cross ([`resting`]; `closed`: the piece is a loop). [`brep_brep`] asks this of every
 /// crossing; a caller intersecting surfaces on its own asks it too.
@@ -842,12 +853,7 @@ pub fn rest_on_each_other(
     {
         return false;
     }
-    let ring: Vec<BrepStation> = piece
-        .iter()
-        .chain(closed.then(|| &piece[0]))
-        .copied()
-        .collect();
-    let points: Vec<Point3> = ring.iter().map(|s| s.point).collect();
+    let (ring, points) = ring_of(piece, closed);
     resting::piece_touches(
         &points,
         |k| {
@@ -1106,12 +1112,7 @@ pub fn rests_on_mesh(
     if piece.iter().any(|s| s.face_a as usize >= faces.len()) {
         return false;
     }
-    let ring: Vec<BrepStation> = piece
-        .iter()
-        .chain(closed.then(|| &piece[0]))
-        .copied()
-        .collect();
-    let points: Vec<Point3> = ring.iter().map(|s| s.point).collect();
+    let (ring, points) = ring_of(piece, closed);
     resting::piece_touches(
         &points,
         |k| {
