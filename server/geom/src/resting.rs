@@ -167,8 +167,16 @@ pub(crate) fn face_rays(
             if !face.bounds.meets(&here, tolerance) {
                 continue;
             }
-            let (uv, _, d) = face.surface.closest_point(p);
-            if d > tolerance || !face.covers(uv, tolerance) {
+            // Started from the face's seeding mesh (made once per face), not a lattice
+            // search over the whole surface: faces near a curve are asked at every
+            // station.
+            let seeds = face.seeds(tolerance);
+            let (_, _, deviation) = seeds.parts();
+            let Some(start) = seeds.parameters_within(p, deviation + tolerance) else {
+                continue;
+            };
+            let (uv, _, d2) = face.surface.closest_point_from(p, start);
+            if d2 > tolerance * tolerance || !face.covers(uv, tolerance) {
                 continue;
             }
             uv

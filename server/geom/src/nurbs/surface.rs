@@ -454,33 +454,7 @@ impl NurbsSurface {
                 .find(|&k| regular(at(k)))
                 .map_or(([u0, v0], f64::INFINITY), |k| (at(k), d2[k]))
         };
-        let refined = |start: [f64; 2]| {
-            let [mut u, mut v] = start;
-            for _ in 0..32 {
-                let d = self.derivatives(u, v, 2);
-                let r = d[0][0] - p.to_vector();
-                let (su, sv) = (d[1][0], d[0][1]);
-                let (f, g) = (r.dot(su), r.dot(sv));
-                let a = su.dot(su) + r.dot(d[2][0]);
-                let b = su.dot(sv) + r.dot(d[1][1]);
-                let c = sv.dot(sv) + r.dot(d[0][2]);
-                let det = a * c - b * b;
-                if det <= 0.0 || !det.is_finite() {
-                    break;
-                }
-                let du = (c * f - b * g) / det;
-                let dv = (a * g - b * f) / det;
-                let (nu, nv) = self.in_domain(u - du, v - dv);
-                let step = (nu - u).abs() + (nv - v).abs();
-                u = nu;
-                v = nv;
-                if step <= 1e-15 * ((u1 - u0) + (v1 - v0)) {
-                    break;
-                }
-            }
-            let q = self.point_at(u, v);
-            ([u, v], q, q.distance_squared(p))
-        };
+        let refined = |start: [f64; 2]| self.closest_point_from(p, start);
         let sample = |uv: [f64; 2]| {
             let q = self.point_at(uv[0], uv[1]);
             (uv, q, q.distance_squared(p))
@@ -494,6 +468,39 @@ impl NurbsSurface {
             .min_by(|x, y| x.2.total_cmp(&y.2))
             .unwrap_or_else(|| sample(best.0));
         (uv, q, d2.sqrt())
+    }
+
+    /// The point of the surface nearest to `p` that Newton's method on
+    /// `(S − p)·S_u = (S − p)·S_v = 0` reaches from parameters `start` (a local search: a
+    /// start from a mesh of the surface near `p` instead of [`Self::closest_point`]'s
+    /// lattice), with its parameters and squared distance.
+    pub fn closest_point_from(&self, p: Point3, start: [f64; 2]) -> ([f64; 2], Point3, f64) {
+        let ((u0, u1), (v0, v1)) = self.domain();
+        let [mut u, mut v] = start;
+        for _ in 0..32 {
+            let d = self.derivatives(u, v, 2);
+            let r = d[0][0] - p.to_vector();
+            let (su, sv) = (d[1][0], d[0][1]);
+            let (f, g) = (r.dot(su), r.dot(sv));
+            let a = su.dot(su) + r.dot(d[2][0]);
+            let b = su.dot(sv) + r.dot(d[1][1]);
+            let c = sv.dot(sv) + r.dot(d[0][2]);
+            let det = a * c - b * b;
+            if det <= 0.0 || !det.is_finite() {
+                break;
+            }
+            let du = (c * f - b * g) / det;
+            let dv = (a * g - b * f) / det;
+            let (nu, nv) = self.in_domain(u - du, v - dv);
+            let step = (nu - u).abs() + (nv - v).abs();
+            u = nu;
+            v = nv;
+            if step <= 1e-15 * ((u1 - u0) + (v1 - v0)) {
+                break;
+            }
+        }
+        let q = self.point_at(u, v);
+        ([u, v], q, q.distance_squared(p))
     }
 }
 
