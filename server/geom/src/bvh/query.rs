@@ -138,7 +138,14 @@ impl Bvh {
             let count = hit.count_ones() as usize;
             for &l in lanes[..count].iter().rev() {
                 if node.count[l] == 0 {
+                    super::wide::prefetch(&self.wide, node.child[l]);
                     stack.push((node.child[l], near[l]));
+                }
+            }
+            // Every hit leaf's triangles start loading before the first is tested.
+            for &l in &lanes[..count] {
+                if node.count[l] > 0 {
+                    super::wide::prefetch_range(&self.triangles, node.child[l], node.count[l]);
                 }
             }
             for &l in &lanes[..count] {
@@ -203,6 +210,7 @@ impl Bvh {
                 let l = lanes.trailing_zeros() as usize;
                 lanes &= lanes - 1;
                 if node.count[l] == 0 {
+                    super::wide::prefetch(&self.wide, node.child[l]);
                     stack.push(node.child[l]);
                     continue;
                 }
