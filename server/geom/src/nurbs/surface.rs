@@ -402,7 +402,52 @@ impl NurbsSurface {
     /// lattice of samples per knot span, refined by Newton's method on
     /// `(S − p)·S_u = (S − p)·S_v = 0`.
     pub fn closest_point(&self, p: Point3) -> ([f64; 2], Point3, f64) {
-        let ((u0, u1), (v0, v1)) = self.domain();
+        let (u, v) = self.domain();
+        self.closest_point_within(p, (u, v))
+    }
+
+    /// [`Self::closest_point`] among the knot spans within `spans` of those holding
+    /// `near`, each way: a search near a known point of a surface of many spans, whose
+    /// lattice over the whole domain would cost milliseconds.
+    pub fn closest_point_near(
+        &self,
+        p: Point3,
+        near: [f64; 2],
+        spans: usize,
+    ) -> ([f64; 2], Point3, f64) {
+        let (du, dv) = self.domain();
+        let window = |knots: &[f64], (lo, hi): (f64, f64), x: f64| {
+            let mut edges: Vec<f64> = knots
+                .iter()
+                .copied()
+                .filter(|&k| k >= lo && k <= hi)
+                .collect();
+            edges.dedup();
+            if edges.len() < 2 {
+                return (lo, hi);
+            }
+            let k = edges
+                .partition_point(|&t| t <= x)
+                .saturating_sub(1)
+                .min(edges.len() - 2);
+            (
+                edges[k.saturating_sub(spans)],
+                edges[(k + 1 + spans).min(edges.len() - 1)],
+            )
+        };
+        let u = window(&self.knots_u, du, near[0]);
+        let v = window(&self.knots_v, dv, near[1]);
+        self.closest_point_within(p, (u, v))
+    }
+
+    /// [`Self::closest_point`] with the lattice over the parameter box `window` (spans'
+    /// edges); Newton may leave it.
+    fn closest_point_within(
+        &self,
+        p: Point3,
+        window: ((f64, f64), (f64, f64)),
+    ) -> ([f64; 2], Point3, f64) {
+        let ((u0, u1), (v0, v1)) = window;
         let lines = |knots: &[f64], (lo, hi): (f64, f64), degree: usize| {
             let mut out = Vec::new();
             let mut spans: Vec<f64> = knots

@@ -81,8 +81,10 @@ pub struct SurfaceIntersection {
 }
 
 /// Near misses of the seeding meshes looked at for small loops and touches, nearest
-/// first: a bound on the work where surfaces run close over an area.
-pub(crate) const NEAR_MISSES: usize = 64;
+/// first: a bound on the work where surfaces run close over a large area. Each
+/// neighbourhood of twice a seed triangle's size gives one at most, so a sheet of a
+/// hundred bumps on a plane gets all its touches (at 64, the bound before, 36 were lost).
+pub(crate) const NEAR_MISSES: usize = 4096;
 
 /// Newton steps before a point is given up.
 pub(crate) const MAX_NEWTON: usize = 40;
@@ -455,7 +457,11 @@ pub fn surface_surface_seeded(
         if known {
             continue;
         }
-        let Some(touch) = touch_point(a, b, start, tolerance, band) else {
+        let starts = (
+            seeds_a.parameters_near(a, start),
+            seeds_b.parameters_near(b, start),
+        );
+        let Some(touch) = touch_point(a, b, start, starts, tolerance, band) else {
             continue;
         };
         if overlap::coincide_at(a, b, touch, size, tolerance) {
@@ -697,19 +703,44 @@ fn direction(na: Vector3, nb: Vector3) -> Option<Vector3> {
 
 /// Where two surfaces that come close near `start` touch, if they do to `tolerance`: the
 /// closest points by alternating projection, or, where that stalls short of touching,
-/// the least gap across the contact direction within `reach`.
+/// the least gap across the contact direction within `reach`. `starts`: parameters near
+/// `start` on each surface (from their seeding meshes); each projection searches the
+/// knot spans round the last one's parameters (a lattice over the whole of a large
+/// surface at every step cost milliseconds a touch).
 pub(crate) fn touch_point(
     a: &NurbsSurface,
     b: &NurbsSurface,
     start: Point3,
+    starts: ([f64; 2], [f64; 2]),
     tolerance: f64,
     reach: f64,
 ) -> Option<Station> {
+    let (d, point, uv_a, uv_b) = alternating_projection(a, b, start, starts, tolerance)?;
+    if d <= tolerance {
+        return Some((point, uv_a, uv_b));
+    }
+    // Across a contact along a curve the surfaces part only quadratically, so alternating
+    // projection creeps towards it by a fraction of its offset a step.
+    let (t, ..) = contact_direction(a, b, uv_a, uv_b)?;
+    onto_contact(a, b, point, t, (uv_a, uv_b), tolerance, reach)
+}
+
+/// The closest points of `a` and `b` near `start` by projecting onto each in turn: the
+/// least gap met, the point halfway across it and the parameters on each. Each projection
+/// searches the knot spans round the last one's parameters (`starts` for the first).
+fn alternating_projection(
+    a: &NurbsSurface,
+    b: &NurbsSurface,
+    start: Point3,
+    (mut near_a, mut near_b): ([f64; 2], [f64; 2]),
+    tolerance: f64,
+) -> Option<(f64, Point3, [f64; 2], [f64; 2])> {
     let mut p = start;
     let mut best: Option<(f64, Point3, [f64; 2], [f64; 2])> = None;
     for _ in 0..MAX_NEWTON {
-        let (uv_a, pa, _) = a.closest_point(p);
-        let (uv_b, pb, d) = b.closest_point(pa);
+        let (uv_a, pa, _) = a.closest_point_near(p, near_a, 2);
+        let (uv_b, pb, d) = b.closest_point_near(pa, near_b, 2);
+        (near_a, near_b) = (uv_a, uv_b);
         if best.is_none_or(|(bd, ..)| d < bd) {
             best = Some((d, pa.lerp(pb, 0.5), uv_a, uv_b));
         }
@@ -718,14 +749,7 @@ pub(crate) fn touch_point(
         }
         p = pb;
     }
-    let (d, point, uv_a, uv_b) = best?;
-    if d <= tolerance {
-        return Some((point, uv_a, uv_b));
-    }
-    // Across a contact along a curve the surfaces part only quadratically, so alternating
-    // projection creeps towards it by a fraction of its offset a step.
-    let (t, ..) = contact_direction(a, b, uv_a, uv_b)?;
-    onto_contact(a, b, point, t, (uv_a, uv_b), tolerance, reach)
+    best
 }
 
 /// A point on two surfaces with its parameters on each.

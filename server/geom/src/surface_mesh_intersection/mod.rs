@@ -354,7 +354,9 @@ pub fn surface_mesh_seeded(
         if on_contact(p) {
             continue;
         }
-        if let Some(runs) = contact_on_mesh(s, tris, bvh, p, (size, span), tolerance, reach) {
+        if let Some(runs) =
+            contact_on_mesh((s, seeds), tris, bvh, p, (size, span), tolerance, reach)
+        {
             out.curves.extend(runs);
             continue;
         }
@@ -409,7 +411,7 @@ pub fn surface_mesh_seeded(
 /// `None` where the surface touches that plane at a point, or not at all; nothing where it
 /// lies flush with it all round.
 fn contact_on_mesh(
-    s: &NurbsSurface,
+    (s, seeds): (&NurbsSurface, &Seeds),
     tris: &[[Point3; 3]],
     bvh: &Bvh,
     p: Point3,
@@ -419,7 +421,8 @@ fn contact_on_mesh(
 ) -> Option<Vec<SurfaceMeshCurve>> {
     let (on, _, k) = bvh.closest_point(p, reach)?;
     let plane = caps::plane_patch(tris[k as usize], on, span)?;
-    let touch = touch_point(s, &plane, p, tolerance, reach)?;
+    let starts = (seeds.parameters_near(s, p), plane.closest_point(p).0);
+    let touch = touch_point(s, &plane, p, starts, tolerance, reach)?;
     // Flush with the triangle's plane all round (a face lying on the mesh, flat to within
     // rounding): an area, not a curve; its outline is the mesh's edges on the surface.
     if coincide_at(s, &plane, touch, size, tolerance) {
