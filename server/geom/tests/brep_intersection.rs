@@ -870,6 +870,25 @@ fn box_triangles(x: [f64; 6], turn: &dyn Fn([f64; 3]) -> [f64; 3]) -> Vec<[Point
         .collect()
 }
 
+/// [`check_box_flags`] for the curves of a Brep intersection.
+fn check_brep_box_flags(
+    a: [f64; 6],
+    b: [f64; 6],
+    curves: &[BrepCurve],
+    check_faces: bool,
+) -> Result<(), String> {
+    let points: Vec<(bool, Vec<Point3>)> = curves
+        .iter()
+        .map(|c| (c.tangent, c.points.iter().map(|s| s.point).collect()))
+        .collect();
+    check_box_flags(
+        a,
+        b,
+        points.iter().map(|(t, p)| (*t, p.as_slice())),
+        check_faces,
+    )
+}
+
 /// What the tangent flags of the curves where boxes `a` and `b` meet must be: boxes whose
 /// interiors are apart (touching on a face, an edge or a corner) only touch, every curve a
 /// touch; a curve that passes through the interior of a face of each (away from their
@@ -1011,13 +1030,7 @@ fn random_boxes_flush_or_not_meet_in_their_surfaces_shared_lines_and_outlines() 
             let on = |x: [f64; 6]| on_box(s.point, [x[0], x[1], x[2]], [x[3], x[4], x[5]]);
             assert!(on(a) && on(b), "case {case}: {:?}", s.point);
         }
-        let points: Vec<(bool, Vec<Point3>)> = cut
-            .curves
-            .iter()
-            .map(|c| (c.tangent, c.points.iter().map(|s| s.point).collect()))
-            .collect();
-        let flags = points.iter().map(|(t, p)| (*t, p.as_slice()));
-        if let Err(e) = check_box_flags(a, b, flags, true) {
+        if let Err(e) = check_brep_box_flags(a, b, &cut.curves, true) {
             panic!("case {case}: {e}\n{a:?}\n{b:?}");
         }
     }
@@ -1133,13 +1146,7 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
         let exact = brep_brep(&turned_block(a), &turned_block(b), TOL);
         let got: f64 = exact.curves.iter().map(length).sum();
         assert!((got - want).abs() < 1e-6, "case {case}: {got} vs {want}");
-        let points: Vec<(bool, Vec<Point3>)> = exact
-            .curves
-            .iter()
-            .map(|c| (c.tangent, c.points.iter().map(|s| s.point).collect()))
-            .collect();
-        let flags = points.iter().map(|(t, p)| (*t, p.as_slice()));
-        if let Err(e) = check_box_flags(a, b, flags, false) {
+        if let Err(e) = check_brep_box_flags(a, b, &exact.curves, false) {
             panic!("case {case}: {e}");
         }
         let tris = box_triangles(b, &rot);
@@ -1316,13 +1323,7 @@ fn random_boxes_flush_to_within_a_coarse_tolerance_meet_as_if_flush() {
         let got: f64 = cut.curves.iter().map(length).sum();
         assert!((got - want).abs() < 0.02, "case {case}: {got} vs {want}");
         // Boxes that only touched before the moves still only touch, to the tolerance.
-        let points: Vec<(bool, Vec<Point3>)> = cut
-            .curves
-            .iter()
-            .map(|c| (c.tangent, c.points.iter().map(|s| s.point).collect()))
-            .collect();
-        let flags = points.iter().map(|(t, p)| (*t, p.as_slice()));
-        if let Err(e) = check_box_flags(a, flush, flags, false) {
+        if let Err(e) = check_brep_box_flags(a, flush, &cut.curves, false) {
             panic!("case {case}: {e}\n{a:?}\n{b:?}");
         }
         let tris = box_triangles(b, &|p| p);
