@@ -312,6 +312,16 @@ pub fn surface_surface_seeded(
     seeds_b: &Seeds,
     tolerance: f64,
 ) -> SurfaceIntersection {
+    // The same surface twice (a copy left in place, common in CAD models) coincides
+    // everywhere: the overlap and its edges, without a search over every pair of the
+    // seeding meshes' triangles, all of which are near each other.
+    if a == b {
+        return SurfaceIntersection {
+            curves: overlap::overlap_edges(a, b, tolerance),
+            tangent_points: Vec::new(),
+            overlap: true,
+        };
+    }
     let (ta, bvh_a, dev_a) = (&seeds_a.triangles, &seeds_a.bvh, seeds_a.deviation);
     let (tb, bvh_b, dev_b) = (&seeds_b.triangles, &seeds_b.bvh, seeds_b.deviation);
     let size = seeds_a.size.max(seeds_b.size);
