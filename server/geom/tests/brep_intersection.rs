@@ -325,10 +325,15 @@ fn line_through_a_cube_meets_two_faces_and_an_edge_once() {
 /// The side of a cylinder of radius 1 about z from z = −`half` to `half`, trimmed by its
 /// whole domain (two rims and the seam, used by both sides).
 fn cylinder_side(half: f64, rim: f64) -> Face {
-    let surface: NurbsSurface = cylinder(1.0, 2, half);
     let (lo, hi) = (0.5 - rim / (2.0 * half), 0.5 + rim / (2.0 * half));
-    let face = TrimmedFace {
-        surface,
+    Face::trimmed(&rimmed_cylinder(half, [lo, hi]), TOL)
+}
+
+/// The side of the cylinder of radius 1 about z from z = −`half` to `half`, trimmed to the
+/// rims at parameters `v` (the seam is no edge: its two trims share edge 2).
+fn rimmed_cylinder(half: f64, [lo, hi]: [f64; 2]) -> TrimmedFace {
+    TrimmedFace {
+        surface: cylinder(1.0, 2, half),
         reversed: false,
         loops: vec![FaceLoop {
             trims: vec![
@@ -338,8 +343,7 @@ fn cylinder_side(half: f64, rim: f64) -> Face {
                 line2([0.0, hi], [0.0, lo], 2),
             ],
         }],
-    };
-    Face::trimmed(&face, TOL)
+    }
 }
 
 /// The plane through the origin tilted by `theta` about the y axis (normal (−sin θ, 0,
@@ -1220,20 +1224,8 @@ fn disc_loop(c: [f64; 2], r: f64, edge: usize) -> FaceLoop {
 /// A can (cylinder of radius 1 about the z axis) from z = 0 to 1: its side, trimmed by its
 /// rims, and two discs, each a plane patch trimmed by the exact circle.
 fn can() -> Vec<Face> {
-    let side = cylinder(1.0, 2, 2.0);
-    let (lo, hi) = (0.5, 0.75);
-    let side = TrimmedFace {
-        surface: side,
-        reversed: false,
-        loops: vec![FaceLoop {
-            trims: vec![
-                line2([0.0, lo], [1.0, lo], 0),
-                line2([1.0, lo], [1.0, hi], 2),
-                line2([1.0, hi], [0.0, hi], 1),
-                line2([0.0, hi], [0.0, lo], 2),
-            ],
-        }],
-    };
+    // z = 4v − 2 on the cylinder of half-height 2: the rims z = 0 and 1 at v = ½ and ¾.
+    let side = rimmed_cylinder(2.0, [0.5, 0.75]);
     let disc = |z: f64, edge: usize| {
         let at = |x: f64, y: f64| Point3::new(x, y, z);
         let surface = patch([at(-1.5, -1.5), at(1.5, -1.5), at(1.5, 1.5), at(-1.5, 1.5)]);
