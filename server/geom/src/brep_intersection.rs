@@ -858,9 +858,8 @@ pub fn rest_on_each_other(
         &points,
         |k| {
             let s = &ring[k];
-            let edge = 2.0 * tolerance;
-            !resting::near_edge(&a[s.face_a as usize], s.uv_a, edge)
-                && !resting::near_edge(&b[s.face_b as usize], s.uv_b, edge)
+            resting::inside_face(&a[s.face_a as usize], s.uv_a, tolerance)
+                && resting::inside_face(&b[s.face_b as usize], s.uv_b, tolerance)
         },
         |k, s, along| {
             let (p, q) = (&ring[k], &ring[k + 1]);
@@ -1117,9 +1116,8 @@ pub fn rests_on_mesh(
         &points,
         |k| {
             let s = &ring[k];
-            let edge = 2.0 * tolerance;
-            !resting::near_edge(&faces[s.face_a as usize], s.uv_a, edge)
-                && resting::mesh_flat_at(tris, bvh, s.point, edge)
+            resting::inside_face(&faces[s.face_a as usize], s.uv_a, tolerance)
+                && resting::mesh_flat_at(tris, bvh, s.point, tolerance)
         },
         |k, s, along| {
             let (p, q) = (&ring[k], &ring[k + 1]);

@@ -173,8 +173,8 @@ pub fn meshes_touch_along(
         &ring,
         |k| {
             let p = ring[k];
-            resting::mesh_flat_at(a, bvh_a, p, 2.0 * tolerance)
-                && resting::mesh_flat_at(b, bvh_b, p, 2.0 * tolerance)
+            resting::mesh_flat_at(a, bvh_a, p, tolerance)
+                && resting::mesh_flat_at(b, bvh_b, p, tolerance)
         },
         |k, s, along| {
             let p = ring[k].lerp(ring[k + 1], s);

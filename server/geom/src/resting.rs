@@ -80,24 +80,30 @@ fn stations(points: &[Point3]) -> Vec<(usize, f64, Vector3)> {
         .collect()
 }
 
-/// True when parameters `uv` of `face` lie within `distance` of its edges: its trims'
-/// images, or for an untrimmed surface the edges of its domain that are not seams.
-pub(crate) fn near_edge(face: &Face, uv: [f64; 2], distance: f64) -> bool {
+/// How near its edges, in tolerances, a face counts as ending at a point: a point nearer is
+/// on the edge (no ray of that face goes past it), one farther is inside the face.
+const EDGE: f64 = 2.0;
+
+/// True when parameters `uv` of `face` lie inside it, more than [`EDGE`] tolerances from
+/// its edges: its trims' images, or for an untrimmed surface the edges of its domain that
+/// are not seams.
+pub(crate) fn inside_face(face: &Face, uv: [f64; 2], tolerance: f64) -> bool {
+    let distance = EDGE * tolerance;
     if face.region.is_some() {
-        return face.on_boundary(uv, distance);
+        return !face.on_boundary(uv, distance);
     }
     let (_, su, sv) = frame(&face.surface, uv);
     let ((u0, u1), (v0, v1)) = face.surface.domain();
     let gap = |k: usize, lo: f64, hi: f64, speed: f64| {
         face.periods[k].is_none() && (uv[k] - lo).min(hi - uv[k]) * speed <= distance
     };
-    gap(0, u0, u1, su.length()) || gap(1, v0, v1, sv.length())
+    !(gap(0, u0, u1, su.length()) || gap(1, v0, v1, sv.length()))
 }
 
-/// True when the mesh's triangles within `distance` of `p` all share one plane: `p` lies
-/// inside a flat stretch of it, away from its creases and edges.
-pub(crate) fn mesh_flat_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, distance: f64) -> bool {
-    planes_at(tris, bvh, p, distance).len() == 1
+/// True when the mesh's triangles within [`EDGE`] tolerances of `p` all share one plane:
+/// `p` lies inside a flat stretch of it, away from its creases and edges.
+pub(crate) fn mesh_flat_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, tolerance: f64) -> bool {
+    planes_at(tris, bvh, p, EDGE * tolerance).len() == 1
 }
 
 /// Whether boundaries whose rays across the curve direction `along` are `a` and `b`
@@ -147,8 +153,8 @@ pub(crate) fn touch(along: Vector3, a: &[Vector3], b: &[Vector3], tolerance: f64
 
 /// The rays of the faces of `brep` at `at` across the curve direction `along`: for each
 /// face holding the point (within `tolerance`), the face's point [`REACH`] tolerances from
-/// it across the curve on either side, or nearer where the face ends sooner (down to two
-/// tolerances: a face ending within that is taken to end at the point).
+/// it across the curve on either side, or nearer where the face ends sooner (down to
+/// [`EDGE`] tolerances: a face ending within that is taken to end at the point).
 pub(crate) fn face_rays(
     brep: &[Face],
     (p, own, uv): OnFace,
@@ -187,7 +193,7 @@ pub(crate) fn face_rays(
         };
         for side in [w, -w] {
             let mut reach = REACH * tolerance;
-            while reach >= 2.0 * tolerance {
+            while reach >= EDGE * tolerance {
                 if let Some(q) = step_on(face, uv, (su, sv), side * reach) {
                     rays.push(face.surface.point_at(q[0], q[1]) - p);
                     break;
