@@ -179,35 +179,15 @@ fn fibonacci_hemisphere(n: usize) -> impl Iterator<Item = Vector3> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cicada_geom::{Mesh, Point3};
+    use cicada_geom::{Mesh, Point3, Rotation};
 
     /// A closed prism over a regular `sides`-gon (radius `r`, height `h`), outward, turned
     /// by the rotation with quaternion `q` and moved to `at`.
     fn prism(sides: usize, r: f64, h: f64, q: [f64; 4], at: [f64; 3]) -> Mesh {
-        let [w, x, y, z] = q;
+        let rotation = Rotation::from_quaternion(q);
         let rot = |p: [f64; 3]| {
-            let m = [
-                [
-                    1.0 - 2.0 * (y * y + z * z),
-                    2.0 * (x * y - z * w),
-                    2.0 * (x * z + y * w),
-                ],
-                [
-                    2.0 * (x * y + z * w),
-                    1.0 - 2.0 * (x * x + z * z),
-                    2.0 * (y * z - x * w),
-                ],
-                [
-                    2.0 * (x * z - y * w),
-                    2.0 * (y * z + x * w),
-                    1.0 - 2.0 * (x * x + y * y),
-                ],
-            ];
-            Point3::new(
-                (0..3).map(|k| m[0][k] * p[k]).sum::<f64>() + at[0],
-                (0..3).map(|k| m[1][k] * p[k]).sum::<f64>() + at[1],
-                (0..3).map(|k| m[2][k] * p[k]).sum::<f64>() + at[2],
-            )
+            let [x, y, z] = rotation.apply(p);
+            Point3::new(x + at[0], y + at[1], z + at[2])
         };
         let mut v = Vec::new();
         for z in [0.0, h] {

@@ -8,7 +8,7 @@ use cicada_clash::{
     Clash, ClashKind, ClashObject, ObjectTags, Rules, Tests, examine, group_by_layers,
     sort_by_severity,
 };
-use cicada_geom::{Mesh, Point3};
+use cicada_geom::{Mesh, Point3, Rotation};
 
 /// A fixed pseudo-random sequence in [0, 1) from `seed` (xorshift64*), so every run draws
 /// the same cases.
@@ -460,28 +460,7 @@ fn random_boxes_flush_touching_or_near_clash_as_worked_by_hand() {
 
 /// The rotation of the unit quaternion along (0.9, 0.3, −0.2, 0.25), applied to a point.
 fn turned(p: Point3) -> Point3 {
-    let q = [0.9, 0.3, -0.2, 0.25f64];
-    let n = q.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let [w, x, y, z] = q.map(|v| v / n);
-    let r = [
-        [
-            1.0 - 2.0 * (y * y + z * z),
-            2.0 * (x * y - z * w),
-            2.0 * (x * z + y * w),
-        ],
-        [
-            2.0 * (x * y + z * w),
-            1.0 - 2.0 * (x * x + z * z),
-            2.0 * (y * z - x * w),
-        ],
-        [
-            2.0 * (x * z - y * w),
-            2.0 * (y * z + x * w),
-            1.0 - 2.0 * (x * x + y * y),
-        ],
-    ];
-    let row = |i: usize| r[i][0] * p.x + r[i][1] * p.y + r[i][2] * p.z;
-    Point3::new(row(0), row(1), row(2))
+    Rotation::from_quaternion([0.9, 0.3, -0.2, 0.25]).point(p)
 }
 
 /// The pairs of the test above, both boxes turned by one rotation, clash as the

@@ -24,4 +24,4 @@ pub mod vec3;
 
 pub use bbox::Aabb;
 pub use mesh::{Mesh, MeshError};
-pub use vec3::{Point3, Vector3};
+pub use vec3::{Point3, Rotation, Vector3};

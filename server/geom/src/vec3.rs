@@ -1,4 +1,4 @@
-//! Points and vectors in 3D, f64.
+//! Points, vectors and rotations in 3D, f64.
 
 use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
@@ -162,6 +162,53 @@ impl Neg for Vector3 {
     }
 }
 
+/// A rotation of model space about the origin, held as its 3 × 3 matrix.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rotation {
+    rows: [[f64; 3]; 3],
+}
+
+impl Rotation {
+    /// The rotation of the quaternion `[w, x, y, z]`, scaled to unit length here (a zero
+    /// quaternion gives no rotation).
+    pub fn from_quaternion(q: [f64; 4]) -> Rotation {
+        let length = q.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if length == 0.0 || !length.is_finite() {
+            return Rotation::from_quaternion([1.0, 0.0, 0.0, 0.0]);
+        }
+        let [w, x, y, z] = q.map(|v| v / length);
+        Rotation {
+            rows: [
+                [
+                    1.0 - 2.0 * (y * y + z * z),
+                    2.0 * (x * y - z * w),
+                    2.0 * (x * z + y * w),
+                ],
+                [
+                    2.0 * (x * y + z * w),
+                    1.0 - 2.0 * (x * x + z * z),
+                    2.0 * (y * z - x * w),
+                ],
+                [
+                    2.0 * (x * z - y * w),
+                    2.0 * (y * z + x * w),
+                    1.0 - 2.0 * (x * x + y * y),
+                ],
+            ],
+        }
+    }
+
+    /// The coordinates `p` turned.
+    pub fn apply(&self, p: [f64; 3]) -> [f64; 3] {
+        self.rows.map(|r| r[0] * p[0] + r[1] * p[1] + r[2] * p[2])
+    }
+
+    /// The point `p` turned about the origin.
+    pub fn point(&self, p: Point3) -> Point3 {
+        Point3::from_array(self.apply(p.to_array()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +225,17 @@ mod tests {
             Point3::new(1.0, 2.0, 3.0).distance(Point3::new(4.0, 6.0, 3.0)),
             5.0
         );
+    }
+
+    #[test]
+    fn a_quarter_turn_about_z_takes_x_to_y_and_keeps_lengths() {
+        // The quaternion (cos 45°, 0, 0, sin 45°) is the quarter turn about z.
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        let r = Rotation::from_quaternion([h, 0.0, 0.0, h]);
+        let [x, y, z] = r.apply([1.0, 0.0, 0.0]);
+        assert!(x.abs() < 1e-15 && (y - 1.0).abs() < 1e-15 && z.abs() < 1e-15);
+        let turned = Rotation::from_quaternion([0.9, 0.3, -0.2, 0.25]).apply([1.0, 2.0, 3.0]);
+        let length = turned.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((length - 14f64.sqrt()).abs() < 1e-14, "{length}");
     }
 }

@@ -24,7 +24,6 @@
 //!   with the second box a mesh, and with both meshes; turned by a rotation; with faces
 //!   that are whole surfaces; flush only to within a coarse tolerance.
 
-use cicada_geom::Point3;
 use cicada_geom::brep_intersection::{
     BrepCurve, BrepMeshCurve, Face, brep_brep, brep_mesh, curve_brep,
 };
@@ -32,6 +31,7 @@ use cicada_geom::bvh::Bvh;
 use cicada_geom::mesh_intersection::{mesh_intersection, meshes_touch_along};
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 use cicada_geom::tessellate_brep::{FaceLoop, FaceTrim, TrimmedFace};
+use cicada_geom::{Point3, Rotation};
 
 mod shapes;
 use shapes::{CIRCLE, CIRCLE_KNOTS, CIRCLE_W, cylinder, patch, sphere};
@@ -1110,27 +1110,8 @@ fn random_box_meshes_meet_as_the_exact_boxes_do() {
 
 /// The rotation of the unit quaternion along (0.9, 0.3, −0.2, 0.25).
 fn turn() -> impl Fn([f64; 3]) -> [f64; 3] {
-    let q = [0.9, 0.3, -0.2, 0.25f64];
-    let n = q.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let [w, x, y, z] = q.map(|v| v / n);
-    let r = [
-        [
-            1.0 - 2.0 * (y * y + z * z),
-            2.0 * (x * y - z * w),
-            2.0 * (x * z + y * w),
-        ],
-        [
-            2.0 * (x * y + z * w),
-            1.0 - 2.0 * (x * x + z * z),
-            2.0 * (y * z - x * w),
-        ],
-        [
-            2.0 * (x * z - y * w),
-            2.0 * (y * z + x * w),
-            1.0 - 2.0 * (x * x + y * y),
-        ],
-    ];
-    move |p| [0, 1, 2].map(|i| r[i][0] * p[0] + r[i][1] * p[1] + r[i][2] * p[2])
+    let rotation = Rotation::from_quaternion([0.9, 0.3, -0.2, 0.25]);
+    move |p| rotation.apply(p)
 }
 
 #[test]
