@@ -136,6 +136,14 @@ fn polyline_length(points: &[Point3], closed: bool) -> f64 {
         .sum()
 }
 
+/// The total length of Brep–mesh curves.
+fn mesh_curves_length(curves: &[BrepMeshCurve]) -> f64 {
+    curves
+        .iter()
+        .map(|c| polyline_length(&c.points, c.closed))
+        .sum()
+}
+
 fn length(c: &BrepCurve) -> f64 {
     let n = c.points.len();
     let pairs = if c.closed { n } else { n - 1 };
@@ -1055,10 +1063,7 @@ fn random_boxes_against_box_meshes_meet_as_their_exact_versions_do() {
         let tris = box_triangles(b, &|p| p);
         let bvh = Bvh::new(&tris);
         let cut = brep_mesh(&faces, &tris, &bvh, TOL);
-        let got: f64 = cut
-            .iter()
-            .map(|c| polyline_length(&c.points, c.closed))
-            .sum();
+        let got: f64 = mesh_curves_length(&cut);
         let want = boxes_meet_length(a, b);
         assert!(
             (got - want).abs() < 1e-9,
@@ -1136,10 +1141,7 @@ fn random_boxes_turned_meet_as_the_axis_aligned_ones_do() {
         }
         let tris = box_triangles(b, &rot);
         let cut = brep_mesh(&turned_block(a), &tris, &Bvh::new(&tris), TOL);
-        let got: f64 = cut
-            .iter()
-            .map(|c| polyline_length(&c.points, c.closed))
-            .sum();
+        let got: f64 = mesh_curves_length(&cut);
         assert!(
             (got - want).abs() < 1e-6,
             "case {case} (mesh): {got} vs {want}"
@@ -1176,10 +1178,7 @@ fn random_boxes_whose_faces_are_whole_surfaces_meet_the_same() {
         let got: f64 = brep_brep(&fa, &fb, TOL).curves.iter().map(length).sum();
         assert!((got - want).abs() < 1e-9, "case {case}: {got} vs {want}");
         let tris = box_triangles(b, &|p| p);
-        let got: f64 = brep_mesh(&fa, &tris, &Bvh::new(&tris), TOL)
-            .iter()
-            .map(|c| polyline_length(&c.points, c.closed))
-            .sum();
+        let got = mesh_curves_length(&brep_mesh(&fa, &tris, &Bvh::new(&tris), TOL));
         assert!(
             (got - want).abs() < TOL,
             "case {case} (mesh): {got} vs {want}"
@@ -1301,10 +1300,7 @@ fn random_boxes_flush_to_within_a_coarse_tolerance_meet_as_if_flush() {
         }
         let tris = box_triangles(b, &|p| p);
         let cut = brep_mesh(&faces(a), &tris, &Bvh::new(&tris), tol);
-        let got: f64 = cut
-            .iter()
-            .map(|c| polyline_length(&c.points, c.closed))
-            .sum();
+        let got: f64 = mesh_curves_length(&cut);
         assert!(
             (got - want).abs() < 0.02,
             "case {case} (mesh): {got} vs {want}"
