@@ -71,9 +71,15 @@ fn square_loop(lo: f64, hi: f64, first: usize) -> FaceLoop {
 
 /// A circle of radius `r` about `c` in (u, v), clockwise (a hole).
 fn hole_loop(c: [f64; 2], r: f64, edge: usize) -> FaceLoop {
+    circle_loop(c, r, edge, -1.0)
+}
+
+/// A circle of radius `r` about `c` in (u, v): anticlockwise when `turn` is 1, clockwise
+/// when −1; one exact rational trim on Brep edge `edge`.
+fn circle_loop(c: [f64; 2], r: f64, edge: usize, turn: f64) -> FaceLoop {
     let pts: Vec<Point3> = CIRCLE
         .iter()
-        .map(|&(x, y)| Point3::new(c[0] + r * x, c[1] - r * y, 0.0))
+        .map(|&(x, y)| Point3::new(c[0] + r * x, c[1] + turn * r * y, 0.0))
         .collect();
     let curve = NurbsCurve::new(2, &pts, Some(&CIRCLE_W), CIRCLE_KNOTS.to_vec()).expect("circle");
     FaceLoop {
@@ -1188,17 +1194,7 @@ fn random_boxes_whose_faces_are_whole_surfaces_meet_the_same() {
 
 /// A circle of radius `r` about `c` in (u, v), counter-clockwise (an outer loop).
 fn disc_loop(c: [f64; 2], r: f64, edge: usize) -> FaceLoop {
-    let pts: Vec<Point3> = CIRCLE
-        .iter()
-        .map(|&(x, y)| Point3::new(c[0] + r * x, c[1] + r * y, 0.0))
-        .collect();
-    let curve = NurbsCurve::new(2, &pts, Some(&CIRCLE_W), CIRCLE_KNOTS.to_vec()).expect("circle");
-    FaceLoop {
-        trims: vec![FaceTrim {
-            curve,
-            edge: Some(edge),
-        }],
-    }
+    circle_loop(c, r, edge, 1.0)
 }
 
 /// A can (cylinder of radius 1 about the z axis) from z = 0 to 1: its side, trimmed by its
