@@ -114,9 +114,14 @@ fn snapped_sides(t: [Point3; 3], o: [Point3; 3], weld: f64) -> Option<[f64; 3]> 
 /// coplanar, and a side that ends on the other's face touches it, instead of crossing it
 /// in slivers or missing it by an ulp. Signs away from the planes are exact.
 fn meet(x: [Point3; 3], y: [Point3; 3], weld: f64) -> Option<Meet> {
+    // Most candidate pairs lie to one side of a plane: the second plane's signs only
+    // for those that do not.
     let dx = snapped_sides(x, y, weld)?;
+    if same_strict_side(dx[0], dx[1], dx[2]) {
+        return None;
+    }
     let dy = snapped_sides(y, x, weld)?;
-    if same_strict_side(dx[0], dx[1], dx[2]) || same_strict_side(dy[0], dy[1], dy[2]) {
+    if same_strict_side(dy[0], dy[1], dy[2]) {
         return None;
     }
     if dx.iter().all(|&d| d == 0.0) || dy.iter().all(|&d| d == 0.0) {

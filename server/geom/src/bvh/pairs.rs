@@ -62,14 +62,37 @@ fn overlap(a: &Aabb, b: &Aabb) -> bool {
 
 /// Every pair `(i, j)` of a triangle `i` of `a` and `j` of `b` whose bounding boxes come
 /// within `margin` of each other, sorted. A superset of the pairs that touch, overlap or lie
-/// closer than `margin`; the narrow phase decides.
+/// closer than `margin`; the narrow phase decides. Sub-trees are walked in parallel.
 pub fn candidate_pairs(a: &Bvh, b: &Bvh, margin: f64) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    let _ = visit_candidate_pairs(a, b, margin, |i, j| {
-        out.push((i, j));
-        ControlFlow::<()>::Continue(())
-    });
-    out.sort_unstable();
+    use rayon::prelude::*;
+    if a.is_empty() || b.is_empty() {
+        return Vec::new();
+    }
+    // Expand the roots' pair breadth first until there is work for every thread.
+    let mut tasks = vec![(0u32, 0u32)];
+    let enough = 8 * rayon::current_num_threads();
+    while tasks.len() < enough {
+        let Some(k) = tasks
+            .iter()
+            .position(|&(ia, ib)| descend(a, b, ia, ib, margin).is_some())
+        else {
+            break;
+        };
+        let (ia, ib) = tasks.swap_remove(k);
+        tasks.extend(descend(a, b, ia, ib, margin).into_iter().flatten());
+    }
+    let mut out: Vec<(u32, u32)> = tasks
+        .par_iter()
+        .flat_map_iter(|&task| {
+            let mut found = Vec::new();
+            let _ = walk(a, b, margin, task, |i, j| {
+                found.push((i, j));
+                ControlFlow::<()>::Continue(())
+            });
+            found
+        })
+        .collect();
+    out.par_sort_unstable();
     out
 }
 
@@ -79,44 +102,64 @@ pub fn visit_candidate_pairs<B>(
     a: &Bvh,
     b: &Bvh,
     margin: f64,
-    mut visit: impl FnMut(u32, u32) -> ControlFlow<B>,
+    visit: impl FnMut(u32, u32) -> ControlFlow<B>,
 ) -> ControlFlow<B> {
     if a.is_empty() || b.is_empty() {
         return ControlFlow::Continue(());
     }
-    let mut stack = vec![(0u32, 0u32)];
+    walk(a, b, margin, (0, 0), visit)
+}
+
+/// The node pairs to walk in place of `(ia, ib)`, an inner node of either with the other
+/// whose boxes come within `margin`: the inner node's children with the other node (with
+/// two inner nodes, the larger box's). `None` for two leaves, or boxes apart.
+fn descend(a: &Bvh, b: &Bvh, ia: u32, ib: u32, margin: f64) -> Option<[(u32, u32); 2]> {
+    if !overlap(&node_box(a, ia, margin), &node_box(b, ib, 0.0)) {
+        return None;
+    }
+    let (na, nb) = (&a.nodes[ia as usize], &b.nodes[ib as usize]);
+    let size = |bx: &Aabb| {
+        let d = bx.size();
+        d.x + d.y + d.z
+    };
+    match (na.count > 0, nb.count > 0) {
+        (true, true) => None,
+        (false, true) => Some([(na.first, ib), (na.first + 1, ib)]),
+        (true, false) => Some([(ia, nb.first), (ia, nb.first + 1)]),
+        (false, false) if size(&node_box(a, ia, 0.0)) >= size(&node_box(b, ib, 0.0)) => {
+            Some([(na.first, ib), (na.first + 1, ib)])
+        }
+        (false, false) => Some([(ia, nb.first), (ia, nb.first + 1)]),
+    }
+}
+
+/// The walk of [`visit_candidate_pairs`] under the node pair `start`.
+fn walk<B>(
+    a: &Bvh,
+    b: &Bvh,
+    margin: f64,
+    start: (u32, u32),
+    mut visit: impl FnMut(u32, u32) -> ControlFlow<B>,
+) -> ControlFlow<B> {
+    let mut stack = vec![start];
     while let Some((ia, ib)) = stack.pop() {
         if !overlap(&node_box(a, ia, margin), &node_box(b, ib, 0.0)) {
             continue;
         }
         let (na, nb) = (&a.nodes[ia as usize], &b.nodes[ib as usize]);
-        match (na.count > 0, nb.count > 0) {
-            (true, true) => {
-                for ka in na.first as usize..(na.first + na.count) as usize {
-                    let mut ba = triangle_box(a, ka);
-                    ba.min = ba.min - crate::Vector3::new(margin, margin, margin);
-                    ba.max = ba.max + crate::Vector3::new(margin, margin, margin);
-                    for kb in nb.first as usize..(nb.first + nb.count) as usize {
-                        if overlap(&ba, &triangle_box(b, kb)) {
-                            visit(a.order[ka], b.order[kb])?;
-                        }
+        if na.count > 0 && nb.count > 0 {
+            for ka in na.first as usize..(na.first + na.count) as usize {
+                let mut ba = triangle_box(a, ka);
+                ba.min = ba.min - crate::Vector3::new(margin, margin, margin);
+                ba.max = ba.max + crate::Vector3::new(margin, margin, margin);
+                for kb in nb.first as usize..(nb.first + nb.count) as usize {
+                    if overlap(&ba, &triangle_box(b, kb)) {
+                        visit(a.order[ka], b.order[kb])?;
                     }
                 }
             }
-            // Descend the inner node; with two inner nodes, the one with the larger box.
-            (false, true) => stack.extend([(na.first, ib), (na.first + 1, ib)]),
-            (true, false) => stack.extend([(ia, nb.first), (ia, nb.first + 1)]),
-            (false, false) => {
-                let size = |bx: &Aabb| {
-                    let d = bx.size();
-                    d.x + d.y + d.z
-                };
-                if size(&node_box(a, ia, 0.0)) >= size(&node_box(b, ib, 0.0)) {
-                    stack.extend([(na.first, ib), (na.first + 1, ib)]);
-                } else {
-                    stack.extend([(ia, nb.first), (ia, nb.first + 1)]);
-                }
-            }
+        } else {
+            stack.extend(descend(a, b, ia, ib, margin).into_iter().flatten());
         }
     }
     ControlFlow::Continue(())
