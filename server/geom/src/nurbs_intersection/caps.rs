@@ -14,8 +14,6 @@
 //! dimension: where its height over the surface is stationary it touches, dips through in
 //! two crossings (`curve_dip`), or stays clear.
 
-use std::ops::ControlFlow;
-
 use crate::cell_map::CellMap;
 
 use super::{
@@ -23,7 +21,7 @@ use super::{
     crossing_sine, curve_tangent, densify, eigen2, frame, gap_form, march, newton_curve_surface,
     onto_boundary, polyline_distance, refine_on_both, refine_with_tangent, tangent_step, unit,
 };
-use crate::bvh::{Bvh, visit_candidate_pairs};
+use crate::bvh::{Bvh, candidate_pairs};
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::triangle_contact::closest_points;
 use crate::{Point3, Vector3};
@@ -360,7 +358,10 @@ pub(crate) type NearMiss = (Point3, Point3, f64, u32);
 /// Where triangle sets `a` and `b` (with their hierarchies) come within `margin` of each
 /// other away from the seed curves (their points `seeded`): the closest points of such
 /// triangle pairs, nearest first, at most `most`, one per neighbourhood twice the size of
-/// the pair's smaller triangle.
+/// the pair's smaller triangle. Only each triangle's nearest partner on the other set
+/// is looked at: where the sets run within the margin of each other over an area (a
+/// surface against a copy moved by a few tolerances) every triangle has a dozen partners
+/// there, and the pair nearest in a neighbourhood is the nearest for its triangles.
 pub(crate) fn near_misses(
     (ta, bvh_a): (&[[Point3; 3]], &Bvh),
     (tb, bvh_b): (&[[Point3; 3]], &Bvh),
@@ -368,16 +369,39 @@ pub(crate) fn near_misses(
     seeded: &[Point3],
     most: usize,
 ) -> Vec<NearMiss> {
-    let mut near = Vec::new();
-    let _ = visit_candidate_pairs(bvh_a, bvh_b, margin, |i, j| {
-        let (x, y) = (ta[i as usize], tb[j as usize]);
-        let c = closest_points(x, y);
-        if c.distance <= margin {
-            let size = longest_edge(x).min(longest_edge(y));
-            near.push((c.distance, (c.on_first, c.on_second, size, j)));
+    use rayon::prelude::*;
+    let pairs = candidate_pairs(bvh_a, bvh_b, margin);
+    let distances: Vec<f64> = pairs
+        .par_iter()
+        .map(|&(i, j)| closest_points(ta[i as usize], tb[j as usize]).distance)
+        .collect();
+    // Each triangle's nearest partner within the margin (the first found among equals),
+    // as an index into `pairs`.
+    let (mut best_a, mut best_b) = (vec![None; ta.len()], vec![None; tb.len()]);
+    for (k, (&(i, j), &d)) in pairs.iter().zip(&distances).enumerate() {
+        if d > margin {
+            continue;
         }
-        ControlFlow::<()>::Continue(())
-    });
+        for best in [&mut best_a[i as usize], &mut best_b[j as usize]] {
+            if best.is_none_or(|b: usize| d < distances[b]) {
+                *best = Some(k);
+            }
+        }
+    }
+    // A pair nearest for both of its triangles is listed once.
+    let mut nearest: Vec<usize> = best_a.into_iter().chain(best_b).flatten().collect();
+    nearest.sort_unstable();
+    nearest.dedup();
+    let mut near: Vec<(f64, NearMiss)> = nearest
+        .par_iter()
+        .map(|&k| {
+            let (i, j) = pairs[k];
+            let (x, y) = (ta[i as usize], tb[j as usize]);
+            let c = closest_points(x, y);
+            let size = longest_edge(x).min(longest_edge(y));
+            (c.distance, (c.on_first, c.on_second, size, j))
+        })
+        .collect();
     if near.is_empty() {
         return Vec::new();
     }
