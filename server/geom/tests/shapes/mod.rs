@@ -323,3 +323,23 @@ pub fn occt_pairs(path: &str) -> Result<Vec<OcctPair>, String> {
         })
         .collect()
 }
+
+/// A bicubic B-spline sheet over `bumps` × `bumps` separate bumps: control points on
+/// z = 0 except one at z = 1 every fourth row and column, so no two bumps' supports
+/// overlap. Each bump's top is (2/3)² = 4/9 high, the largest value of a uniform cubic
+/// B-spline basis function (2/3, at its middle knot) squared.
+pub fn bumpy_sheet(bumps: usize) -> NurbsSurface {
+    let n = 4 * bumps + 3;
+    let peak = |i: usize| i >= 3 && (i - 3).is_multiple_of(4) && i + 4 <= n;
+    let points: Vec<Point3> = (0..n * n)
+        .map(|k| {
+            let (i, j) = (k / n, k % n);
+            let z = if peak(i) && peak(j) { 1.0 } else { 0.0 };
+            Point3::new(i as f64, j as f64, z)
+        })
+        .collect();
+    let mut knots = vec![0.0; 4];
+    knots.extend((1..n - 3).map(|k| k as f64));
+    knots.extend([(n - 3) as f64; 4]);
+    NurbsSurface::new((3, 3), (n, n), &points, None, knots.clone(), knots).expect("sheet")
+}
