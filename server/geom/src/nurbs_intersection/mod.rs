@@ -295,13 +295,9 @@ impl Seeds {
 /// The intersection of surfaces `a` and `b`, every curve point on both to `tolerance` and
 /// every chord within `tolerance` of the true curve.
 pub fn surface_surface(a: &NurbsSurface, b: &NurbsSurface, tolerance: f64) -> SurfaceIntersection {
-    surface_surface_seeded(
-        a,
-        &Seeds::new(a, tolerance),
-        b,
-        &Seeds::new(b, tolerance),
-        tolerance,
-    )
+    // The two seeding meshes are independent: made side by side.
+    let (seeds_a, seeds_b) = rayon::join(|| Seeds::new(a, tolerance), || Seeds::new(b, tolerance));
+    surface_surface_seeded(a, &seeds_a, b, &seeds_b, tolerance)
 }
 
 /// [`surface_surface`] from the surfaces' seeding meshes, made beforehand.
