@@ -698,3 +698,65 @@ fn polyline_length(c: &SurfaceCurve) -> f64 {
         .map(|k| c.points[k].distance(c.points[(k + 1) % n]))
         .sum()
 }
+
+#[test]
+fn a_saddle_cut_through_its_saddle_point_is_two_lines_once_each() {
+    // The hyperbolic paraboloid z = xy (the bilinear patch through (±1, ±1, ±1), a hypar
+    // roof) against the plane through its saddle, z = 0, meets it in the lines x = 0 and
+    // y = 0, each 2 long (on the square [lo, lo + 2]²). The plane is tangent to the saddle
+    // there, so the seeding meshes lie flush round the saddle when it is a mesh vertex
+    // (the square centred on it): before, the seeds along the flush triangles' edges came
+    // back as ten pieces, 0.31 of the 4 drawn twice. Lifted to z = ε the plane meets the
+    // saddle in the two branches of the hyperbola xy = ε.
+    for lo in [-1.0, -0.7] {
+        let hi = lo + 2.0;
+        let p = |x: f64, y: f64| Point3::new(x, y, x * y);
+        let saddle = patch([p(lo, lo), p(hi, lo), p(hi, hi), p(lo, hi)]);
+        for eps in [0.0, 1e-7, 1e-5] {
+            let cut = surface_surface(&saddle, &horizontal(eps, 3.0), TOL);
+            assert!(cut.tangent_points.is_empty() && !cut.overlap, "{lo} {eps}");
+            for q in cut.curves.iter().flat_map(|c| &c.points) {
+                assert!(
+                    (q.z - eps).abs() < TOL && (q.x * q.y - q.z).abs() < TOL,
+                    "{q:?}"
+                );
+            }
+            let length: f64 = cut.curves.iter().map(polyline_length).sum();
+            // Near the saddle the surfaces are within the tolerance over a cross, and the
+            // curves may cut its corner: by at most 1e-3 all told. A stretch drawn twice
+            // would add the seeding mesh's cell, 0.077.
+            if eps == 0.0 {
+                assert!(
+                    length <= 4.0 + 1e-9 && length > 4.0 - 1e-3,
+                    "{lo}: {length}"
+                );
+            } else {
+                assert!(length < 4.0 && length > 3.9, "{lo} {eps}: {length}");
+            }
+            // Every end on the square's boundary is one of the four ends of the lines (or
+            // of the branches); an end inside is at the saddle, where the lines cross.
+            let ends: Vec<Point3> = cut
+                .curves
+                .iter()
+                .filter(|c| !c.closed)
+                .flat_map(|c| [c.points[0], c.points[c.points.len() - 1]])
+                .collect();
+            let on_boundary = |q: &&Point3| {
+                [q.x, q.y]
+                    .iter()
+                    .any(|&c| (c - lo).abs() < 1e-9 || (c - hi).abs() < 1e-9)
+            };
+            let outer: Vec<&Point3> = ends.iter().filter(on_boundary).collect();
+            assert_eq!(outer.len(), 4, "{lo} {eps}: {ends:?}");
+            for q in &outer {
+                assert!(q.x.abs().min(q.y.abs()) < 1e-4, "{q:?}");
+            }
+            for q in ends.iter().filter(|q| !on_boundary(q)) {
+                assert!(
+                    eps == 0.0 && q.x.abs().max(q.y.abs()) < 1e-3,
+                    "{lo} {eps}: {q:?}"
+                );
+            }
+        }
+    }
+}

@@ -27,6 +27,7 @@
 
 pub(crate) mod caps;
 mod overlap;
+pub(crate) mod repeats;
 pub(crate) use overlap::{coincide_at, coincide_within};
 
 use crate::bvh::Bvh;
@@ -498,6 +499,11 @@ pub fn surface_surface_seeded(
         // Touch points inside the area are part of it.
         out.tangent_points
             .retain(|t| !overlap::coincide_at(a, b, *t, size, tolerance));
+    }
+    // Seeds along the edges of seed triangles lying flush on each other may come back as
+    // pieces of the curves beside them.
+    if !cut.coplanar.is_empty() {
+        out.curves = repeats::without_repeats(out.curves, tolerance);
     }
     out
 }
