@@ -20,7 +20,8 @@ use cicada_geom::{Mesh, Point3, Vector3};
 
 mod shapes;
 use shapes::{
-    assert_cap, assert_torus_circles, bump_top, cylinder, flat_grid, sphere, torus, two_bumps,
+    assert_cap, assert_torus_circles, bump_top, cylinder, flat_grid, patch, sphere, torus,
+    two_bumps,
 };
 
 const TOL: f64 = 1e-6;
@@ -470,6 +471,36 @@ fn a_mesh_resting_on_a_surface_meets_it_in_the_edges_on_it() {
         for (q, uv) in c.points.iter().zip(&c.uv) {
             assert!(q.z.abs() < TOL && q.x <= 3.0 + TOL, "{q:?}");
             assert!(surface.point_at(uv[0], uv[1]).distance(*q) < TOL);
+        }
+    }
+}
+
+#[test]
+fn a_saddle_through_a_flat_mesh_at_its_saddle_point_cuts_two_lines_once_each() {
+    // The hyperbolic paraboloid z = xy (a hypar roof) over [lo, lo + 2]² against the flat
+    // mesh z = 0 meets it in the lines x = 0 and y = 0, 4 long together. With the saddle
+    // on a vertex of the surface's seeding mesh (the square centred on it) the seeds
+    // along the triangles lying flush round it came back as ten pieces, 0.31 drawn twice.
+    // The mesh's diagonal edge y = x through the saddle lies within the tolerance of the
+    // surface for |x| ≤ √TOL: that stretch may come as a touch, nothing else.
+    let (tris, bvh) = flat_grid(0.0);
+    for lo in [-1.0, -0.7] {
+        let hi = lo + 2.0;
+        let p = |x: f64, y: f64| Point3::new(x, y, x * y);
+        let saddle = patch([p(lo, lo), p(hi, lo), p(hi, hi), p(lo, hi)]);
+        let cut = surface_mesh(&saddle, &tris, &bvh, TOL);
+        let crossing: f64 = cut.curves.iter().filter(|c| !c.tangent).map(length).sum();
+        assert!(
+            crossing <= 4.0 + 1e-9 && crossing > 4.0 - 1e-3,
+            "{lo}: {crossing}"
+        );
+        for c in &cut.curves {
+            for q in &c.points {
+                assert!(q.z.abs() < TOL && (q.x * q.y - q.z).abs() < TOL, "{q:?}");
+                if c.tangent {
+                    assert!(q.x.abs().max(q.y.abs()) <= 1.01e-3, "{q:?}");
+                }
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
 use crate::mesh_intersection::mesh_intersection;
 use crate::nurbs::NurbsSurface;
+use crate::nurbs_intersection::repeats::{Branch, without_repeats};
 use crate::nurbs_intersection::{
     MAX_NEWTON, NEAR_MISSES, Seeds, SurfaceCurve, bounds_size, caps, clamp_uv, coincide_at, frame,
     polyline_distance, subdivide, touch_point, trace_contact,
@@ -402,7 +403,45 @@ pub fn surface_mesh_seeded(
                 )
             });
     }
+    // Seeds along the edges of seed triangles lying flush on the mesh may come back as
+    // pieces of the curves beside them.
+    if out.coplanar > 0 {
+        out.curves = without_repeats(out.curves, tolerance);
+    }
     out
+}
+
+impl Branch for SurfaceMeshCurve {
+    fn points(&self) -> &[Point3] {
+        &self.points
+    }
+    fn closed(&self) -> bool {
+        self.closed
+    }
+    fn tangent(&self) -> bool {
+        self.tangent
+    }
+    fn stretch(&self, run: &[usize]) -> Self {
+        SurfaceMeshCurve {
+            points: run.iter().map(|&k| self.points[k]).collect(),
+            uv: run.iter().map(|&k| self.uv[k]).collect(),
+            closed: false,
+            tangent: self.tangent,
+        }
+    }
+    fn reverse(&mut self) {
+        self.points.reverse();
+        self.uv.reverse();
+    }
+    fn append(&mut self, tail: &Self) {
+        self.points.extend_from_slice(&tail.points[1..]);
+        self.uv.extend_from_slice(&tail.uv[1..]);
+    }
+    fn close(&mut self) {
+        self.points.pop();
+        self.uv.pop();
+        self.closed = self.points.len() > 2;
+    }
 }
 
 /// Where surface `s` touches the mesh along a curve near `p`: its contact with the plane
