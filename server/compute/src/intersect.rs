@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
-pub const KERNEL_VERSION: &str = "intersect@5";
+pub const KERNEL_VERSION: &str = "intersect@6";
 
 /// What an object is, for intersecting.
 pub enum Shape {
