@@ -8,6 +8,7 @@ pub mod bbox;
 pub mod brep_intersection;
 pub mod bvh;
 mod cell_map;
+mod chord_index;
 pub mod curve_intersection;
 pub mod disjoint_set;
 pub mod mesh;

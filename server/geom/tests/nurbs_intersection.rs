@@ -692,11 +692,7 @@ fn a_surface_against_a_copy_moved_off_it_meets_it_only_within_the_tolerance() {
 
 /// The length of a curve's polyline, closing chord included.
 fn polyline_length(c: &SurfaceCurve) -> f64 {
-    let n = c.points.len();
-    let chords = if c.closed { n } else { n - 1 };
-    (0..chords)
-        .map(|k| c.points[k].distance(c.points[(k + 1) % n]))
-        .sum()
+    shapes::polyline_length(&c.points, c.closed)
 }
 
 #[test]

@@ -34,11 +34,7 @@ fn cube() -> (Vec<[Point3; 3]>, Bvh) {
 }
 
 fn length(c: &SurfaceMeshCurve) -> f64 {
-    let n = c.points.len();
-    let chords = if c.closed { n } else { n - 1 };
-    (0..chords)
-        .map(|k| c.points[k].distance(c.points[(k + 1) % n]))
-        .sum()
+    shapes::polyline_length(&c.points, c.closed)
 }
 
 /// True when `p` lies on the surface of the cube [−1, 1]³.

@@ -8,10 +8,8 @@
 //! crossing) are joined. Touching curves (an overlap's edges, say) stay as they are.
 
 use super::SurfaceCurve;
-use crate::bbox::Aabb;
-use crate::cell_map::CellMap;
-use crate::tessellate_brep::distance_to_segment;
-use crate::{Point3, Vector3};
+use crate::Point3;
+use crate::chord_index::{ChordIndex, chords_of};
 
 /// A repeated stretch shorter than this many tolerances stays: a curve crossing another
 /// at an angle θ runs within two tolerances of it for 4 / sin θ tolerances, which is less
@@ -91,7 +89,7 @@ pub(crate) fn without_repeats<C: Branch + Clone>(curves: Vec<C>, tolerance: f64)
         .collect();
     // Longest first, so that a short repeat gives way to the curve it repeats.
     order.sort_by(|x, y| y.0.total_cmp(&x.0));
-    let mut index = ChordIndex::new(order.iter().map(|(_, _, c)| c), 2.0 * tolerance);
+    let mut index = RankedChords::new(order.iter().map(|(_, _, c)| c), 2.0 * tolerance);
     let mut kept: Vec<(usize, C)> = Vec::new();
     for (rank, (_, k, curve)) in order.into_iter().enumerate() {
         let (pieces, alive) = unrepeated(curve, |p| index.near(p, rank), tolerance);
@@ -103,98 +101,38 @@ pub(crate) fn without_repeats<C: Branch + Clone>(curves: Vec<C>, tolerance: f64)
     join_ends(kept.into_iter().map(|(_, c)| c).collect(), tolerance)
 }
 
-/// The chords of every curve on a hash grid, each with its curve's rank (longest first)
-/// and whether it is still kept, for "is a point within the reach of a chord kept of a
-/// longer curve" questions that look at the chords filed in the point's cell only.
-struct ChordIndex {
-    cell: f64,
-    reach: f64,
-    chords: Vec<[Point3; 2]>,
+/// The chords of every curve with its curve's rank (longest first) and whether it is
+/// still kept, for "is a point within the reach of a chord kept of a longer curve".
+struct RankedChords {
+    index: ChordIndex,
     rank: Vec<u32>,
     alive: Vec<bool>,
-    /// Where each rank's chords start in `chords`.
+    /// Where each rank's chords start.
     first: Vec<usize>,
-    /// Each cell's stretch of `filed`.
-    cells: CellMap<[i64; 3], (u32, u32)>,
-    /// Chord indices, cell by cell: those whose box, grown by the reach, meets the cell.
-    filed: Vec<u32>,
-    /// Chords too long to file cell by cell, looked at for every point.
-    long: Vec<u32>,
 }
 
-impl ChordIndex {
-    /// The chords of `curves`, in rank order (a loop's closing chord included), on cells
-    /// about a chord long and at least four reaches wide.
-    fn new<'a, C: Branch + 'a>(curves: impl Iterator<Item = &'a C>, reach: f64) -> ChordIndex {
+impl RankedChords {
+    /// The chords of `curves`, in rank order (a loop's closing chord included).
+    fn new<'a, C: Branch + 'a>(curves: impl Iterator<Item = &'a C>, reach: f64) -> RankedChords {
         let (mut chords, mut rank, mut first) = (Vec::new(), Vec::new(), Vec::new());
         for (r, c) in curves.enumerate() {
             first.push(chords.len());
-            let points = c.points();
-            let n = points.len();
-            let count = if c.closed() { n } else { n.saturating_sub(1) };
-            chords.extend((0..count).map(|k| [points[k], points[(k + 1) % n]]));
+            chords.extend(chords_of(c.points(), c.closed()));
             rank.resize(chords.len(), r as u32);
         }
-        let mean =
-            chords.iter().map(|[p, q]| p.distance(*q)).sum::<f64>() / chords.len().max(1) as f64;
-        let cell = mean.max(4.0 * reach).max(f64::MIN_POSITIVE);
-        let key = |p: Point3| p.to_array().map(|c| (c / cell).floor() as i64);
-        let grow = Vector3::new(reach, reach, reach);
-        let mut entries: Vec<([i64; 3], u32)> = Vec::with_capacity(2 * chords.len());
-        let mut long = Vec::new();
-        for (i, chord) in chords.iter().enumerate() {
-            let bounds: Aabb = chord.iter().copied().collect();
-            let (lo, hi) = (key(bounds.min - grow), key(bounds.max + grow));
-            let span: i64 = (0..3).map(|a| hi[a] - lo[a] + 1).product();
-            if span > 64 {
-                long.push(i as u32);
-                continue;
-            }
-            for x in lo[0]..=hi[0] {
-                for y in lo[1]..=hi[1] {
-                    for z in lo[2]..=hi[2] {
-                        entries.push(([x, y, z], i as u32));
-                    }
-                }
-            }
-        }
-        entries.sort_unstable();
-        let mut cells = CellMap::default();
-        let mut start = 0;
-        for k in 1..=entries.len() {
-            if k == entries.len() || entries[k].0 != entries[start].0 {
-                cells.insert(entries[start].0, (start as u32, k as u32));
-                start = k;
-            }
-        }
-        ChordIndex {
-            cell,
-            reach,
+        RankedChords {
             alive: vec![true; chords.len()],
-            chords,
+            index: ChordIndex::new(chords, reach),
             rank,
             first,
-            cells,
-            filed: entries.into_iter().map(|(_, i)| i).collect(),
-            long,
         }
     }
 
     /// Whether `p` lies within the reach of a chord still kept of a curve ranked before
     /// `rank`.
     fn near(&self, p: Point3, rank: usize) -> bool {
-        let close = |&i: &u32| {
-            let i = i as usize;
-            let [a, b] = self.chords[i];
-            (self.rank[i] as usize) < rank
-                && self.alive[i]
-                && distance_to_segment(p, a, b) <= self.reach
-        };
-        let key = p.to_array().map(|c| (c / self.cell).floor() as i64);
-        self.cells
-            .get(&key)
-            .is_some_and(|&(s, e)| self.filed[s as usize..e as usize].iter().any(close))
-            || self.long.iter().any(close)
+        self.index
+            .near_where(p, |i| (self.rank[i] as usize) < rank && self.alive[i])
     }
 
     /// Which chords of the curve ranked `rank` are kept.

@@ -379,10 +379,10 @@ pub fn surface_mesh_seeded(
     }
     // Mesh edges lying on the surface (a mesh resting on it, a sheet ending on it): where
     // nothing crosses, what the two meet in.
-    let found = edges::ChordIndex::new(&out.curves, 2.0 * tolerance);
+    let found = edges::chord_index(&out.curves, 2.0 * tolerance);
     let on_edges = edges::edges_on_surface(s, seeds, (tris, bvh), tolerance, |p| found.near(p));
     if !on_edges.is_empty() {
-        let along = edges::ChordIndex::new(&on_edges, reach.max(tolerance));
+        let along = edges::chord_index(&on_edges, reach.max(tolerance));
         out.touch_points.retain(|t| !along.near(t.0));
         out.curves.extend(on_edges);
     }

@@ -343,3 +343,12 @@ pub fn bumpy_sheet(bumps: usize) -> NurbsSurface {
     knots.extend([(n - 3) as f64; 4]);
     NurbsSurface::new((3, 3), (n, n), &points, None, knots.clone(), knots).expect("sheet")
 }
+
+/// The length of the polyline through `points`, its closing chord too when `closed`.
+pub fn polyline_length(points: &[Point3], closed: bool) -> f64 {
+    let n = points.len();
+    let chords = if closed { n } else { n.saturating_sub(1) };
+    (0..chords)
+        .map(|k| points[k].distance(points[(k + 1) % n]))
+        .sum()
+}
