@@ -8,9 +8,9 @@
 //! sphere in a cylinder of its radius touches it along its equator. Every surface is an
 //! exact rational NURBS (circles as 9-point rational quadratics).
 
-use cicada_geom::Point3;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
 use cicada_geom::nurbs_intersection::{SurfaceCurve, curve_mesh, curve_surface, surface_surface};
+use cicada_geom::{Point3, Vector3};
 
 mod shapes;
 use shapes::{
@@ -657,23 +657,7 @@ fn a_surface_against_a_copy_moved_off_it_meets_it_only_within_the_tolerance() {
     // triangles is within the seeding meshes' errors of each other (before, 7.5 M such
     // pairs of the 20 × 20 sheet were all measured and kept).
     let sheet = bumpy_sheet(5);
-    let lifted = |h: f64| {
-        let points: Vec<Point3> = sheet
-            .control_points()
-            .into_iter()
-            .map(|p| Point3::new(p.x, p.y, p.z + h))
-            .collect();
-        let (ku, kv) = sheet.knots();
-        NurbsSurface::new(
-            sheet.degrees(),
-            sheet.counts(),
-            &points,
-            None,
-            ku.to_vec(),
-            kv.to_vec(),
-        )
-        .expect("copy")
-    };
+    let lifted = |h: f64| shapes::moved(&sheet, Vector3::new(0.0, 0.0, h));
     let within = surface_surface(&sheet, &lifted(0.5 * TOL), TOL);
     assert!(within.overlap);
     assert!(within.tangent_points.is_empty());

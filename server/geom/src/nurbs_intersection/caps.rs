@@ -392,6 +392,7 @@ pub(crate) fn near_misses(
     let mut nearest: Vec<usize> = best_a.into_iter().chain(best_b).flatten().collect();
     nearest.sort_unstable();
     nearest.dedup();
+    // The closest points again for these few: keeping them for every pair was the 360 MB.
     let mut near: Vec<(f64, NearMiss)> = nearest
         .par_iter()
         .map(|&k| {

@@ -236,11 +236,8 @@ fn piece_of<C: Branch>(curve: &C, run: &[usize], reach: f64) -> Option<C> {
 
 /// The length of a curve's polyline, the closing chord of a loop included.
 fn length<C: Branch>(c: &C) -> f64 {
-    let points = c.points();
-    let n = points.len();
-    let chords = if c.closed() { n } else { n.saturating_sub(1) };
-    (0..chords)
-        .map(|k| points[k].distance(points[(k + 1) % n]))
+    chords_of(c.points(), c.closed())
+        .map(|[p, q]| p.distance(q))
         .sum()
 }
 

@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
-use cicada_geom::Point3;
 use cicada_geom::bvh::Bvh;
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface};
+use cicada_geom::{Point3, Vector3};
 
 pub const W: f64 = std::f64::consts::FRAC_1_SQRT_2;
 pub const CIRCLE: [(f64, f64); 9] = [
@@ -351,4 +351,19 @@ pub fn polyline_length(points: &[Point3], closed: bool) -> f64 {
     (0..chords)
         .map(|k| points[k].distance(points[(k + 1) % n]))
         .sum()
+}
+
+/// A non-rational surface (the bumpy sheet, say) moved by `d`.
+pub fn moved(s: &NurbsSurface, d: Vector3) -> NurbsSurface {
+    let points: Vec<Point3> = s.control_points().into_iter().map(|p| p + d).collect();
+    let (ku, kv) = s.knots();
+    NurbsSurface::new(
+        s.degrees(),
+        s.counts(),
+        &points,
+        None,
+        ku.to_vec(),
+        kv.to_vec(),
+    )
+    .expect("moved copy")
 }
