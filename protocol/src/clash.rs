@@ -128,8 +128,9 @@ pub struct ClashObjectInfo {
     pub group: Option<String>,
     /// Triangles tested.
     pub triangles: u64,
-    /// True for a closed, consistently oriented mesh (a solid: containment and flush
-    /// overlaps apply).
+    /// True for a mesh that bounds a solid, every edge walked as often one way as the other
+    /// (closed and consistently oriented; lumps may share edges): containment and flush
+    /// overlaps apply.
     pub closed: bool,
     /// Largest distance of the mesh tested from the object sent (0 for meshes).
     pub deviation: f64,

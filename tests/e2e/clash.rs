@@ -24,7 +24,7 @@ fn run(server: &Server, job: &Value) -> Value {
 fn coordination_sample_finds_the_seven_clashes_worked_by_hand() {
     let server = Server::start(&["--workers", "1"]);
     let result = run(&server, &sample());
-    assert_eq!(result["kernel_version"], "clash@1");
+    assert_eq!(result["kernel_version"], "clash@2");
     let r = &result["output"]["clash"];
     assert_eq!(
         r["counts"],

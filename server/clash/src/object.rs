@@ -75,11 +75,14 @@ impl ClashObject {
         let p = mesh.positions();
         let triangles: Vec<[Point3; 3]> = mesh.triangles().collect();
         let edges = EdgeTable::new(mesh);
-        // Closed: every edge has exactly two faces walking it in opposite directions.
+        // Closed: every edge is walked as often one way as the other (a boundary, so the
+        // winding number is a whole number off it). Two faces, opposite ways, on a manifold;
+        // four where two lumps share an edge. An odd count (a fin, an inner wall) is open.
         let closed = !edges.is_empty()
-            && edges
-                .iter()
-                .all(|(_, uses)| uses.len() == 2 && uses[0].forward != uses[1].forward);
+            && edges.iter().all(|(_, uses)| {
+                let forward = uses.iter().filter(|u| u.forward).count();
+                !uses.is_empty() && 2 * forward == uses.len()
+            });
         let used = mesh.used_vertices();
         let vertices: Vec<Point3> = p
             .iter()
@@ -157,7 +160,8 @@ impl ClashObject {
         self.bounds
     }
 
-    /// True when the mesh is closed and consistently oriented (a solid).
+    /// True when the mesh bounds a solid: every edge walked as often one way as the other
+    /// (a closed, consistently oriented manifold, or lumps sharing edges).
     pub fn is_closed(&self) -> bool {
         self.closed
     }
@@ -266,6 +270,10 @@ fn convex_arcs(mesh: &Mesh, edges: &EdgeTable, outward: f64) -> Option<Vec<Gauss
     let slack = 1e-9 * bounds.size().length();
     let mut arcs = Vec::new();
     for ([i, _], uses) in edges.iter() {
+        // A convex solid's surface is a manifold: an edge of four faces is a pinch.
+        if uses.len() != 2 {
+            return None;
+        }
         let (f1, f2) = (uses[0].face as usize, uses[1].face as usize);
         let (n1, n2) = (normals[f1], normals[f2]);
         let anchor = p[i as usize];

@@ -501,3 +501,77 @@ fn random_boxes_turned_clash_as_the_axis_aligned_ones_do() {
         assert!(same, "case {case}: {plain:?} vs {turn:?}");
     }
 }
+
+/// One object made of two unit cubes that share only an edge (vertices welded there, so
+/// the edge has four faces): a solid all the same, its inside where either cube is. The
+/// winding number is 1 in each cube and 0 in the notches beside the shared edge.
+#[test]
+fn two_cubes_sharing_an_edge_are_one_non_manifold_solid() {
+    let pair = {
+        let (a, b) = (
+            Mesh::axis_aligned_box(Point3::new(0.0, 0.0, 0.0), Point3::new(1.0, 1.0, 1.0)),
+            Mesh::axis_aligned_box(Point3::new(1.0, 1.0, 0.0), Point3::new(2.0, 2.0, 1.0)),
+        );
+        let n = a.positions().len() as u32;
+        let positions = [a.positions(), b.positions()].concat();
+        let faces = a
+            .faces()
+            .iter()
+            .copied()
+            .chain(b.faces().iter().map(|f| f.map(|i| i + n)))
+            .collect();
+        let joined = Mesh::new(positions, faces).expect("two boxes");
+        cicada_geom::mesh::repair::weld(&joined, 1e-9)
+    };
+    let uses: Vec<usize> = cicada_geom::mesh::EdgeTable::new(&pair)
+        .iter()
+        .map(|(_, u)| u.len())
+        .collect();
+    assert_eq!(
+        uses.iter().filter(|&&n| n == 4).count(),
+        1,
+        "one shared edge"
+    );
+    let object = ClashObject::from_mesh(&pair, 0.0);
+    assert!(object.is_closed() && !object.is_convex());
+
+    // Inside the second cube, 0.3 from its nearest faces: contained.
+    let inner = cube([1.3, 1.4, 0.4], [1.6, 1.6, 0.6]);
+    let c = check(&object, &inner, hard(0.0)).expect("contained");
+    assert_eq!(c.kind, ClashKind::Containment);
+    assert_eq!(c.inner, Some(cicada_clash::Inner::B));
+    assert!((c.distance - 0.3).abs() < 1e-12, "{c:?}");
+    // In the notch beside the shared edge: inside the bounds, outside both cubes.
+    let notch = cube([1.3, 0.3, 0.4], [1.6, 0.6, 0.6]);
+    assert!(check(&object, &notch, hard(0.0)).is_none());
+    // Into the first cube through its side by 0.25: a hard clash, that deep.
+    let through = cube([-0.25, 0.4, 0.4], [0.25, 0.6, 0.6]);
+    let c = check(&object, &through, hard(0.0)).expect("crossing");
+    assert_eq!(c.kind, ClashKind::Hard);
+    assert!((c.depth - 0.25).abs() < 1e-12, "{c:?}");
+}
+
+/// A fin of three sheets on one edge (three faces per edge on it) is no solid: it
+/// contains nothing, and a box crossing it clashes hard.
+#[test]
+fn a_fin_of_three_sheets_on_an_edge_is_open() {
+    let mut positions = vec![Point3::new(0.0, 0.0, 0.0), Point3::new(0.0, 0.0, 1.0)];
+    let mut faces = Vec::new();
+    for k in 0..3u32 {
+        let angle = f64::from(k) * 2.0 * std::f64::consts::PI / 3.0;
+        let (x, y) = (angle.cos(), angle.sin());
+        positions.push(Point3::new(x, y, 0.0));
+        positions.push(Point3::new(x, y, 1.0));
+        let (lo, hi) = (2 + 2 * k, 3 + 2 * k);
+        faces.push([0, lo, hi, 1]);
+    }
+    let fin = ClashObject::from_mesh(&Mesh::new(positions, faces).expect("a fin"), 0.0);
+    assert!(!fin.is_closed());
+    let small = cube([-0.1, 0.2, 0.4], [0.1, 0.3, 0.6]);
+    assert!(check(&fin, &small, hard(0.0)).is_none());
+    let crossing = cube([0.3, -0.1, 0.4], [0.5, 0.1, 0.6]);
+    assert_eq!(
+        check(&fin, &crossing, hard(0.0)).map(|c| c.kind),
+        Some(ClashKind::Hard)
+    );
+}

@@ -23,7 +23,7 @@ use crate::backend::Backend;
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
-pub const KERNEL_VERSION: &str = "clash@1";
+pub const KERNEL_VERSION: &str = "clash@2";
 
 /// Triangle pairs sent to a device in one batch.
 const DEVICE_BATCH: usize = 1 << 20;
