@@ -78,6 +78,11 @@ pub struct IntersectPair {
     /// Triangle pairs of the two meshes that lie in one plane and share an area (flush
     /// faces: an overlap region, not a curve).
     pub coplanar_triangle_pairs: u32,
+    /// The area those pairs share (model units²): where two meshes lie flush, the area of
+    /// contact; against a NURBS surface, measured on its seeding mesh (exact for a plane
+    /// with straight edges). Omitted when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coplanar_area: Option<f64>,
     /// Two surfaces that coincide over an area (a surface against itself or a copy):
     /// nothing inside the area is reported, its edges (where one surface's boundary lies on
     /// the other) are among the `tangent` curves. For two Breps, faces that coincide over

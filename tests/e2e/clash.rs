@@ -129,7 +129,7 @@ fn bad_clash_parameters_are_refused_naming_each_field() {
 fn intersect_sample_draws_the_two_ducts_loops_through_the_beam() {
     let server = Server::start(&["--workers", "1"]);
     let result = run(&server, &sample_json("coordination/intersect.json"));
-    assert_eq!(result["kernel_version"], "intersect@6");
+    assert_eq!(result["kernel_version"], "intersect@7");
     let pairs = result["output"]["intersect"]["pairs"].as_array().unwrap();
     assert_eq!(pairs.len(), 2);
     let length = |c: &Value| {

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use crate::progress::{Cancelled, Progress};
 
 /// Name and version of this kernel.
-pub const KERNEL_VERSION: &str = "intersect@6";
+pub const KERNEL_VERSION: &str = "intersect@7";
 
 /// What an object is, for intersecting.
 pub enum Shape {
@@ -148,6 +148,8 @@ pub struct PairIntersection {
     pub points: Vec<Point>,
     /// Coplanar triangle pairs sharing an area.
     pub coplanar: u32,
+    /// The area those pairs share.
+    pub coplanar_area: f64,
     /// Two surfaces, or faces of two Breps, coincide over an area (its edges, or its
     /// outline, are among the curves).
     pub overlap: bool,
@@ -205,6 +207,7 @@ fn intersect_pair(
         curves: Vec::new(),
         points: Vec::new(),
         coplanar: 0,
+        coplanar_area: 0.0,
         overlap: false,
     };
     let point = |point: Point3, t: Option<f64>, uv: Option<[f64; 2]>, tangent: bool| Point {
@@ -333,6 +336,7 @@ fn intersect_pair(
                 pair.points.push(point(p, None, Some(uv), true));
             }
             pair.coplanar = cut.coplanar as u32;
+            pair.coplanar_area = cut.coplanar_area;
         }
         (Shape::Brep { faces, .. }, Shape::Triangles { triangles, bvh })
         | (Shape::Triangles { triangles, bvh }, Shape::Brep { faces, .. }) => {
@@ -378,6 +382,7 @@ fn intersect_pair(
                 pair.points.push(point(p, None, None, true));
             }
             pair.coplanar = cut.coplanar.len() as u32;
+            pair.coplanar_area = cut.coplanar_area;
         }
     }
     let meets = !pair.curves.is_empty() || !pair.points.is_empty() || pair.coplanar > 0;

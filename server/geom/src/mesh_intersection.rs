@@ -4,15 +4,18 @@
 //! lies on is decided exactly, except that corners within the weld distance of the plane
 //! are on it: flush faces apart only by rounding are coplanar, and a side ending on a face
 //! touches it. Coplanar overlaps (flush faces) are
-//! areas, not curves: they are counted and listed, never passed to a triangulator, so they
-//! cannot upset the joining (where parry panics, dimforge/parry#289).
+//! areas, not curves: they are listed and their shared area summed (each pair's overlap
+//! clipped on its own), never passed to a triangulator, so they cannot upset the joining
+//! (where parry panics, dimforge/parry#289).
 
 use crate::Point3;
 use crate::bvh::Bvh;
 use crate::bvh::candidate_pairs;
 use crate::cell_map::CellMap;
 use crate::resting;
-use crate::triangle_contact::{plane_cut, projected_interiors_overlap, same_strict_side, side};
+use crate::triangle_contact::{
+    coplanar_overlap_area, plane_cut, projected_interiors_overlap, same_strict_side, side,
+};
 
 /// An ordered chain of points; a closed one returns to its first point (not repeated).
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +33,9 @@ pub struct MeshIntersection {
     pub polylines: Vec<Polyline>,
     /// Triangle pairs `(a, b)` lying in one plane and sharing an area.
     pub coplanar: Vec<(u32, u32)>,
+    /// The area over which the meshes lie flush: the sum of the areas the coplanar pairs
+    /// share. A mesh's triangles do not overlap each other, so neither do these pieces.
+    pub coplanar_area: f64,
     /// Points where the meshes only touch (a vertex on the other, isolated).
     pub touch_points: Vec<Point3>,
 }
@@ -59,6 +65,11 @@ pub fn mesh_intersection(
             Meet::Segment([p, q]) => points.push(p.lerp(q, 0.5)),
         }
     }
+    out.coplanar_area = out
+        .coplanar
+        .iter()
+        .map(|&(i, j)| coplanar_overlap_area(a[i as usize], b[j as usize]))
+        .sum();
     let mut welder = Welder::new(weld);
     let mut edges: Vec<[u32; 2]> = segments
         .iter()
@@ -316,6 +327,16 @@ mod tests {
         ]
     }
 
+    /// The triangles of the box from `lo` to `hi`, turned by `turn`.
+    fn boxed(lo: [f64; 3], hi: [f64; 3], turn: &crate::Rotation) -> Vec<[Point3; 3]> {
+        let m = crate::Mesh::axis_aligned_box(Point3::from_array(lo), Point3::from_array(hi));
+        let p = |i: u32| turn.point(m.positions()[i as usize]);
+        m.faces()
+            .iter()
+            .flat_map(|f| [[p(f[0]), p(f[1]), p(f[2])], [p(f[0]), p(f[2]), p(f[3])]])
+            .collect()
+    }
+
     fn intersect(a: &[[Point3; 3]], b: &[[Point3; 3]]) -> MeshIntersection {
         mesh_intersection(a, &Bvh::new(a), b, &Bvh::new(b), 1e-9)
     }
@@ -377,6 +398,11 @@ mod tests {
         let flush = intersect(&tri, &lid);
         assert!(flush.polylines.is_empty());
         assert!(!flush.coplanar.is_empty());
+        assert!(
+            (flush.coplanar_area - 0.25).abs() < 1e-15,
+            "{}",
+            flush.coplanar_area
+        );
         // A sheet half in: an open chain across the box (its ends on the sheet's edge).
         let half: Vec<[Point3; 3]> = vec![[
             Point3::new(0.5, -1.0, 0.5),
@@ -386,5 +412,63 @@ mod tests {
         let cut = intersect(&tri, &half);
         assert!(cut.polylines.iter().all(|p| !p.closed));
         assert!(!cut.polylines.is_empty());
+    }
+
+    /// A box standing on a slab bears on it over its footprint: 1 × 1 wholly on the slab,
+    /// 0.5 × 1 when it overhangs the slab's edge by half, 0 when it stands beside it;
+    /// the same turned out of every coordinate plane (the faces then flush to rounding).
+    #[test]
+    fn a_box_on_a_slab_lies_flush_over_its_footprint() {
+        let turns = [
+            crate::Rotation::from_quaternion([1.0, 0.0, 0.0, 0.0]),
+            crate::Rotation::from_quaternion([0.9, 0.3, -0.2, 0.25]),
+        ];
+        for turn in &turns {
+            let slab = boxed([-1.0, -1.0, -0.2], [1.0, 1.0, 0.0], turn);
+            for (lo_x, area) in [(-0.5, 1.0), (0.5, 0.5), (1.0, 0.0)] {
+                let block = boxed([lo_x, 0.0, 0.0], [lo_x + 1.0, 1.0, 1.0], turn);
+                let cut =
+                    mesh_intersection(&slab, &Bvh::new(&slab), &block, &Bvh::new(&block), 1e-9);
+                assert!(
+                    (cut.coplanar_area - area).abs() < 1e-9,
+                    "box from x = {lo_x}: {} against {area}",
+                    cut.coplanar_area
+                );
+            }
+        }
+    }
+
+    /// A non-manifold edge: three sheets on the z axis (a fin, three faces on each edge
+    /// along it), 120° apart and 1 wide, cut by the plane z = 0.5. The cut is three unit
+    /// segments from the axis, which meet there at a junction of three: three open chains,
+    /// each from the junction out to a sheet's edge.
+    #[test]
+    fn a_plane_through_a_fin_of_three_sheets_cuts_three_chains_from_the_junction() {
+        let axis = [Point3::new(0.0, 0.0, 0.0), Point3::new(0.0, 0.0, 1.0)];
+        let mut fin = Vec::new();
+        for k in 0..3 {
+            let angle = f64::from(k) * 2.0 * std::f64::consts::PI / 3.0;
+            let (x, y) = (angle.cos(), angle.sin());
+            let rim = [Point3::new(x, y, 0.0), Point3::new(x, y, 1.0)];
+            fin.push([axis[0], rim[0], rim[1]]);
+            fin.push([axis[0], rim[1], axis[1]]);
+        }
+        let cut = intersect(&fin, &plane(0.5, 2.0));
+        assert_eq!(cut.polylines.len(), 3, "{:?}", cut.polylines);
+        let junction = Point3::new(0.0, 0.0, 0.5);
+        for chain in &cut.polylines {
+            assert!(!chain.closed);
+            let (first, last) = (chain.points[0], chain.points[chain.points.len() - 1]);
+            // One end at the junction, the other on the rim.
+            let (at_axis, at_rim) = if first.distance(junction) < 1e-12 {
+                (first, last)
+            } else {
+                (last, first)
+            };
+            assert!(at_axis.distance(junction) < 1e-12, "{chain:?}");
+            assert!(
+                (at_rim.z - 0.5).abs() < 1e-12 && (at_rim.x.hypot(at_rim.y) - 1.0).abs() < 1e-12
+            );
+        }
     }
 }

@@ -355,6 +355,58 @@ pub(crate) fn projected_interiors_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> b
         || strictly_inside(a, centroid(b))
 }
 
+/// The area the interiors of `t1` and `t2` share seen along `t1`'s normal, measured in
+/// `t1`'s plane: for triangles in one plane (or within a tolerance of one), the area of
+/// their overlap. `t2` is clipped by `t1`'s three edges (Sutherland–Hodgman) in the
+/// coordinate plane `t1` most faces; 0 for a degenerate `t1`.
+pub fn coplanar_overlap_area(t1: [Point3; 3], t2: [Point3; 3]) -> f64 {
+    let n = (t1[1] - t1[0]).cross(t1[2] - t1[0]);
+    let facing = n.x.abs().max(n.y.abs()).max(n.z.abs());
+    if facing == 0.0 {
+        return 0.0;
+    }
+    let project = projection(t1);
+    let a = t1.map(project);
+    let cross = |o: Coord<f64>, p: Coord<f64>, q: Coord<f64>| {
+        (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x)
+    };
+    // The projection may mirror: the inside of each edge is the side of the third corner.
+    let turn = cross(a[0], a[1], a[2]).signum();
+    let mut polygon: Vec<Coord<f64>> = t2.map(project).to_vec();
+    let mut clipped = Vec::with_capacity(7);
+    for i in 0..3 {
+        let (from, to) = (a[i], a[(i + 1) % 3]);
+        let inside = |p: Coord<f64>| turn * cross(from, to, p);
+        clipped.clear();
+        for k in 0..polygon.len() {
+            let (p, q) = (polygon[k], polygon[(k + 1) % polygon.len()]);
+            let (sp, sq) = (inside(p), inside(q));
+            if sp >= 0.0 {
+                clipped.push(p);
+            }
+            if (sp > 0.0 && sq < 0.0) || (sp < 0.0 && sq > 0.0) {
+                let t = sp / (sp - sq);
+                clipped.push(Coord {
+                    x: p.x + t * (q.x - p.x),
+                    y: p.y + t * (q.y - p.y),
+                });
+            }
+        }
+        std::mem::swap(&mut polygon, &mut clipped);
+        if polygon.len() < 3 {
+            return 0.0;
+        }
+    }
+    let twice: f64 = (0..polygon.len())
+        .map(|k| {
+            let (p, q) = (polygon[k], polygon[(k + 1) % polygon.len()]);
+            p.x * q.y - p.y * q.x
+        })
+        .sum();
+    // The projected area grows back by |n| over its component along the dropped axis.
+    0.5 * twice.abs() * n.length() / facing
+}
+
 /// The distance between two triangles: 0 when they meet (decided exactly), else the
 /// least of the six vertex-to-triangle and nine edge-to-edge distances, which for disjoint
 /// triangles is where the closest points lie (Ericson, *Real-Time Collision Detection*,
@@ -605,6 +657,35 @@ mod tests {
 
     fn p(x: f64, y: f64, z: f64) -> Point3 {
         Point3::new(x, y, z)
+    }
+
+    /// Overlaps worked by hand: the triangle x + y ≤ 2 (x, y ≥ 0) and the triangle under
+    /// y = x over 0 ≤ x ≤ 2 share the triangle (0,0), (2,0), (1,1) of area 1; the same
+    /// after a turn out of every coordinate plane, either way round and either winding.
+    #[test]
+    fn coplanar_overlap_areas_as_worked_by_hand() {
+        let t1 = [p(0.0, 0.0, 0.0), p(2.0, 0.0, 0.0), p(0.0, 2.0, 0.0)];
+        let t2 = [p(0.0, 0.0, 0.0), p(2.0, 0.0, 0.0), p(2.0, 2.0, 0.0)];
+        let turn = crate::Rotation::from_quaternion([0.9, 0.3, -0.2, 0.25]);
+        let turned = |t: [Point3; 3]| t.map(|q| turn.point(q));
+        let reversed = |t: [Point3; 3]| [t[2], t[1], t[0]];
+        for (x, y) in [(t1, t2), (turned(t1), turned(t2))] {
+            for (x, y) in [(x, y), (y, x), (reversed(x), y), (x, reversed(y))] {
+                let area = coplanar_overlap_area(x, y);
+                assert!((area - 1.0).abs() < 1e-12, "{area}");
+            }
+            // Identical: the whole triangle, 2.
+            assert!((coplanar_overlap_area(x, x) - 2.0).abs() < 1e-12);
+        }
+        // Sharing only an edge, or apart: no area.
+        let beside = [p(0.0, 0.0, 0.0), p(0.0, 2.0, 0.0), p(-1.0, 1.0, 0.0)];
+        assert_eq!(coplanar_overlap_area(t1, beside), 0.0);
+        let apart = [p(3.0, 3.0, 0.0), p(4.0, 3.0, 0.0), p(3.0, 4.0, 0.0)];
+        assert_eq!(coplanar_overlap_area(t1, apart), 0.0);
+        // A small triangle inside a large one: all of the small one.
+        let small = [p(0.25, 0.25, 0.0), p(0.75, 0.25, 0.0), p(0.25, 0.75, 0.0)];
+        assert!((coplanar_overlap_area(t1, small) - 0.125).abs() < 1e-15);
+        assert!((coplanar_overlap_area(small, t1) - 0.125).abs() < 1e-15);
     }
 
     /// Uniform numbers in [0, `scale`) from a xorshift generator seeded with `seed`.

@@ -182,6 +182,7 @@ fn report(p: &PairIntersection, labels: &[Label]) -> wire::IntersectPair {
             })
             .collect(),
         coplanar_triangle_pairs: p.coplanar,
+        coplanar_area: (p.coplanar_area > 0.0).then_some(p.coplanar_area),
         overlap: p.overlap,
     }
 }

@@ -510,9 +510,10 @@ fn a_wall_standing_on_a_floor_touches_it_and_one_through_it_crosses() {
 #[test]
 fn a_box_mesh_standing_on_a_slab_mesh_touches_it() {
     // The unit box mesh on the slab mesh [−1, 2]² × [−1, 0]: they meet in the square of its
-    // bottom edges (length 4), where its side triangles end on the slab's top: a touch.
-    // Sunk by 0.5 the same square is a crossing.
-    for (lift, touch) in [(0.0, true), (-0.5, false)] {
+    // bottom edges (length 4), where its side triangles end on the slab's top: a touch,
+    // flush over the unit footprint (the contact area). Sunk by 0.5 the same square is a
+    // crossing, with nothing flush.
+    for (lift, touch, area) in [(0.0, true, Some(1.0)), (-0.5, false, None)] {
         let scene = json!({"units": "meters", "tolerance": 1e-3, "meshes": [
             box_mesh("cube", [0.0, 0.0, lift], [1.0, 1.0, 1.0 + lift]),
             box_mesh("slab", [-1.0, -1.0, -1.0], [2.0, 2.0, 0.0])]});
@@ -522,5 +523,10 @@ fn a_box_mesh_standing_on_a_slab_mesh_touches_it() {
         let c = &p.curves[0];
         assert!(c.closed && (loop_length(&c.points) - 4.0).abs() < 1e-9);
         assert_eq!(c.tangent, touch, "lift {lift}");
+        let found = p.coplanar_area;
+        assert!(
+            found.zip(area).is_some_and(|(f, a)| (f - a).abs() < 1e-12) || found == area,
+            "lift {lift}: {found:?}"
+        );
     }
 }

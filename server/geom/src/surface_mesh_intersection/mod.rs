@@ -58,6 +58,8 @@ pub struct SurfaceMeshIntersection {
     pub touch_points: Vec<(Point3, [f64; 2])>,
     /// Seed triangle pairs lying flat on each other (the surface flush with the mesh).
     pub coplanar: usize,
+    /// The area those pairs share, on the seeding mesh.
+    pub coplanar_area: f64,
 }
 
 /// A plane `n · x = d` with a unit normal.
@@ -166,6 +168,7 @@ pub fn surface_mesh_seeded(
     let eps = 1e-9 * size.max(1e-300);
     let mut out = SurfaceMeshIntersection {
         coplanar: cut.coplanar.len(),
+        coplanar_area: cut.coplanar_area,
         ..SurfaceMeshIntersection::default()
     };
     let reach = 4.0 * deviation + tolerance;
