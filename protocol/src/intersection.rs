@@ -78,9 +78,11 @@ pub struct IntersectPair {
     /// Triangle pairs of the two meshes that lie in one plane and share an area (flush
     /// faces: an overlap region, not a curve).
     pub coplanar_triangle_pairs: u32,
-    /// The area those pairs share (model units²): where two meshes lie flush, the area of
-    /// contact; against a NURBS surface, measured on its seeding mesh (exact for a plane
-    /// with straight edges). Omitted when there is none.
+    /// The area over which the objects lie flush (model units²), the area of contact: for
+    /// meshes, what their coplanar triangle pairs share; for surfaces and Breps that
+    /// overlap, or a Brep or surface lying on a mesh, measured the same way on their
+    /// tessellations (exact for plane faces with straight edges, within the chord error
+    /// otherwise). Omitted when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coplanar_area: Option<f64>,
     /// Two surfaces that coincide over an area (a surface against itself or a copy):

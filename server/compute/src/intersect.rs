@@ -7,6 +7,7 @@
 //! polyline refined onto the triangles (`curve_mesh`), two meshes as meshes
 //! (`mesh_intersection`).
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cicada_clash::broad::candidate_pairs;
@@ -15,7 +16,7 @@ use cicada_geom::brep_intersection::{
 };
 use cicada_geom::bvh::Bvh;
 use cicada_geom::curve_intersection::curve_curve;
-use cicada_geom::mesh_intersection::{mesh_intersection, meshes_touch_along};
+use cicada_geom::mesh_intersection::{flush_area, mesh_intersection, meshes_touch_along};
 use cicada_geom::nurbs::{NurbsCurve, NurbsSurface, fit_cubic};
 use cicada_geom::nurbs_intersection::{curve_mesh, curve_surface_seeded, surface_surface_seeded};
 use cicada_geom::surface_mesh_intersection::surface_mesh_seeded;
@@ -47,6 +48,10 @@ pub enum Shape {
         faces: Vec<Face>,
         /// Where the Brep lies.
         bounds: Aabb,
+        /// Its tessellation, on which the area it lies flush on another is measured.
+        triangles: Vec<[Point3; 3]>,
+        /// Their hierarchy, made for the first such pair (most Breps never have one).
+        bvh: OnceLock<Bvh>,
     },
     /// A NURBS curve.
     Curve(NurbsCurve),
@@ -68,9 +73,14 @@ impl Shape {
         }
     }
 
-    /// A Brep from its faces and where it lies.
-    pub fn brep(faces: Vec<Face>, bounds: Aabb) -> Shape {
-        Shape::Brep { faces, bounds }
+    /// A Brep from its faces and its tessellation (which bounds it).
+    pub fn brep(faces: Vec<Face>, triangles: Vec<[Point3; 3]>) -> Shape {
+        Shape::Brep {
+            faces,
+            bounds: triangles.iter().flatten().copied().collect(),
+            triangles,
+            bvh: OnceLock::new(),
+        }
     }
 
     /// Where the shape lies (curves and surfaces within their control points' hull).
@@ -80,6 +90,27 @@ impl Shape {
             Shape::Surface { face } => face.bounds,
             Shape::Brep { bounds, .. } => *bounds,
             Shape::Curve(c) => c.control_points().into_iter().collect(),
+        }
+    }
+
+    /// `f` of the triangles standing for the shape (a mesh's own, a Brep's tessellation, a
+    /// surface's seeding mesh for `tolerance`) and their hierarchy; `None` for a curve.
+    fn on_triangles<R>(
+        &self,
+        tolerance: f64,
+        f: impl FnOnce(&[[Point3; 3]], &Bvh) -> R,
+    ) -> Option<R> {
+        match self {
+            Shape::Triangles { triangles, bvh } => Some(f(triangles, bvh)),
+            Shape::Brep { triangles, bvh, .. } => {
+                Some(f(triangles, bvh.get_or_init(|| Bvh::new(triangles))))
+            }
+            Shape::Surface { face } => {
+                let seeds = face.seeds(tolerance);
+                let (triangles, bvh) = seeds.mesh();
+                Some(f(triangles, bvh))
+            }
+            Shape::Curve(_) => None,
         }
     }
 
@@ -148,7 +179,9 @@ pub struct PairIntersection {
     pub points: Vec<Point>,
     /// Coplanar triangle pairs sharing an area.
     pub coplanar: u32,
-    /// The area those pairs share.
+    /// The area over which the objects lie flush: those pairs' shared area, or for an
+    /// overlap of surfaces or Breps (or a Brep resting on a mesh) the area measured on
+    /// their tessellations.
     pub coplanar_area: f64,
     /// Two surfaces, or faces of two Breps, coincide over an area (its edges, or its
     /// outline, are among the curves).
@@ -251,6 +284,9 @@ fn intersect_pair(
                 pair.points.push(point(p, None, Some(uv), true));
             }
             pair.overlap = cut.overlap;
+            if cut.overlap {
+                pair.coplanar_area = flush_area_of(a, b, tolerance);
+            }
         }
         (
             Shape::Surface { .. } | Shape::Brep { .. },
@@ -278,6 +314,9 @@ fn intersect_pair(
                 });
             }
             pair.overlap = cut.overlap;
+            if cut.overlap {
+                pair.coplanar_area = flush_area_of(a, b, tolerance);
+            }
         }
         (Shape::Curve(c), Shape::Brep { faces, .. })
         | (Shape::Brep { faces, .. }, Shape::Curve(c)) => {
@@ -353,6 +392,10 @@ fn intersect_pair(
                 found.tangent = c.tangent;
                 pair.curves.push(found);
             }
+            // Faces lying flush on the mesh are bounded by curves where they touch.
+            if pair.curves.iter().any(|c| c.tangent) {
+                pair.coplanar_area = flush_area_of(a, b, tolerance);
+            }
         }
         (Shape::Curve(c), Shape::Triangles { triangles, bvh })
         | (Shape::Triangles { triangles, bvh }, Shape::Curve(c)) => {
@@ -387,6 +430,17 @@ fn intersect_pair(
     }
     let meets = !pair.curves.is_empty() || !pair.points.is_empty() || pair.coplanar > 0;
     meets.then_some(pair)
+}
+
+/// The area over which shapes `a` and `b` lie flush to `tolerance`, measured on the
+/// triangles standing for them: exact for plane faces with straight edges, within the
+/// tessellations' chord error elsewhere.
+fn flush_area_of(a: &Shape, b: &Shape, tolerance: f64) -> f64 {
+    a.on_triangles(tolerance, |ta, ba| {
+        b.on_triangles(tolerance, |tb, bb| flush_area(ta, ba, tb, bb, tolerance))
+    })
+    .flatten()
+    .unwrap_or(0.0)
 }
 
 /// A curve of one surface (and another, or a mesh) as stations on face 0 of each, for

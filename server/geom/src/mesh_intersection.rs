@@ -100,6 +100,26 @@ pub fn mesh_intersection(
     out
 }
 
+/// The area over which triangle sets `a` and `b` (hierarchies over exactly these) lie
+/// flush, corners within `weld` of the other's plane taken as on it: the
+/// [`MeshIntersection::coplanar_area`] alone, without the curves.
+pub fn flush_area(
+    a: &[[Point3; 3]],
+    bvh_a: &Bvh,
+    b: &[[Point3; 3]],
+    bvh_b: &Bvh,
+    weld: f64,
+) -> f64 {
+    use rayon::prelude::*;
+    let pieces: Vec<f64> = candidate_pairs(bvh_a, bvh_b, weld)
+        .into_par_iter()
+        .filter(|&(i, j)| matches!(meet(a[i as usize], b[j as usize], weld), Some(Meet::Flush)))
+        .map(|(i, j)| coplanar_overlap_area(a[i as usize], b[j as usize]))
+        .collect();
+    // Summed in pair order, so the area does not depend on how the pairs were shared out.
+    pieces.iter().sum()
+}
+
 /// How two triangles meet.
 enum Meet {
     /// In one plane (to the weld distance), sharing an area.

@@ -104,8 +104,7 @@ fn objects(
             let (faces, _) = lower::brep(&scene.breps[o.index])
                 .map_err(|(path, e)| invalid(format!("{at}/breps/{}{path}", o.index), e))?;
             let faces = faces.iter().map(|f| Face::trimmed(f, tolerance)).collect();
-            let bounds = triangles.iter().flatten().copied().collect();
-            shapes.push(Shape::brep(faces, bounds));
+            shapes.push(Shape::brep(faces, triangles));
         } else {
             shapes.push(Shape::triangles(triangles));
         }

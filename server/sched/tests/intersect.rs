@@ -348,6 +348,37 @@ fn breps_side_by_side_are_an_overlap_with_the_outline_of_their_shared_face() {
     assert!(c.closed && c.tangent);
     assert!((loop_length(&c.points) - 2.0).abs() < 1e-9);
     assert!(c.points.iter().all(|q| (q[0] - 1.0).abs() < 1e-6));
+    // The shared square's area, 0.5², measured on the tessellations (plane faces: exact).
+    let area = p.coplanar_area.expect("a flush area");
+    assert!((area - 0.25).abs() < 1e-12, "{area}");
+}
+
+#[test]
+fn a_brep_block_on_a_slab_bears_on_its_footprint() {
+    // The unit cube Brep from (0.5, 0.5, 0) on the slab [−1, 2]² × [−1, 0], as a mesh and
+    // as a Brep (a cube of side 3 below z = 0): flush over its unit footprint, the outline
+    // a touch. Lifted clear by 0.01 nothing meets.
+    for lift in [0.0, 0.01] {
+        let scene = json!({"units": "meters", "tolerance": 1e-3,
+            "breps": [cube_brep("block", [0.5, 0.5, lift], 1.0),
+                cube_brep("base", [-1.0, -1.0, -3.0], 3.0)],
+            "meshes": [box_mesh("slab", [-1.0, -1.0, -1.0], [2.0, 2.0, 0.0])]});
+        let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+        for other in ["slab", "base"] {
+            let found = r.pairs.iter().find(|p| {
+                p.a_id.as_deref() == Some("block") && p.b_id.as_deref() == Some(other)
+                    || p.a_id.as_deref() == Some(other) && p.b_id.as_deref() == Some("block")
+            });
+            if lift > 0.0 {
+                assert!(found.is_none(), "{other}: {found:?}");
+                continue;
+            }
+            let p = found.expect("block on the slab");
+            assert!(p.curves.iter().all(|c| c.tangent), "{other}");
+            let area = p.coplanar_area.expect("a flush area");
+            assert!((area - 1.0).abs() < 1e-12, "{other}: {area}");
+        }
+    }
 }
 
 #[test]
@@ -470,9 +501,13 @@ fn flush_patches_are_an_overlap_on_the_wire() {
         })
         .sum();
     assert!((length - 4.0).abs() < 1e-5, "{length}");
+    // The shared square's area, on the patches' seeding meshes (planes: exact).
+    let area = p.coplanar_area.expect("a flush area");
+    assert!((area - 1.0).abs() < 1e-12, "{area}");
     let r = run(json!({"tolerance": 1e-6})).unwrap();
     let p = pair(&r, "sphere", "plane");
     assert!(!p.overlap);
+    assert!(p.coplanar_area.is_none());
     assert!(serde_json::to_value(p).unwrap().get("overlap").is_none());
 }
 

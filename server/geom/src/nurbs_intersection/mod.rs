@@ -252,6 +252,11 @@ impl Seeds {
         }
     }
 
+    /// The triangles and their hierarchy: the surface as a mesh, within its chord error.
+    pub fn mesh(&self) -> (&[[Point3; 3]], &Bvh) {
+        (&self.triangles, &self.bvh)
+    }
+
     /// The triangles, their hierarchy and the chord error they achieved.
     pub(crate) fn parts(&self) -> (&[[Point3; 3]], &Bvh, f64) {
         (&self.triangles, &self.bvh, self.deviation)
