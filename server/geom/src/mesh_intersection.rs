@@ -458,6 +458,32 @@ mod tests {
         }
     }
 
+    /// An open wall mesh (one quad, x = 1) standing on a floor mesh touches it along its
+    /// foot, the foot's ends on the wall's open edges; let down through the floor it
+    /// crosses it. Case from the wall-on-floor surface test, both sides meshes.
+    #[test]
+    fn an_open_wall_mesh_standing_on_a_floor_mesh_touches_it() {
+        let floor = plane(0.0, 3.0);
+        let (bvh_floor, weld) = (Bvh::new(&floor), 1e-9);
+        for (foot, touch) in [(0.0, true), (-1.0, false)] {
+            let p = |y: f64, z: f64| Point3::new(1.0, y, z);
+            let wall = vec![
+                [p(0.0, foot), p(2.0, foot), p(2.0, 2.0)],
+                [p(0.0, foot), p(2.0, 2.0), p(0.0, 2.0)],
+            ];
+            let bvh_wall = Bvh::new(&wall);
+            let cut = mesh_intersection(&wall, &bvh_wall, &floor, &bvh_floor, weld);
+            assert_eq!(cut.polylines.len(), 1, "foot {foot}");
+            let found = meshes_touch_along(
+                (&wall, &bvh_wall),
+                (&floor, &bvh_floor),
+                &cut.polylines[0],
+                weld,
+            );
+            assert_eq!(found, touch, "foot {foot}");
+        }
+    }
+
     /// A non-manifold edge: three sheets on the z axis (a fin, three faces on each edge
     /// along it), 120° apart and 1 wide, cut by the plane z = 0.5. The cut is three unit
     /// segments from the axis, which meet there at a junction of three: three open chains,
@@ -489,6 +515,18 @@ mod tests {
             assert!(
                 (at_rim.z - 0.5).abs() < 1e-12 && (at_rim.x.hypot(at_rim.y) - 1.0).abs() < 1e-12
             );
+        }
+        // Each sheet crosses the plane at z = 0.5; standing on the plane z = 0, each only
+        // touches it along its foot (the three feet meet at the axis' foot).
+        for (z, touch) in [(0.5, false), (0.0, true)] {
+            let floor = plane(z, 2.0);
+            let cut = intersect(&fin, &floor);
+            assert_eq!(cut.polylines.len(), 3, "z = {z}");
+            let (bvh_fin, bvh_floor) = (Bvh::new(&fin), Bvh::new(&floor));
+            for chain in &cut.polylines {
+                let found = meshes_touch_along((&fin, &bvh_fin), (&floor, &bvh_floor), chain, 1e-9);
+                assert_eq!(found, touch, "z = {z}: {chain:?}");
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::brep_intersection::Face;
 use crate::bvh::Bvh;
 use crate::nurbs_intersection::{clamp_uv, frame, tangent_step};
 use crate::surface_mesh_intersection::planes_at;
+use crate::tessellate_brep::distance_to_segment;
 use crate::triangle_contact::closest_on_triangle;
 use crate::{Point3, Vector3};
 
@@ -100,10 +101,40 @@ pub(crate) fn inside_face(face: &Face, uv: [f64; 2], tolerance: f64) -> bool {
     !(gap(0, u0, u1, su.length()) || gap(1, v0, v1, sv.length()))
 }
 
-/// True when the mesh's triangles within [`EDGE`] tolerances of `p` all share one plane:
-/// `p` lies inside a flat stretch of it, away from its creases and edges.
+/// True when the mesh's triangles within [`EDGE`] tolerances of `p` all share one plane
+/// and no edge of theirs within that distance is open (a side of only one of them): `p`
+/// lies inside a flat stretch of it, away from its creases and its boundary.
 pub(crate) fn mesh_flat_at(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, tolerance: f64) -> bool {
-    planes_at(tris, bvh, p, EDGE * tolerance).len() == 1
+    let reach = EDGE * tolerance;
+    planes_at(tris, bvh, p, reach).len() == 1 && !open_edge_near(tris, bvh, p, reach)
+}
+
+/// Whether a side of the triangles within `reach` of `p`, itself within `reach` of it,
+/// belongs to only one of them. Sides are matched by their corners' exact coordinates (a
+/// mesh's triangles share them); a T-junction then looks open, which only sends the
+/// question on to the rays.
+fn open_edge_near(tris: &[[Point3; 3]], bvh: &Bvh, p: Point3, reach: f64) -> bool {
+    let e = Vector3::new(reach, reach, reach);
+    let key = |q: Point3| [q.x, q.y, q.z].map(f64::to_bits);
+    let mut sides = Vec::new();
+    bvh.for_each_in_box(p - e, p + e, |k| {
+        let t = tris[k as usize];
+        if closest_on_triangle(p, t).distance(p) > reach {
+            return;
+        }
+        for i in 0..3 {
+            let (a, b) = (t[i], t[(i + 1) % 3]);
+            if a != b && distance_to_segment(p, a, b) <= reach {
+                let (ka, kb) = (key(a), key(b));
+                sides.push(if ka <= kb { [ka, kb] } else { [kb, ka] });
+            }
+        }
+    });
+    sides.sort_unstable();
+    // A side whose neighbours in sorted order both differ from it is used once.
+    (0..sides.len()).any(|i| {
+        (i == 0 || sides[i - 1] != sides[i]) && (i + 1 == sides.len() || sides[i + 1] != sides[i])
+    })
 }
 
 /// Whether boundaries whose rays across the curve direction `along` are `a` and `b`

@@ -527,14 +527,23 @@ fn a_wall_standing_on_a_floor_touches_it_and_one_through_it_crosses() {
         let wall = json!({"id": "wall", "degree_u": 1, "degree_v": 1, "count_u": 2,
             "count_v": 2, "points": [[1, 0, foot], [1, 0, 2], [1, 2, foot], [1, 2, 2]],
             "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
+        // The same wall as an open mesh (its foot's ends on the mesh's open edges).
+        let wall_mesh = json!({"id": "wall_mesh",
+            "vertices": [[1, 0, foot], [1, 2, foot], [1, 2, 2], [1, 0, 2]],
+            "faces": [[0, 1, 2], [0, 2, 3]]});
         let scene = json!({"units": "meters", "tolerance": 1e-3,
-            "surfaces": [wall, floor], "meshes": [floor_mesh]});
+            "surfaces": [wall, floor], "meshes": [floor_mesh, wall_mesh]});
         let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
-        for other in ["floor", "floor_mesh"] {
-            let p = pair(&r, "wall", other);
+        for (wall, other) in [
+            ("wall", "floor"),
+            ("wall", "floor_mesh"),
+            ("wall_mesh", "floor"),
+            ("wall_mesh", "floor_mesh"),
+        ] {
+            let p = pair(&r, wall, other);
             assert_eq!(p.curves.len(), 1, "foot {foot}, {other}: {:?}", p.curves);
             let c = &p.curves[0];
-            assert_eq!(c.tangent, touch, "foot {foot}, {other}");
+            assert_eq!(c.tangent, touch, "foot {foot}, {wall}–{other}");
             let ends = [c.points.0[0], c.points.0[c.points.0.len() - 1]];
             let span = (ends[0][1] - ends[1][1]).abs();
             assert!((span - 2.0).abs() < 1e-6, "foot {foot}, {other}: {ends:?}");
