@@ -76,7 +76,7 @@ pub struct IntersectPair {
     /// Intersection points: a curve through a surface or mesh, or surfaces that touch.
     pub points: Vec<IntersectPoint>,
     /// Triangle pairs of the two meshes that lie in one plane and share an area (flush
-    /// faces: an overlap region, not a curve).
+    /// faces: an overlap region, whose outline is among the curves as touches).
     pub coplanar_triangle_pairs: u32,
     /// The area over which the objects lie flush (model units²), the area of contact: for
     /// meshes, what their coplanar triangle pairs share; for surfaces and Breps that

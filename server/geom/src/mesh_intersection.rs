@@ -6,15 +6,19 @@
 //! touches it. Coplanar overlaps (flush faces) are
 //! areas, not curves: they are listed and their shared area summed (each pair's overlap
 //! clipped on its own), never passed to a triangulator, so they cannot upset the joining
-//! (where parry panics, dimforge/parry#289).
+//! (where parry panics, dimforge/parry#289). The flush region's outline joins the curves
+//! where no crossing draws it already (open sheets lying on each other).
 
 use crate::Point3;
+use crate::Vector3;
 use crate::bvh::Bvh;
 use crate::bvh::candidate_pairs;
 use crate::cell_map::CellMap;
+use crate::chord_index::ChordIndex;
 use crate::resting;
 use crate::triangle_contact::{
-    coplanar_overlap_area, plane_cut, projected_interiors_overlap, same_strict_side, side,
+    closest_on_triangle, coplanar_overlap_area, coplanar_overlap_polygon, plane_cut,
+    projected_interiors_overlap, same_strict_side, side,
 };
 
 /// An ordered chain of points; a closed one returns to its first point (not repeated).
@@ -42,13 +46,36 @@ pub struct MeshIntersection {
 
 /// The curves along which triangle sets `a` and `b` meet (hierarchies over exactly these
 /// triangles), with end points closer than `weld` taken as one and corners within `weld`
-/// of the other triangle's plane taken as on it.
+/// of the other triangle's plane taken as on it. Where they lie flush the outline of the
+/// flush region is among the curves (its sides that no crossing already draws: an open
+/// sheet lying on another has no crossing at all).
 pub fn mesh_intersection(
     a: &[[Point3; 3]],
     bvh_a: &Bvh,
     b: &[[Point3; 3]],
     bvh_b: &Bvh,
     weld: f64,
+) -> MeshIntersection {
+    cut_meshes((a, bvh_a), (b, bvh_b), weld, true)
+}
+
+/// [`mesh_intersection`] without the flush regions' outlines: the seeding meshes' cut, whose
+/// flush stretches the surface passes treat on their own.
+pub(crate) fn seed_cut(
+    a: &[[Point3; 3]],
+    bvh_a: &Bvh,
+    b: &[[Point3; 3]],
+    bvh_b: &Bvh,
+    weld: f64,
+) -> MeshIntersection {
+    cut_meshes((a, bvh_a), (b, bvh_b), weld, false)
+}
+
+fn cut_meshes(
+    (a, bvh_a): (&[[Point3; 3]], &Bvh),
+    (b, bvh_b): (&[[Point3; 3]], &Bvh),
+    weld: f64,
+    outlines: bool,
 ) -> MeshIntersection {
     use rayon::prelude::*;
     let mut out = MeshIntersection::default();
@@ -70,6 +97,16 @@ pub fn mesh_intersection(
         .iter()
         .map(|&(i, j)| coplanar_overlap_area(a[i as usize], b[j as usize]))
         .sum();
+    if outlines && !out.coplanar.is_empty() {
+        let sides = flush_outline((a, bvh_a), (b, bvh_b), &out.coplanar, weld);
+        // Sides along which a crossing (or a side face ending there) already runs are drawn.
+        let drawn = ChordIndex::new(segments.clone(), 2.0 * weld);
+        segments.extend(
+            sides
+                .into_iter()
+                .filter(|&[p, q]| !drawn.near(p.lerp(q, 0.5))),
+        );
+    }
     let mut welder = Welder::new(weld);
     let mut edges: Vec<[u32; 2]> = segments
         .iter()
@@ -118,6 +155,70 @@ pub fn flush_area(
         .collect();
     // Summed in pair order, so the area does not depend on how the pairs were shared out.
     pieces.iter().sum()
+}
+
+/// The sides of the region where `a` and `b` lie flush (`coplanar`: their flush pairs,
+/// sorted): each side of a pair's shared polygon with the region on one side of it only,
+/// probed a little way off its middle on either side.
+fn flush_outline(
+    (a, bvh_a): (&[[Point3; 3]], &Bvh),
+    (b, bvh_b): (&[[Point3; 3]], &Bvh),
+    coplanar: &[(u32, u32)],
+    weld: f64,
+) -> Vec<[Point3; 2]> {
+    use rayon::prelude::*;
+    debug_assert!(
+        coplanar.is_sorted(),
+        "flush pairs come sorted from the broad phase"
+    );
+    // A point is in the region when it lies on a triangle of each that lie flush.
+    let within = |t: [Point3; 3], q: Point3| closest_on_triangle(q, t).distance(q) <= weld;
+    let in_region = |q: Point3| {
+        let e = Vector3::new(weld, weld, weld);
+        let mut on_a = Vec::new();
+        bvh_a.for_each_in_box(q - e, q + e, |i| {
+            if within(a[i as usize], q) {
+                on_a.push(i);
+            }
+        });
+        let mut found = false;
+        if !on_a.is_empty() {
+            bvh_b.for_each_in_box(q - e, q + e, |j| {
+                found = found
+                    || (within(b[j as usize], q)
+                        && on_a
+                            .iter()
+                            .any(|&i| coplanar.binary_search(&(i, j)).is_ok()));
+            });
+        }
+        found
+    };
+    coplanar
+        .par_iter()
+        .flat_map_iter(|&(i, j)| {
+            let x = a[i as usize];
+            let polygon = coplanar_overlap_polygon(x, b[j as usize]);
+            let normal = (x[1] - x[0]).cross(x[2] - x[0]);
+            let n = polygon.len();
+            (0..n)
+                .filter_map(|k| {
+                    let (p, q) = (polygon[k], polygon[(k + 1) % n]);
+                    let length = p.distance(q);
+                    if length <= weld {
+                        return None;
+                    }
+                    let across = normal.cross(q - p);
+                    let across = across * (1.0 / across.length());
+                    // Past the weld, so a point off a triangle's side is off the triangle.
+                    let off = (4.0 * weld).max(1e-7 * length).min(0.25 * length);
+                    let middle = p.lerp(q, 0.5);
+                    let one_side =
+                        in_region(middle + across * off) != in_region(middle - across * off);
+                    one_side.then_some([p, q])
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// How two triangles meet.
@@ -357,6 +458,15 @@ mod tests {
             .collect()
     }
 
+    /// The length of a polyline, with its closing chord when closed.
+    fn length(line: &Polyline) -> f64 {
+        let p = &line.points;
+        let chords = if line.closed { p.len() } else { p.len() - 1 };
+        (0..chords)
+            .map(|k| p[k].distance(p[(k + 1) % p.len()]))
+            .sum()
+    }
+
     fn intersect(a: &[[Point3; 3]], b: &[[Point3; 3]]) -> MeshIntersection {
         mesh_intersection(a, &Bvh::new(a), b, &Bvh::new(b), 1e-9)
     }
@@ -403,20 +513,19 @@ mod tests {
         let cut = intersect(&tri, &plane(0.5, 2.0));
         assert_eq!(cut.polylines.len(), 1);
         assert!(cut.polylines[0].closed);
-        let perimeter: f64 = {
-            let p = &cut.polylines[0].points;
-            (0..p.len())
-                .map(|k| p[k].distance(p[(k + 1) % p.len()]))
-                .sum()
-        };
+        let perimeter = length(&cut.polylines[0]);
         assert!((perimeter - 4.0).abs() < 1e-12, "{perimeter}");
-        // A sheet smaller than the box's top, lying on it: an area, no curve, no panic.
+        // A sheet smaller than the box's top, lying on it: an area, outlined by the sheet's
+        // edges (nothing crosses there), no panic.
         let lid = plane(1.0, 0.25)
             .into_iter()
             .map(|t| t.map(|p| Point3::new(p.x + 0.5, p.y + 0.5, p.z)))
             .collect::<Vec<_>>();
         let flush = intersect(&tri, &lid);
-        assert!(flush.polylines.is_empty());
+        assert_eq!(flush.polylines.len(), 1, "{:?}", flush.polylines);
+        assert!(flush.polylines[0].closed);
+        let outline = length(&flush.polylines[0]);
+        assert!((outline - 2.0).abs() < 1e-12, "{outline}");
         assert!(!flush.coplanar.is_empty());
         assert!(
             (flush.coplanar_area - 0.25).abs() < 1e-15,
@@ -526,6 +635,63 @@ mod tests {
             for chain in &cut.polylines {
                 let found = meshes_touch_along((&fin, &bvh_fin), (&floor, &bvh_floor), chain, 1e-9);
                 assert_eq!(found, touch, "z = {z}: {chain:?}");
+            }
+        }
+    }
+
+    /// Flush open sheets: outlined where they lie on each other, the outline a touch. A
+    /// 0.5 × 0.5 sheet on a 4 × 4 one (a grid of 8 × 8 squares, so the outline crosses
+    /// its triangles' sides) is outlined by its own edges, 2 long; moved to overhang the
+    /// big sheet's edge by half, by the flush 0.25 × 0.5 rectangle's sides, 1.0 of its own
+    /// edges and 0.5 of the big one's. The same turned out of every coordinate plane.
+    #[test]
+    fn flush_open_sheets_are_outlined_where_they_overlap() {
+        let grid = |lo: [f64; 2], side: f64, cells: usize| {
+            let step = side / cells as f64;
+            let p = |i: usize, j: usize| {
+                Point3::new(lo[0] + i as f64 * step, lo[1] + j as f64 * step, 0.0)
+            };
+            let mut out = Vec::new();
+            for i in 0..cells {
+                for j in 0..cells {
+                    out.push([p(i, j), p(i + 1, j), p(i + 1, j + 1)]);
+                    out.push([p(i, j), p(i + 1, j + 1), p(i, j + 1)]);
+                }
+            }
+            out
+        };
+        let turns = [
+            crate::Rotation::from_quaternion([1.0, 0.0, 0.0, 0.0]),
+            crate::Rotation::from_quaternion([0.9, 0.3, -0.2, 0.25]),
+        ];
+        for turn in &turns {
+            let turned = |t: Vec<[Point3; 3]>| -> Vec<[Point3; 3]> {
+                t.into_iter().map(|t| t.map(|p| turn.point(p))).collect()
+            };
+            let big = turned(grid([-2.0, -2.0], 4.0, 8));
+            for (lo, area, want) in [([0.1, 0.3], 0.25, 2.0), ([1.75, 0.3], 0.125, 1.5)] {
+                let small = turned(grid(lo, 0.5, 1));
+                let cut = intersect(&big, &small);
+                assert_eq!(cut.polylines.len(), 1, "{lo:?}: {:?}", cut.polylines);
+                let outline = &cut.polylines[0];
+                assert!(outline.closed, "{lo:?}");
+                assert!(
+                    (length(outline) - want).abs() < 1e-9,
+                    "{lo:?}: {}",
+                    length(outline)
+                );
+                assert!(
+                    (cut.coplanar_area - area).abs() < 1e-9,
+                    "{lo:?}: {}",
+                    cut.coplanar_area
+                );
+                let (bvh_big, bvh_small) = (Bvh::new(&big), Bvh::new(&small));
+                assert!(meshes_touch_along(
+                    (&big, &bvh_big),
+                    (&small, &bvh_small),
+                    outline,
+                    1e-9
+                ));
             }
         }
     }

@@ -355,28 +355,27 @@ pub(crate) fn projected_interiors_overlap(t1: [Point3; 3], t2: [Point3; 3]) -> b
         || strictly_inside(a, centroid(b))
 }
 
-/// The area the interiors of `t1` and `t2` share seen along `t1`'s normal, measured in
-/// `t1`'s plane: for triangles in one plane (or within a tolerance of one), the area of
-/// their overlap. `t2` is clipped by `t1`'s three edges (Sutherland–Hodgman) in the
-/// coordinate plane `t1` most faces; 0 for a degenerate `t1`.
-pub fn coplanar_overlap_area(t1: [Point3; 3], t2: [Point3; 3]) -> f64 {
+/// The polygon the interiors of `t1` and `t2` share seen along `t1`'s normal, on `t1`'s
+/// plane, in `t2`'s winding: for triangles in one plane (or within a tolerance of one),
+/// their overlap. `t2`, moved onto the plane, is clipped by the planes through `t1`'s
+/// edges along its normal (Sutherland–Hodgman); empty when they share no area or `t1` is
+/// degenerate.
+pub fn coplanar_overlap_polygon(t1: [Point3; 3], t2: [Point3; 3]) -> Vec<Point3> {
     let n = (t1[1] - t1[0]).cross(t1[2] - t1[0]);
-    let facing = n.x.abs().max(n.y.abs()).max(n.z.abs());
-    if facing == 0.0 {
-        return 0.0;
+    let nn = n.length_squared();
+    if nn == 0.0 || !nn.is_finite() {
+        return Vec::new();
     }
-    let project = projection(t1);
-    let a = t1.map(project);
-    let cross = |o: Coord<f64>, p: Coord<f64>, q: Coord<f64>| {
-        (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x)
-    };
-    // The projection may mirror: the inside of each edge is the side of the third corner.
-    let turn = cross(a[0], a[1], a[2]).signum();
-    let mut polygon: Vec<Coord<f64>> = t2.map(project).to_vec();
+    let mut polygon: Vec<Point3> = t2
+        .iter()
+        .map(|&p| p - n * (n.dot(p - t1[0]) / nn))
+        .collect();
     let mut clipped = Vec::with_capacity(7);
     for i in 0..3 {
-        let (from, to) = (a[i], a[(i + 1) % 3]);
-        let inside = |p: Coord<f64>| turn * cross(from, to, p);
+        let (from, to) = (t1[i], t1[(i + 1) % 3]);
+        // Positive on the side of the edge the triangle lies on.
+        let inward = n.cross(to - from);
+        let inside = |p: Point3| inward.dot(p - from);
         clipped.clear();
         for k in 0..polygon.len() {
             let (p, q) = (polygon[k], polygon[(k + 1) % polygon.len()]);
@@ -385,26 +384,37 @@ pub fn coplanar_overlap_area(t1: [Point3; 3], t2: [Point3; 3]) -> f64 {
                 clipped.push(p);
             }
             if (sp > 0.0 && sq < 0.0) || (sp < 0.0 && sq > 0.0) {
-                let t = sp / (sp - sq);
-                clipped.push(Coord {
-                    x: p.x + t * (q.x - p.x),
-                    y: p.y + t * (q.y - p.y),
-                });
+                clipped.push(p.lerp(q, sp / (sp - sq)));
             }
         }
         std::mem::swap(&mut polygon, &mut clipped);
         if polygon.len() < 3 {
-            return 0.0;
+            return Vec::new();
         }
     }
-    let twice: f64 = (0..polygon.len())
-        .map(|k| {
-            let (p, q) = (polygon[k], polygon[(k + 1) % polygon.len()]);
-            p.x * q.y - p.y * q.x
-        })
-        .sum();
-    // The projected area grows back by |n| over its component along the dropped axis.
-    0.5 * twice.abs() * n.length() / facing
+    if polygon_area(&polygon) == 0.0 {
+        return Vec::new();
+    }
+    polygon
+}
+
+/// The area of the overlap [`coplanar_overlap_polygon`] finds.
+pub fn coplanar_overlap_area(t1: [Point3; 3], t2: [Point3; 3]) -> f64 {
+    polygon_area(&coplanar_overlap_polygon(t1, t2))
+}
+
+/// The area of a plane polygon (a fan of its corners from the first).
+fn polygon_area(polygon: &[Point3]) -> f64 {
+    let Some(&first) = polygon.first() else {
+        return 0.0;
+    };
+    let twice = polygon
+        .windows(2)
+        .skip(1)
+        .fold(crate::Vector3::new(0.0, 0.0, 0.0), |sum, w| {
+            sum + (w[0] - first).cross(w[1] - first)
+        });
+    0.5 * twice.length()
 }
 
 /// The distance between two triangles: 0 when they meet (decided exactly), else the

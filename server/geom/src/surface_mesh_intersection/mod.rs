@@ -1,5 +1,5 @@
 //! Where a NURBS surface meets a triangle mesh, exact on both: the seed curves of the
-//! surface's own mesh against the triangles ([`mesh_intersection`]) give the order and the
+//! surface's own mesh against the triangles ([`crate::mesh_intersection`]) give the order and the
 //! points; each is moved onto the surface while staying on the planes of the triangles it
 //! lies on (Newton on the planes' equations in (u, v): on a mesh edge two planes fix the
 //! point; inside a triangle the least-norm step keeps it near), and the chords are
@@ -23,7 +23,7 @@
 use crate::bbox::Aabb;
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
-use crate::mesh_intersection::mesh_intersection;
+use crate::mesh_intersection::seed_cut;
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::repeats::{Branch, without_repeats};
 use crate::nurbs_intersection::{
@@ -163,7 +163,7 @@ pub fn surface_mesh_seeded(
 ) -> SurfaceMeshIntersection {
     let (seed, seed_bvh, deviation) = seeds.parts();
     let size = bounds_size(s);
-    let cut = mesh_intersection(seed, seed_bvh, tris, bvh, 1e-9 * size);
+    let cut = seed_cut(seed, seed_bvh, tris, bvh, 1e-9 * size);
     // Seed points lie on the mesh's triangles up to rounding.
     let eps = 1e-9 * size.max(1e-300);
     let mut out = SurfaceMeshIntersection {
