@@ -159,7 +159,7 @@ pub fn flush_area(
 
 /// The sides of the region where `a` and `b` lie flush (`coplanar`: their flush pairs,
 /// sorted): each side of a pair's shared polygon with the region on one side of it only,
-/// probed a little way off its middle on either side.
+/// probed a little way off its middle on either side (a side no other piece shares).
 fn flush_outline(
     (a, bvh_a): (&[[Point3; 3]], &Bvh),
     (b, bvh_b): (&[[Point3; 3]], &Bvh),
@@ -193,31 +193,45 @@ fn flush_outline(
         }
         found
     };
-    coplanar
+    let polygons: Vec<Vec<Point3>> = coplanar
         .par_iter()
-        .flat_map_iter(|&(i, j)| {
-            let x = a[i as usize];
-            let polygon = coplanar_overlap_polygon(x, b[j as usize]);
-            let normal = (x[1] - x[0]).cross(x[2] - x[0]);
-            let n = polygon.len();
-            (0..n)
-                .filter_map(|k| {
-                    let (p, q) = (polygon[k], polygon[(k + 1) % n]);
-                    let length = p.distance(q);
-                    if length <= weld {
-                        return None;
-                    }
-                    let across = normal.cross(q - p);
-                    let across = across * (1.0 / across.length());
-                    // Past the weld, so a point off a triangle's side is off the triangle.
-                    let off = (4.0 * weld).max(1e-7 * length).min(0.25 * length);
-                    let middle = p.lerp(q, 0.5);
-                    let one_side =
-                        in_region(middle + across * off) != in_region(middle - across * off);
-                    one_side.then_some([p, q])
-                })
-                .collect::<Vec<_>>()
+        .map(|&(i, j)| coplanar_overlap_polygon(a[i as usize], b[j as usize]))
+        .collect();
+    // A side between two pieces comes once from each (welded ends alike) and lies inside
+    // the region: only the sides met once are probed.
+    let mut welder = Welder::new(weld);
+    let mut sides: Vec<([u32; 2], u32, [Point3; 2])> = Vec::new();
+    for (k, polygon) in polygons.iter().enumerate() {
+        let ids: Vec<u32> = polygon.iter().map(|&p| welder.id(p)).collect();
+        let n = polygon.len();
+        for m in 0..n {
+            let (p, q) = (polygon[m], polygon[(m + 1) % n]);
+            let (i, j) = (ids[m], ids[(m + 1) % n]);
+            if i != j {
+                sides.push(([i.min(j), i.max(j)], k as u32, [p, q]));
+            }
+        }
+    }
+    sides.sort_unstable_by_key(|&(ends, _, _)| ends);
+    let once: Vec<(u32, [Point3; 2])> = (0..sides.len())
+        .filter(|&k| {
+            (k == 0 || sides[k - 1].0 != sides[k].0)
+                && (k + 1 == sides.len() || sides[k + 1].0 != sides[k].0)
         })
+        .map(|k| (sides[k].1, sides[k].2))
+        .collect();
+    once.into_par_iter()
+        .filter(|&(piece, [p, q])| {
+            let x = a[coplanar[piece as usize].0 as usize];
+            let across = (x[1] - x[0]).cross(x[2] - x[0]).cross(q - p);
+            let across = across * (1.0 / across.length());
+            // Past the weld, so a point off a triangle's side is off the triangle.
+            let length = p.distance(q);
+            let off = (4.0 * weld).max(1e-7 * length).min(0.25 * length);
+            let middle = p.lerp(q, 0.5);
+            in_region(middle + across * off) != in_region(middle - across * off)
+        })
+        .map(|(_, side)| side)
         .collect()
 }
 
