@@ -574,3 +574,130 @@ fn a_box_mesh_standing_on_a_slab_mesh_touches_it() {
         );
     }
 }
+
+#[test]
+fn an_open_mesh_sheet_lying_on_a_patch_and_on_a_mesh_is_outlined() {
+    // The unit square sheet (a mesh of two triangles) lying on the floor z = 0 over
+    // [−1, 3]², as a patch and as a mesh: flush over its area, 1, outlined by its edges
+    // (4 long, a touch all round).
+    let floor = json!({"id": "floor", "degree_u": 1, "degree_v": 1, "count_u": 2,
+        "count_v": 2, "points": [[-1, -1, 0], [-1, 3, 0], [3, -1, 0], [3, 3, 0]],
+        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
+    let floor_mesh = json!({"id": "floor_mesh",
+        "vertices": [[-1, -1, 0], [3, -1, 0], [3, 3, 0], [-1, 3, 0]],
+        "faces": [[0, 1, 2], [0, 2, 3]]});
+    let sheet = json!({"id": "sheet",
+        "vertices": [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]],
+        "faces": [[0, 1, 2], [0, 2, 3]]});
+    let scene = json!({"units": "meters", "tolerance": 1e-3,
+        "surfaces": [floor], "meshes": [floor_mesh, sheet]});
+    let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+    for other in ["floor", "floor_mesh"] {
+        let p = pair(&r, "sheet", other);
+        let length: f64 = p
+            .curves
+            .iter()
+            .map(|c| {
+                assert!(c.tangent, "{other}");
+                let mut points = c.points.0.clone();
+                if c.closed {
+                    points.push(points[0]);
+                }
+                points
+                    .windows(2)
+                    .map(|w| {
+                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
+                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+                    })
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!(
+            (length - 4.0).abs() < 1e-6,
+            "{other}: {length} in {:?}",
+            p.curves
+        );
+        let area = p.coplanar_area.expect("a flush area");
+        assert!((area - 1.0).abs() < 1e-9, "{other}: {area}");
+    }
+}
+
+#[test]
+fn flush_overhangs_between_patches_and_meshes_are_outlined() {
+    // Two flush unit-wide pieces half over the other's edge: the flush rectangle is
+    // 0.5 × 1 (area 0.5, outline 3: the overhanging piece's three edges over the other,
+    // 2, and the other's edge under it, 1). Each way round: a mesh sheet over a patch's
+    // edge, a patch over a mesh sheet's edge, and a small patch wholly on a mesh sheet
+    // (area 1, outline 4).
+    let patch = |id: &str, lo: [f64; 2], hi: [f64; 2]| {
+        json!({"id": id, "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
+            "points": [[lo[0], lo[1], 0], [lo[0], hi[1], 0], [hi[0], lo[1], 0], [hi[0], hi[1], 0]],
+            "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]})
+    };
+    let sheet = |id: &str, lo: [f64; 2], hi: [f64; 2]| {
+        json!({"id": id,
+            "vertices": [[lo[0], lo[1], 0], [hi[0], lo[1], 0], [hi[0], hi[1], 0], [lo[0], hi[1], 0]],
+            "faces": [[0, 1, 2], [0, 2, 3]]})
+    };
+    let cases = [
+        (
+            "sheet",
+            patch("floor", [-1.0, -1.0], [3.0, 3.0]),
+            sheet("sheet", [2.5, 0.0], [3.5, 1.0]),
+            0.5,
+            3.0,
+        ),
+        (
+            "tile",
+            sheet("floor", [-1.0, -1.0], [3.0, 3.0]),
+            patch("tile", [2.5, 0.0], [3.5, 1.0]),
+            0.5,
+            3.0,
+        ),
+        (
+            "tile",
+            sheet("floor", [-1.0, -1.0], [3.0, 3.0]),
+            patch("tile", [0.0, 0.0], [1.0, 1.0]),
+            1.0,
+            4.0,
+        ),
+    ];
+    for (piece, floor, top, area, outline) in cases {
+        let (surfaces, meshes) = if piece == "sheet" {
+            (vec![floor], vec![top])
+        } else {
+            (vec![top], vec![floor])
+        };
+        let scene = json!({"units": "meters", "tolerance": 1e-3,
+            "surfaces": surfaces, "meshes": meshes});
+        let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+        let p = pair(&r, piece, "floor");
+        let length: f64 = p
+            .curves
+            .iter()
+            .map(|c| {
+                assert!(c.tangent, "{piece}");
+                let mut points = c.points.0.clone();
+                if c.closed {
+                    points.push(points[0]);
+                }
+                points
+                    .windows(2)
+                    .map(|w| {
+                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
+                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+                    })
+                    .sum::<f64>()
+            })
+            .sum();
+        // A boundary run's ends are found to rounding (1e-9 of the size), where it leaves
+        // the other's edge.
+        assert!(
+            (length - outline).abs() < 1e-7,
+            "{piece} ({area}): {length} in {:?}",
+            p.curves
+        );
+        let found = p.coplanar_area.expect("a flush area");
+        assert!((found - area).abs() < 1e-9, "{piece}: {found}");
+    }
+}

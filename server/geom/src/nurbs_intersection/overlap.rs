@@ -101,6 +101,29 @@ pub(super) fn overlap_edges(
 /// The runs of `s`'s boundary edges that lie on `other`, as stations (point, parameters
 /// on `s`, on `other`).
 fn boundary_runs(s: &NurbsSurface, other: &NurbsSurface, tolerance: f64) -> Vec<Vec<Station>> {
+    // On `other` to the tolerance along `s`'s normal, Newton started from `hint` (the last
+    // sample's parameters on `other`) or, without one, from the closest point.
+    boundary_runs_on(s, tolerance, |p, n, hint: Option<[f64; 2]>| {
+        let start = hint.unwrap_or_else(|| other.closest_point(p).0);
+        let (gap, uv_o, _) = along_line(other, start, p, n, tolerance)?;
+        (gap.abs() <= tolerance).then_some(uv_o)
+    })
+}
+
+/// A point of a boundary run: where, its parameters on the surface, what was found on the
+/// other object there.
+pub(crate) type RunPoint<H> = (Point3, [f64; 2], H);
+
+/// The runs of `s`'s boundary edges (seams and collapsed edges left out) along which
+/// `on(p, normal, hint)` finds the point `p` of the edge on the other object (`normal`:
+/// `s`'s unit normal there; `hint`: what it found at the sample before), each run's ends
+/// found by bisection and its chords within `tolerance` of the edge; as (point, parameters
+/// on `s`, what `on` found).
+pub(crate) fn boundary_runs_on<H: Copy>(
+    s: &NurbsSurface,
+    tolerance: f64,
+    on_other: impl Fn(Point3, crate::Vector3, Option<H>) -> Option<H>,
+) -> Vec<Vec<RunPoint<H>>> {
     let ((u0, u1), (v0, v1)) = s.domain();
     let mut runs = Vec::new();
     // Each edge: the fixed parameter's index and value, and the free parameter's range.
@@ -114,21 +137,16 @@ fn boundary_runs(s: &NurbsSurface, other: &NurbsSurface, tolerance: f64) -> Vec<
             continue;
         }
         let uv = |t: f64| if k == 0 { [value, t] } else { [t, value] };
-        // On `other` to the tolerance along `s`'s normal, Newton started from `hint` (the
-        // last sample's parameters on `other`) or, without one, from the closest point.
-        let on = |t: f64, hint: Option<[f64; 2]>| -> Option<Station> {
-            let [u, v] = uv(t);
-            let (p, su, sv) = frame(s, [u, v]);
-            let start = hint.unwrap_or_else(|| other.closest_point(p).0);
-            let n = unit(su.cross(sv))?;
-            let (gap, uv_o, _) = along_line(other, start, p, n, tolerance)?;
-            (gap.abs() <= tolerance).then_some((p, uv(t), uv_o))
+        let on = |t: f64, hint: Option<H>| -> Option<RunPoint<H>> {
+            let (p, su, sv) = frame(s, uv(t));
+            let found = on_other(p, unit(su.cross(sv))?, hint)?;
+            Some((p, uv(t), found))
         };
         let ts: Vec<f64> = (0..=EDGE_SAMPLES)
             .map(|i| lo + (hi - lo) * i as f64 / EDGE_SAMPLES as f64)
             .collect();
         let mut hint = None;
-        let samples: Vec<Option<Station>> = ts
+        let samples: Vec<Option<RunPoint<H>>> = ts
             .iter()
             .map(|&t| {
                 let at = on(t, hint).or_else(|| on(t, None));
@@ -137,7 +155,7 @@ fn boundary_runs(s: &NurbsSurface, other: &NurbsSurface, tolerance: f64) -> Vec<
             })
             .collect();
         // The parameter where the edge leaves `other`, between `inside` and `outside`.
-        let end = |inside: f64, outside: f64, hint: [f64; 2]| {
+        let end = |inside: f64, outside: f64, hint: H| {
             let (mut x, mut y) = (inside, outside);
             for _ in 0..MAX_NEWTON {
                 let mid = (x + y) / 2.0;
@@ -169,7 +187,7 @@ fn boundary_runs(s: &NurbsSurface, other: &NurbsSurface, tolerance: f64) -> Vec<
                 (true, Some(h)) => end(ts[i - 1], ts[i], h),
                 _ => ts[i - 1],
             };
-            let mut stations: Vec<(f64, Station)> = Vec::new();
+            let mut stations: Vec<(f64, RunPoint<H>)> = Vec::new();
             let inner = ts[start..i]
                 .iter()
                 .copied()
@@ -194,12 +212,7 @@ fn boundary_runs(s: &NurbsSurface, other: &NurbsSurface, tolerance: f64) -> Vec<
                 let st = on(t, Some(x.1.2))?;
                 (distance_to_segment(st.0, x.1.0, y.1.0) > tolerance).then_some((t, st))
             });
-            runs.push(
-                dense
-                    .into_iter()
-                    .map(|(_, st)| st)
-                    .collect::<Vec<Station>>(),
-            );
+            runs.push(dense.into_iter().map(|(_, st)| st).collect::<Vec<_>>());
         }
     }
     runs

@@ -4,8 +4,8 @@
 //! meet in is then a set of the mesh's own edges: the outline of the flat contact, the
 //! boundary of a sheet that ends on the surface, a ridge resting on it. An edge counts
 //! when it lies on the surface along its length, unless every triangle on it lies flat on
-//! the surface too (inside the contact); such edges are joined into curves where they
-//! share a vertex.
+//! the surface too (inside the contact; an open edge of a sheet lying flat outlines the
+//! contact all the same); such edges are joined into curves where they share a vertex.
 
 use super::SurfaceMeshCurve;
 use crate::Point3;
@@ -173,7 +173,15 @@ pub(super) fn edges_on_surface(
             }
             sides.push(over.unwrap_or((apex - m).dot(n)).signum());
         }
+        // Every triangle flat on the surface: inside the contact, unless the edge is open
+        // (the mesh's own boundary, one triangle on it), where it outlines the contact.
         if sides.is_empty() {
+            if sharers.len() == 1 {
+                found.push(OnEdge {
+                    ends,
+                    tangent: true,
+                });
+            }
             continue;
         }
         let tangent = sides.iter().all(|&x| x == sides[0]);

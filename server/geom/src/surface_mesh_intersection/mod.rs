@@ -27,8 +27,8 @@ use crate::mesh_intersection::seed_cut;
 use crate::nurbs::NurbsSurface;
 use crate::nurbs_intersection::repeats::{Branch, without_repeats};
 use crate::nurbs_intersection::{
-    MAX_NEWTON, NEAR_MISSES, Seeds, SurfaceCurve, bounds_size, caps, clamp_uv, coincide_at, frame,
-    polyline_distance, subdivide, touch_point, trace_contact,
+    MAX_NEWTON, NEAR_MISSES, Seeds, SurfaceCurve, boundary_runs_on, bounds_size, caps, clamp_uv,
+    coincide_at, frame, polyline_distance, subdivide, touch_point, trace_contact,
 };
 use crate::triangle_contact::{closest_on_triangle, segment_fractions};
 use crate::{Point3, Vector3};
@@ -406,9 +406,28 @@ pub fn surface_mesh_seeded(
                 )
             });
     }
-    // Seeds along the edges of seed triangles lying flush on the mesh may come back as
-    // pieces of the curves beside them.
     if out.coplanar > 0 {
+        // Where the surface lies flush on the mesh its own boundary over the mesh outlines
+        // the contact too (a patch on a larger sheet, or over a sheet's edge): nothing
+        // crosses there and no mesh edge runs along it.
+        // On the mesh as the seeds were flush with it (to rounding), so that a run ends
+        // where the mesh does, not a tolerance past it.
+        let found = edges::chord_index(&out.curves, 2.0 * tolerance);
+        let on_mesh = |p: Point3, _: Vector3, _: Option<()>| {
+            bvh.closest_point(p, eps).is_some().then_some(())
+        };
+        for run in boundary_runs_on(s, tolerance, on_mesh) {
+            if !found.near(run[run.len() / 2].0) {
+                out.curves.push(SurfaceMeshCurve {
+                    points: run.iter().map(|r| r.0).collect(),
+                    uv: run.iter().map(|r| r.1).collect(),
+                    closed: false,
+                    tangent: true,
+                });
+            }
+        }
+        // Seeds along the edges of seed triangles lying flush on the mesh may come back as
+        // pieces of the curves beside them.
         out.curves = without_repeats(out.curves, tolerance);
     }
     out
