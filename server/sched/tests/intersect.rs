@@ -623,12 +623,12 @@ fn an_open_mesh_sheet_lying_on_a_patch_and_on_a_mesh_is_outlined() {
 }
 
 #[test]
-fn flush_overhangs_between_patches_and_meshes_are_outlined() {
+fn flush_overhangs_between_patches_breps_and_meshes_are_outlined() {
     // Two flush unit-wide pieces half over the other's edge: the flush rectangle is
     // 0.5 × 1 (area 0.5, outline 3: the overhanging piece's three edges over the other,
     // 2, and the other's edge under it, 1). Each way round: a mesh sheet over a patch's
     // edge, a patch over a mesh sheet's edge, and a small patch wholly on a mesh sheet
-    // (area 1, outline 4).
+    // (area 1, outline 4); a unit cube Brep over the mesh sheet's edge likewise.
     let patch = |id: &str, lo: [f64; 2], hi: [f64; 2]| {
         json!({"id": id, "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
             "points": [[lo[0], lo[1], 0], [lo[0], hi[1], 0], [hi[0], lo[1], 0], [hi[0], hi[1], 0]],
@@ -640,6 +640,13 @@ fn flush_overhangs_between_patches_and_meshes_are_outlined() {
             "faces": [[0, 1, 2], [0, 2, 3]]})
     };
     let cases = [
+        (
+            "block",
+            sheet("floor", [-1.0, -1.0], [3.0, 3.0]),
+            cube_brep("block", [2.5, 0.0, 0.0], 1.0),
+            0.5,
+            3.0,
+        ),
         (
             "sheet",
             patch("floor", [-1.0, -1.0], [3.0, 3.0]),
@@ -663,13 +670,13 @@ fn flush_overhangs_between_patches_and_meshes_are_outlined() {
         ),
     ];
     for (piece, floor, top, area, outline) in cases {
-        let (surfaces, meshes) = if piece == "sheet" {
-            (vec![floor], vec![top])
-        } else {
-            (vec![top], vec![floor])
+        let mut scene = match piece {
+            "sheet" => json!({"surfaces": [floor], "meshes": [top]}),
+            "tile" => json!({"surfaces": [top], "meshes": [floor]}),
+            _ => json!({"breps": [top], "meshes": [floor]}),
         };
-        let scene = json!({"units": "meters", "tolerance": 1e-3,
-            "surfaces": surfaces, "meshes": meshes});
+        scene["units"] = json!("meters");
+        scene["tolerance"] = json!(1e-3);
         let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
         let p = pair(&r, piece, "floor");
         let length: f64 = p
