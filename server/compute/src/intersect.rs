@@ -428,7 +428,8 @@ fn intersect_pair(
             pair.coplanar_area = cut.coplanar_area;
         }
     }
-    let meets = !pair.curves.is_empty() || !pair.points.is_empty() || pair.coplanar > 0;
+    let meets =
+        !pair.curves.is_empty() || !pair.points.is_empty() || pair.coplanar > 0 || pair.overlap;
     meets.then_some(pair)
 }
 

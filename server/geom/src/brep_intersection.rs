@@ -22,9 +22,9 @@ use crate::bbox::Aabb;
 use crate::bvh::Bvh;
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::nurbs_intersection::{
-    CurveSurfacePoint, MAX_NEWTON, Seeds, bounds_size, clamp_uv, coincide_within,
-    curve_surface_seeded, frame, refine_on_both, refine_with_tangent, solve3,
-    surface_surface_seeded,
+    CurveSurfacePoint, MAX_NEWTON, Seeds, along_line, bounds_size, clamp_uv, coincide_within,
+    curve_surface_seeded, frame, polyline_distance, refine_on_both, refine_with_tangent,
+    runs_along, solve3, surface_surface_seeded,
 };
 use crate::resting;
 use crate::surface_mesh_intersection::{planes_at, surface_mesh_seeded};
@@ -750,7 +750,10 @@ pub struct BrepIntersection {
 pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
     let mut out = BrepIntersection::default();
     // Open pieces, crossing and touching apart: a crossing does not run on as a contact.
-    let mut open = [Vec::new(), Vec::new()];
+    let mut open: [Vec<Vec<BrepStation>>; 2] = [Vec::new(), Vec::new()];
+    // Trims lying on the other face where faces coincide, kept where nothing else draws
+    // them once every pair is done.
+    let mut outlines: Vec<Vec<BrepStation>> = Vec::new();
     for (i, fa) in a.iter().enumerate() {
         for (j, fb) in b.iter().enumerate() {
             if !fa.bounds.meets(&fb.bounds, tolerance) {
@@ -788,6 +791,24 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
                     |ub, ua| inside(ua, ub),
                 );
             }
+            if cut.overlap {
+                // Where the faces coincide, the trims of each lying on the other outline the
+                // overlap where no other face ends along them (an open face: a plate lying
+                // on a slab).
+                let swap = |(p, uv_b, uv_a): Station| (p, uv_a, uv_b);
+                let runs: Vec<Vec<Station>> = trim_runs_on_face(fa, fb, &seeds_b, tolerance)
+                    .into_iter()
+                    .chain(
+                        trim_runs_on_face(fb, fa, &seeds_a, tolerance)
+                            .into_iter()
+                            .map(|run| run.into_iter().map(swap).collect()),
+                    )
+                    .collect();
+                outlines.extend(
+                    runs.into_iter()
+                        .map(|run| run.into_iter().map(tag).collect()),
+                );
+            }
             for c in &cut.curves {
                 let stations = (0..c.points.len())
                     .map(|k| (c.points[k], c.uv_a[k], c.uv_b[k]))
@@ -819,6 +840,7 @@ pub fn brep_brep(a: &[Face], b: &[Face], tolerance: f64) -> BrepIntersection {
             }
         }
     }
+    add_outlines(&out.curves, &mut open, outlines, tolerance);
     let (closed, [crossing, touching]) =
         drop_repeats(std::mem::take(&mut out.curves), open, tolerance);
     out.curves = closed;
@@ -1043,7 +1065,10 @@ pub fn brep_mesh(
     let bounds: Aabb = tris.iter().flatten().copied().collect();
     let mut out = Vec::new();
     // Open pieces, crossing and touching apart.
-    let mut open = [Vec::new(), Vec::new()];
+    let mut open: [Vec<Vec<BrepStation>>; 2] = [Vec::new(), Vec::new()];
+    // Trims lying on the mesh where a face is flush on it, kept where nothing else draws
+    // them once every face is done.
+    let mut outlines: Vec<Vec<BrepStation>> = Vec::new();
     for (i, face) in faces.iter().enumerate() {
         if !face.bounds.meets(&bounds, tolerance) {
             continue;
@@ -1058,9 +1083,19 @@ pub fn brep_mesh(
         let eps = mesh_eps(face, tolerance);
         let cut_at =
             |p: &Station, q: &Station, x: Cut| mesh_cut(face, tris, bvh, p, q, x, eps, tolerance);
-        for c in
-            surface_mesh_seeded(&face.surface, &face.seeds(tolerance), tris, bvh, tolerance).curves
-        {
+        let cut = surface_mesh_seeded(&face.surface, &face.seeds(tolerance), tris, bvh, tolerance);
+        if cut.coplanar > 0 {
+            // Flush on the mesh: the face's trims lying on it outline the contact where no
+            // other face ends on the mesh along them (an open face: a plate on a slab).
+            for run in trim_runs_on_mesh(face, (tris, bvh), tolerance) {
+                outlines.push(
+                    run.into_iter()
+                        .map(|(p, uv, ())| tag((p, uv, [0.0, 0.0])))
+                        .collect(),
+                );
+            }
+        }
+        for c in cut.curves {
             let stations = (0..c.points.len())
                 .map(|k| (c.points[k], c.uv[k], [0.0, 0.0]))
                 .collect();
@@ -1080,6 +1115,7 @@ pub fn brep_mesh(
             }
         }
     }
+    add_outlines(&out, &mut open, outlines, tolerance);
     let (mut out, [crossing, touching]) = drop_repeats(out, open, tolerance);
     out.extend(join_both(crossing, touching, tolerance));
     out.into_iter()
@@ -1089,6 +1125,93 @@ pub fn brep_mesh(
             uv: c.points.iter().map(|s| s.uv_a).collect(),
             closed: c.closed,
             tangent: c.tangent,
+        })
+        .collect()
+}
+
+/// Adds the trim `runs` outlining flush contacts to the touching pieces, each unless its
+/// middle lies on a curve found otherwise (a side face ending there draws it already).
+fn add_outlines(
+    curves: &[BrepCurve],
+    open: &mut [Vec<Vec<BrepStation>>; 2],
+    runs: Vec<Vec<BrepStation>>,
+    tolerance: f64,
+) {
+    let fresh: Vec<Vec<BrepStation>> = runs
+        .into_iter()
+        .filter(|run| !drawn(curves, open, run[run.len() / 2].point, tolerance))
+        .collect();
+    open[1].extend(fresh);
+}
+
+/// True when `p` lies within two tolerances of one of the curves or open pieces found.
+fn drawn(
+    curves: &[BrepCurve],
+    open: &[Vec<Vec<BrepStation>>; 2],
+    p: Point3,
+    tolerance: f64,
+) -> bool {
+    let near = |piece: &[BrepStation], closed: bool| {
+        let points: Vec<Point3> = piece.iter().map(|s| s.point).collect();
+        polyline_distance(&points, closed, p) <= 2.0 * tolerance
+    };
+    curves.iter().any(|c| near(&c.points, c.closed))
+        || open.iter().flatten().any(|c| near(c, false))
+}
+
+/// The runs of `x`'s trims (those on edges) that lie on face `y` (on its surface to the
+/// tolerance, inside its trims), as stations with parameters on `x`, then on `y`.
+fn trim_runs_on_face(x: &Face, y: &Face, seeds_y: &Seeds, tolerance: f64) -> Vec<Vec<Station>> {
+    let Some(region) = &x.region else {
+        return Vec::new();
+    };
+    let flush = 1e-9 * bounds_size(&y.surface);
+    let on_y = |p: Point3, n: Vector3, hint: Option<[f64; 2]>| {
+        let start = hint.unwrap_or_else(|| seeds_y.parameters_near(&y.surface, p));
+        let (gap, uv, _) = along_line(&y.surface, start, p, n, tolerance)?;
+        // Inside `y`'s trims to rounding, so that a run ends where `y` does.
+        (gap.abs() <= tolerance && y.covers(uv, flush)).then_some(uv)
+    };
+    region
+        .trims
+        .iter()
+        .filter(|(_, on_edge)| *on_edge)
+        .flat_map(|(trim, _)| {
+            runs_along(
+                &x.surface,
+                |t| uv_at(trim, t),
+                trim.domain(),
+                tolerance,
+                on_y,
+            )
+        })
+        .collect()
+}
+
+/// The runs of `face`'s trims (those on edges) that lie on the mesh to rounding at the
+/// face's size: where the face lies flush on the mesh, the outline of the contact.
+fn trim_runs_on_mesh(
+    face: &Face,
+    (_, bvh): (&[[Point3; 3]], &Bvh),
+    tolerance: f64,
+) -> Vec<Vec<(Point3, [f64; 2], ())>> {
+    let Some(region) = &face.region else {
+        return Vec::new();
+    };
+    let flush = 1e-9 * bounds_size(&face.surface);
+    let on_mesh = |p: Point3, _: Vector3, _: Option<()>| bvh.closest_point(p, flush).map(|_| ());
+    region
+        .trims
+        .iter()
+        .filter(|(_, on_edge)| *on_edge)
+        .flat_map(|(trim, _)| {
+            runs_along(
+                &face.surface,
+                |t| uv_at(trim, t),
+                trim.domain(),
+                tolerance,
+                on_mesh,
+            )
         })
         .collect()
 }

@@ -708,3 +708,108 @@ fn flush_overhangs_between_patches_breps_and_meshes_are_outlined() {
         assert!((found - area).abs() < 1e-9, "{piece}: {found}");
     }
 }
+
+/// An open Brep: the square plate `lo + [0, size]²` on z = `lo[2]`, one face trimmed from
+/// a plane patch reaching a quarter of the size beyond it (as Rhino's planar surfaces are).
+fn plate_brep(id: &str, lo: [f64; 3], size: f64) -> Value {
+    let m = 0.25;
+    let (a, b) = (m / (1.0 + 2.0 * m), (1.0 + m) / (1.0 + 2.0 * m));
+    let at = |s: f64, t: f64| [lo[0] + s * size, lo[1] + t * size, lo[2]];
+    let corners = [[a, a], [b, a], [b, b], [a, b]];
+    let trims: Vec<Value> = (0..4)
+        .map(|c| {
+            json!({"curve": {"degree": 1, "points": [corners[c], corners[(c + 1) % 4]],
+                "knots": [0, 0, 1, 1]}, "edge": c})
+        })
+        .collect();
+    json!({"id": id, "edges": [{}, {}, {}, {}], "faces": [{
+        "surface": {"degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
+            "points": [at(-m, -m), at(-m, 1.0 + m), at(1.0 + m, -m), at(1.0 + m, 1.0 + m)],
+            "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]},
+        "loops": [{"kind": "outer", "trims": trims}]}]})
+}
+
+#[test]
+fn an_open_brep_plate_lying_on_meshes_is_outlined_by_its_trims() {
+    // The unit plate Brep lying on an open mesh sheet and on a closed slab mesh (top at
+    // z = 0), wholly inside both: flush over its area, 1, and outlined by its trims, 4
+    // long, a touch all round. Nothing crosses, so only the trims can draw it.
+    let sheet = json!({"id": "sheet",
+        "vertices": [[-1, -1, 0], [3, -1, 0], [3, 3, 0], [-1, 3, 0]],
+        "faces": [[0, 1, 2], [0, 2, 3]]});
+    let scene = json!({"units": "meters", "tolerance": 1e-3,
+        "breps": [plate_brep("plate", [0.5, 0.5, 0.0], 1.0)],
+        "meshes": [sheet, box_mesh("slab", [-1.0, -1.0, -1.0], [2.0, 2.0, 0.0])]});
+    let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+    for other in ["sheet", "slab"] {
+        let p = pair(&r, "plate", other);
+        let length: f64 = p
+            .curves
+            .iter()
+            .map(|c| {
+                assert!(c.tangent, "{other}");
+                let mut points = c.points.0.clone();
+                if c.closed {
+                    points.push(points[0]);
+                }
+                points
+                    .windows(2)
+                    .map(|w| {
+                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
+                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+                    })
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!(
+            (length - 4.0).abs() < 1e-7,
+            "{other}: {length} in {:?}",
+            p.curves
+        );
+        let area = p.coplanar_area.expect("a flush area");
+        assert!((area - 1.0).abs() < 1e-9, "{other}: {area}");
+    }
+}
+
+#[test]
+fn an_open_brep_plate_lying_on_a_brep_and_a_patch_is_outlined_by_its_trims() {
+    // The unit plate Brep on the top face of a cube Brep of side 3 (z = 0) and on a plane
+    // patch, wholly inside both: an overlap, outlined by the plate's trims, 4 long.
+    let floor = json!({"id": "floor", "degree_u": 1, "degree_v": 1, "count_u": 2,
+        "count_v": 2, "points": [[-1, -1, 0], [-1, 3, 0], [3, -1, 0], [3, 3, 0]],
+        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
+    let scene = json!({"units": "meters", "tolerance": 1e-3,
+        "breps": [plate_brep("plate", [0.5, 0.5, 0.0], 1.0),
+            cube_brep("base", [-1.0, -1.0, -3.0], 3.0)],
+        "surfaces": [floor]});
+    let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
+    for other in ["base", "floor"] {
+        let p = pair(&r, "plate", other);
+        assert!(p.overlap, "{other}");
+        let length: f64 = p
+            .curves
+            .iter()
+            .map(|c| {
+                assert!(c.tangent, "{other}");
+                let mut points = c.points.0.clone();
+                if c.closed {
+                    points.push(points[0]);
+                }
+                points
+                    .windows(2)
+                    .map(|w| {
+                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
+                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+                    })
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!(
+            (length - 4.0).abs() < 1e-6,
+            "{other}: {length} in {:?}",
+            p.curves
+        );
+        let area = p.coplanar_area.expect("a flush area");
+        assert!((area - 1.0).abs() < 1e-9, "{other}: {area}");
+    }
+}

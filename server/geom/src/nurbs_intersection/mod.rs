@@ -28,7 +28,7 @@
 pub(crate) mod caps;
 mod overlap;
 pub(crate) mod repeats;
-pub(crate) use overlap::{boundary_runs_on, coincide_at, coincide_within};
+pub(crate) use overlap::{boundary_runs_on, coincide_at, coincide_within, runs_along};
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;

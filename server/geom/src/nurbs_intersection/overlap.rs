@@ -116,9 +116,8 @@ pub(crate) type RunPoint<H> = (Point3, [f64; 2], H);
 
 /// The runs of `s`'s boundary edges (seams and collapsed edges left out) along which
 /// `on(p, normal, hint)` finds the point `p` of the edge on the other object (`normal`:
-/// `s`'s unit normal there; `hint`: what it found at the sample before), each run's ends
-/// found by bisection and its chords within `tolerance` of the edge; as (point, parameters
-/// on `s`, what `on` found).
+/// `s`'s unit normal there; `hint`: what it found at the sample before), as
+/// [`runs_along`] gives them.
 pub(crate) fn boundary_runs_on<H: Copy>(
     s: &NurbsSurface,
     tolerance: f64,
@@ -137,83 +136,99 @@ pub(crate) fn boundary_runs_on<H: Copy>(
             continue;
         }
         let uv = |t: f64| if k == 0 { [value, t] } else { [t, value] };
-        let on = |t: f64, hint: Option<H>| -> Option<RunPoint<H>> {
-            let (p, su, sv) = frame(s, uv(t));
-            let found = on_other(p, unit(su.cross(sv))?, hint)?;
-            Some((p, uv(t), found))
-        };
-        let ts: Vec<f64> = (0..=EDGE_SAMPLES)
-            .map(|i| lo + (hi - lo) * i as f64 / EDGE_SAMPLES as f64)
-            .collect();
-        let mut hint = None;
-        let samples: Vec<Option<RunPoint<H>>> = ts
-            .iter()
-            .map(|&t| {
-                let at = on(t, hint).or_else(|| on(t, None));
-                hint = at.map(|x| x.2);
-                at
-            })
-            .collect();
-        // The parameter where the edge leaves `other`, between `inside` and `outside`.
-        let end = |inside: f64, outside: f64, hint: H| {
-            let (mut x, mut y) = (inside, outside);
-            for _ in 0..MAX_NEWTON {
-                let mid = (x + y) / 2.0;
-                if on(mid, Some(hint)).is_some() {
-                    x = mid;
-                } else {
-                    y = mid;
-                }
+        runs.extend(runs_along(s, uv, (lo, hi), tolerance, &on_other));
+    }
+    runs
+}
+
+/// The runs of the path `uv(t)`, `t` from `lo` to `hi`, on `s` (a boundary edge, a trim)
+/// along which `on(p, normal, hint)` finds the path's point `p` on the other object, each
+/// run's ends found by bisection and its chords within `tolerance` of the path; as (point,
+/// parameters on `s`, what `on` found).
+pub(crate) fn runs_along<H: Copy>(
+    s: &NurbsSurface,
+    uv: impl Fn(f64) -> [f64; 2],
+    (lo, hi): (f64, f64),
+    tolerance: f64,
+    on_other: impl Fn(Point3, crate::Vector3, Option<H>) -> Option<H>,
+) -> Vec<Vec<RunPoint<H>>> {
+    let mut runs = Vec::new();
+    let on = |t: f64, hint: Option<H>| -> Option<RunPoint<H>> {
+        let (p, su, sv) = frame(s, uv(t));
+        let found = on_other(p, unit(su.cross(sv))?, hint)?;
+        Some((p, uv(t), found))
+    };
+    let ts: Vec<f64> = (0..=EDGE_SAMPLES)
+        .map(|i| lo + (hi - lo) * i as f64 / EDGE_SAMPLES as f64)
+        .collect();
+    let mut hint = None;
+    let samples: Vec<Option<RunPoint<H>>> = ts
+        .iter()
+        .map(|&t| {
+            let at = on(t, hint).or_else(|| on(t, None));
+            hint = at.map(|x| x.2);
+            at
+        })
+        .collect();
+    // The parameter where the edge leaves `other`, between `inside` and `outside`.
+    let end = |inside: f64, outside: f64, hint: H| {
+        let (mut x, mut y) = (inside, outside);
+        for _ in 0..MAX_NEWTON {
+            let mid = (x + y) / 2.0;
+            if on(mid, Some(hint)).is_some() {
+                x = mid;
+            } else {
+                y = mid;
             }
-            x
-        };
-        let mut i = 0;
-        while i < samples.len() {
-            if samples[i].is_none() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < samples.len() && samples[i].is_some() {
-                i += 1;
-            }
-            let hint_first = samples[start].map(|x| x.2);
-            let hint_last = samples[i - 1].map(|x| x.2);
-            let first = match (start > 0, hint_first) {
-                (true, Some(h)) => end(ts[start], ts[start - 1], h),
-                _ => ts[start],
-            };
-            let last = match (i < samples.len(), hint_last) {
-                (true, Some(h)) => end(ts[i - 1], ts[i], h),
-                _ => ts[i - 1],
-            };
-            let mut stations: Vec<(f64, RunPoint<H>)> = Vec::new();
-            let inner = ts[start..i]
-                .iter()
-                .copied()
-                .filter(|&t| t > first && t < last);
-            for t in std::iter::once(first)
-                .chain(inner)
-                .chain(std::iter::once(last))
-            {
-                let hint = stations.last().map(|x| x.1.2).or(hint_first);
-                if let Some(st) = on(t, hint) {
-                    stations.push((t, st));
-                }
-            }
-            if stations.len() < 2
-                || stations[0].1.0.distance(stations[stations.len() - 1].1.0) <= tolerance
-            {
-                continue;
-            }
-            // Chords within the tolerance of the edge itself.
-            let dense = subdivide(&stations, false, |x, y| {
-                let t = (x.0 + y.0) / 2.0;
-                let st = on(t, Some(x.1.2))?;
-                (distance_to_segment(st.0, x.1.0, y.1.0) > tolerance).then_some((t, st))
-            });
-            runs.push(dense.into_iter().map(|(_, st)| st).collect::<Vec<_>>());
         }
+        x
+    };
+    let mut i = 0;
+    while i < samples.len() {
+        if samples[i].is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < samples.len() && samples[i].is_some() {
+            i += 1;
+        }
+        let hint_first = samples[start].map(|x| x.2);
+        let hint_last = samples[i - 1].map(|x| x.2);
+        let first = match (start > 0, hint_first) {
+            (true, Some(h)) => end(ts[start], ts[start - 1], h),
+            _ => ts[start],
+        };
+        let last = match (i < samples.len(), hint_last) {
+            (true, Some(h)) => end(ts[i - 1], ts[i], h),
+            _ => ts[i - 1],
+        };
+        let mut stations: Vec<(f64, RunPoint<H>)> = Vec::new();
+        let inner = ts[start..i]
+            .iter()
+            .copied()
+            .filter(|&t| t > first && t < last);
+        for t in std::iter::once(first)
+            .chain(inner)
+            .chain(std::iter::once(last))
+        {
+            let hint = stations.last().map(|x| x.1.2).or(hint_first);
+            if let Some(st) = on(t, hint) {
+                stations.push((t, st));
+            }
+        }
+        if stations.len() < 2
+            || stations[0].1.0.distance(stations[stations.len() - 1].1.0) <= tolerance
+        {
+            continue;
+        }
+        // Chords within the tolerance of the edge itself.
+        let dense = subdivide(&stations, false, |x, y| {
+            let t = (x.0 + y.0) / 2.0;
+            let st = on(t, Some(x.1.2))?;
+            (distance_to_segment(st.0, x.1.0, y.1.0) > tolerance).then_some((t, st))
+        });
+        runs.push(dense.into_iter().map(|(_, st)| st).collect::<Vec<_>>());
     }
     runs
 }
