@@ -71,6 +71,7 @@ pub(crate) fn seed_cut(
     cut_meshes((a, bvh_a), (b, bvh_b), weld, false)
 }
 
+/// The cut of two meshes, with the flush regions' outlines when `outlines` asks.
 fn cut_meshes(
     (a, bvh_a): (&[[Point3; 3]], &Bvh),
     (b, bvh_b): (&[[Point3; 3]], &Bvh),
