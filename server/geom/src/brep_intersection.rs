@@ -22,9 +22,9 @@ use crate::bbox::Aabb;
 use crate::bvh::Bvh;
 use crate::nurbs::{NurbsCurve, NurbsSurface};
 use crate::nurbs_intersection::{
-    CurveSurfacePoint, MAX_NEWTON, Seeds, along_line, bounds_size, clamp_uv, coincide_within,
-    curve_surface_seeded, frame, polyline_distance, refine_on_both, refine_with_tangent,
-    runs_along, solve3, surface_surface_seeded,
+    CurveSurfacePoint, MAX_NEWTON, RunPoint, Seeds, along_line, bounds_size, clamp_uv,
+    coincide_within, curve_surface_seeded, frame, polyline_distance, refine_on_both,
+    refine_with_tangent, runs_along, solve3, surface_surface_seeded,
 };
 use crate::resting;
 use crate::surface_mesh_intersection::{planes_at, surface_mesh_seeded};
@@ -1162,9 +1162,6 @@ fn drawn(
 /// The runs of `x`'s trims (those on edges) that lie on face `y` (on its surface to the
 /// tolerance, inside its trims), as stations with parameters on `x`, then on `y`.
 fn trim_runs_on_face(x: &Face, y: &Face, seeds_y: &Seeds, tolerance: f64) -> Vec<Vec<Station>> {
-    let Some(region) = &x.region else {
-        return Vec::new();
-    };
     let flush = 1e-9 * bounds_size(&y.surface);
     let on_y = |p: Point3, n: Vector3, hint: Option<[f64; 2]>| {
         let start = hint.unwrap_or_else(|| seeds_y.parameters_near(&y.surface, p));
@@ -1172,20 +1169,7 @@ fn trim_runs_on_face(x: &Face, y: &Face, seeds_y: &Seeds, tolerance: f64) -> Vec
         // Inside `y`'s trims to rounding, so that a run ends where `y` does.
         (gap.abs() <= tolerance && y.covers(uv, flush)).then_some(uv)
     };
-    region
-        .trims
-        .iter()
-        .filter(|(_, on_edge)| *on_edge)
-        .flat_map(|(trim, _)| {
-            runs_along(
-                &x.surface,
-                |t| uv_at(trim, t),
-                trim.domain(),
-                tolerance,
-                on_y,
-            )
-        })
-        .collect()
+    trim_runs(x, tolerance, on_y)
 }
 
 /// The runs of `face`'s trims (those on edges) that lie on the mesh to rounding at the
@@ -1194,12 +1178,22 @@ fn trim_runs_on_mesh(
     face: &Face,
     (_, bvh): (&[[Point3; 3]], &Bvh),
     tolerance: f64,
-) -> Vec<Vec<(Point3, [f64; 2], ())>> {
+) -> Vec<Vec<RunPoint<()>>> {
+    let flush = 1e-9 * bounds_size(&face.surface);
+    let on_mesh = |p: Point3, _: Vector3, _: Option<()>| bvh.closest_point(p, flush).map(|_| ());
+    trim_runs(face, tolerance, on_mesh)
+}
+
+/// The runs of `face`'s trims (those on edges) along which `on` finds their points on
+/// another object ([`runs_along`]); none for an untrimmed face.
+fn trim_runs<H: Copy>(
+    face: &Face,
+    tolerance: f64,
+    on: impl Fn(Point3, Vector3, Option<H>) -> Option<H> + Copy,
+) -> Vec<Vec<RunPoint<H>>> {
     let Some(region) = &face.region else {
         return Vec::new();
     };
-    let flush = 1e-9 * bounds_size(&face.surface);
-    let on_mesh = |p: Point3, _: Vector3, _: Option<()>| bvh.closest_point(p, flush).map(|_| ());
     region
         .trims
         .iter()
@@ -1210,7 +1204,7 @@ fn trim_runs_on_mesh(
                 |t| uv_at(trim, t),
                 trim.domain(),
                 tolerance,
-                on_mesh,
+                on,
             )
         })
         .collect()

@@ -61,20 +61,17 @@ pub fn mesh_intersection(
 
 /// [`mesh_intersection`] without the flush regions' outlines: the seeding meshes' cut, whose
 /// flush stretches the surface passes treat on their own.
-pub(crate) fn seed_cut(
-    a: &[[Point3; 3]],
-    bvh_a: &Bvh,
-    b: &[[Point3; 3]],
-    bvh_b: &Bvh,
-    weld: f64,
-) -> MeshIntersection {
-    cut_meshes((a, bvh_a), (b, bvh_b), weld, false)
+pub(crate) fn seed_cut(a: Triangles, b: Triangles, weld: f64) -> MeshIntersection {
+    cut_meshes(a, b, weld, false)
 }
+
+/// Triangles with their hierarchy.
+type Triangles<'a> = (&'a [[Point3; 3]], &'a Bvh);
 
 /// The cut of two meshes, with the flush regions' outlines when `outlines` asks.
 fn cut_meshes(
-    (a, bvh_a): (&[[Point3; 3]], &Bvh),
-    (b, bvh_b): (&[[Point3; 3]], &Bvh),
+    (a, bvh_a): Triangles,
+    (b, bvh_b): Triangles,
     weld: f64,
     outlines: bool,
 ) -> MeshIntersection {
@@ -162,8 +159,8 @@ pub fn flush_area(
 /// sorted): each side of a pair's shared polygon with the region on one side of it only,
 /// probed a little way off its middle on either side (a side no other piece shares).
 fn flush_outline(
-    (a, bvh_a): (&[[Point3; 3]], &Bvh),
-    (b, bvh_b): (&[[Point3; 3]], &Bvh),
+    (a, bvh_a): Triangles,
+    (b, bvh_b): Triangles,
     coplanar: &[(u32, u32)],
     weld: f64,
 ) -> Vec<[Point3; 2]> {

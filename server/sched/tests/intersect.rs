@@ -77,6 +77,60 @@ fn loop_length(points: &[[f64; 3]]) -> f64 {
         .sum()
 }
 
+/// The total length of a pair's curves, each asserted to be a touch (`what` names the
+/// case); a closed curve's closing chord counts.
+fn touching_length(p: &cicada_protocol::intersection::IntersectPair, what: &str) -> f64 {
+    let distance = |p: [f64; 3], q: [f64; 3]| {
+        ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+    };
+    p.curves
+        .iter()
+        .map(|c| {
+            assert!(c.tangent, "{what}: {c:?}");
+            let points = &c.points.0;
+            let open: f64 = points.windows(2).map(|w| distance(w[0], w[1])).sum();
+            let closing = match (c.closed, points.first(), points.last()) {
+                (true, Some(&first), Some(&last)) => distance(last, first),
+                _ => 0.0,
+            };
+            open + closing
+        })
+        .sum()
+}
+
+/// Asserts that the pair lies flush over `area` (to 1e-9), outlined by touching curves
+/// `outline` long (to `slack`: a boundary run's ends, where it leaves the other's edge,
+/// are found to rounding, 1e-9 of the size).
+fn assert_flush(
+    p: &cicada_protocol::intersection::IntersectPair,
+    what: &str,
+    (outline, area): (f64, f64),
+    slack: f64,
+) {
+    let length = touching_length(p, what);
+    assert!(
+        (length - outline).abs() < slack,
+        "{what}: {length} in {:?}",
+        p.curves
+    );
+    let found = p.coplanar_area.expect("a flush area");
+    assert!((found - area).abs() < 1e-9, "{what}: {found}");
+}
+
+/// The bilinear patch over the rectangle from `lo` to `hi` on z = 0.
+fn plane_patch(id: &str, lo: [f64; 2], hi: [f64; 2]) -> Value {
+    json!({"id": id, "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
+        "points": [[lo[0], lo[1], 0], [lo[0], hi[1], 0], [hi[0], lo[1], 0], [hi[0], hi[1], 0]],
+        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]})
+}
+
+/// The rectangle from `lo` to `hi` on z = 0 as an open mesh of two triangles.
+fn square_sheet(id: &str, lo: [f64; 2], hi: [f64; 2]) -> Value {
+    json!({"id": id,
+        "vertices": [[lo[0], lo[1], 0], [hi[0], lo[1], 0], [hi[0], hi[1], 0], [lo[0], hi[1], 0]],
+        "faces": [[0, 1, 2], [0, 2, 3]]})
+}
+
 fn scene() -> Value {
     let sphere = sphere();
     let h = 0.7;
@@ -474,32 +528,14 @@ fn flush_patches_are_an_overlap_on_the_wire() {
     // flagged as an overlap, its four edges (length 4) come as tangent curves, no points.
     // The sphere and the plane of the usual scene cross: no overlap, and the flag is left
     // out of the JSON.
-    let patch = |id: &str, lo: f64, hi: f64| {
-        json!({"id": id, "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
-            "points": [[lo, lo, 0], [lo, hi, 0], [hi, lo, 0], [hi, hi, 0]],
-            "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]})
-    };
+    let patch = |id: &str, lo: f64, hi: f64| plane_patch(id, [lo, lo], [hi, hi]);
     let scene = json!({"units": "meters", "tolerance": 1e-3,
         "surfaces": [patch("left", 0.0, 2.0), patch("right", 1.0, 3.0)]});
     let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
     let p = pair(&r, "left", "right");
     assert!(p.overlap);
     assert!(p.points.is_empty(), "{:?}", p.points);
-    let length: f64 = p
-        .curves
-        .iter()
-        .map(|c| {
-            assert!(c.tangent);
-            c.points
-                .0
-                .windows(2)
-                .map(|w| {
-                    let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
-                    (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
-                })
-                .sum::<f64>()
-        })
-        .sum();
+    let length = touching_length(p, "flush patches");
     assert!((length - 4.0).abs() < 1e-5, "{length}");
     // The shared square's area, on the patches' seeding meshes (planes: exact).
     let area = p.coplanar_area.expect("a flush area");
@@ -517,12 +553,8 @@ fn a_wall_standing_on_a_floor_touches_it_and_one_through_it_crosses() {
     // z = 0 over [−1, 3]² and against the same floor as a mesh of two triangles: standing
     // on it (foot 0) the wall meets it along its lower edge, a touch, though the surfaces
     // cross there; let down through it (foot −1) the same line is a crossing.
-    let floor = json!({"id": "floor", "degree_u": 1, "degree_v": 1, "count_u": 2,
-        "count_v": 2, "points": [[-1, -1, 0], [-1, 3, 0], [3, -1, 0], [3, 3, 0]],
-        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
-    let floor_mesh = json!({"id": "floor_mesh",
-        "vertices": [[-1, -1, 0], [3, -1, 0], [3, 3, 0], [-1, 3, 0]],
-        "faces": [[0, 1, 2], [0, 2, 3]]});
+    let floor = plane_patch("floor", [-1.0, -1.0], [3.0, 3.0]);
+    let floor_mesh = square_sheet("floor_mesh", [-1.0, -1.0], [3.0, 3.0]);
     for (foot, touch) in [(0.0, true), (-1.0, false)] {
         let wall = json!({"id": "wall", "degree_u": 1, "degree_v": 1, "count_u": 2,
             "count_v": 2, "points": [[1, 0, foot], [1, 0, 2], [1, 2, foot], [1, 2, 2]],
@@ -580,45 +612,15 @@ fn an_open_mesh_sheet_lying_on_a_patch_and_on_a_mesh_is_outlined() {
     // The unit square sheet (a mesh of two triangles) lying on the floor z = 0 over
     // [−1, 3]², as a patch and as a mesh: flush over its area, 1, outlined by its edges
     // (4 long, a touch all round).
-    let floor = json!({"id": "floor", "degree_u": 1, "degree_v": 1, "count_u": 2,
-        "count_v": 2, "points": [[-1, -1, 0], [-1, 3, 0], [3, -1, 0], [3, 3, 0]],
-        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
-    let floor_mesh = json!({"id": "floor_mesh",
-        "vertices": [[-1, -1, 0], [3, -1, 0], [3, 3, 0], [-1, 3, 0]],
-        "faces": [[0, 1, 2], [0, 2, 3]]});
-    let sheet = json!({"id": "sheet",
-        "vertices": [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]],
-        "faces": [[0, 1, 2], [0, 2, 3]]});
+    let floor = plane_patch("floor", [-1.0, -1.0], [3.0, 3.0]);
+    let floor_mesh = square_sheet("floor_mesh", [-1.0, -1.0], [3.0, 3.0]);
+    let sheet = square_sheet("sheet", [0.0, 0.0], [1.0, 1.0]);
     let scene = json!({"units": "meters", "tolerance": 1e-3,
         "surfaces": [floor], "meshes": [floor_mesh, sheet]});
     let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
     for other in ["floor", "floor_mesh"] {
         let p = pair(&r, "sheet", other);
-        let length: f64 = p
-            .curves
-            .iter()
-            .map(|c| {
-                assert!(c.tangent, "{other}");
-                let mut points = c.points.0.clone();
-                if c.closed {
-                    points.push(points[0]);
-                }
-                points
-                    .windows(2)
-                    .map(|w| {
-                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
-                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
-                    })
-                    .sum::<f64>()
-            })
-            .sum();
-        assert!(
-            (length - 4.0).abs() < 1e-6,
-            "{other}: {length} in {:?}",
-            p.curves
-        );
-        let area = p.coplanar_area.expect("a flush area");
-        assert!((area - 1.0).abs() < 1e-9, "{other}: {area}");
+        assert_flush(p, other, (4.0, 1.0), 1e-6);
     }
 }
 
@@ -629,16 +631,7 @@ fn flush_overhangs_between_patches_breps_and_meshes_are_outlined() {
     // 2, and the other's edge under it, 1). Each way round: a mesh sheet over a patch's
     // edge, a patch over a mesh sheet's edge, and a small patch wholly on a mesh sheet
     // (area 1, outline 4); a unit cube Brep over the mesh sheet's edge likewise.
-    let patch = |id: &str, lo: [f64; 2], hi: [f64; 2]| {
-        json!({"id": id, "degree_u": 1, "degree_v": 1, "count_u": 2, "count_v": 2,
-            "points": [[lo[0], lo[1], 0], [lo[0], hi[1], 0], [hi[0], lo[1], 0], [hi[0], hi[1], 0]],
-            "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]})
-    };
-    let sheet = |id: &str, lo: [f64; 2], hi: [f64; 2]| {
-        json!({"id": id,
-            "vertices": [[lo[0], lo[1], 0], [hi[0], lo[1], 0], [hi[0], hi[1], 0], [lo[0], hi[1], 0]],
-            "faces": [[0, 1, 2], [0, 2, 3]]})
-    };
+    let (patch, sheet) = (plane_patch, square_sheet);
     let cases = [
         (
             "block",
@@ -679,33 +672,7 @@ fn flush_overhangs_between_patches_breps_and_meshes_are_outlined() {
         scene["tolerance"] = json!(1e-3);
         let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
         let p = pair(&r, piece, "floor");
-        let length: f64 = p
-            .curves
-            .iter()
-            .map(|c| {
-                assert!(c.tangent, "{piece}");
-                let mut points = c.points.0.clone();
-                if c.closed {
-                    points.push(points[0]);
-                }
-                points
-                    .windows(2)
-                    .map(|w| {
-                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
-                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
-                    })
-                    .sum::<f64>()
-            })
-            .sum();
-        // A boundary run's ends are found to rounding (1e-9 of the size), where it leaves
-        // the other's edge.
-        assert!(
-            (length - outline).abs() < 1e-7,
-            "{piece} ({area}): {length} in {:?}",
-            p.curves
-        );
-        let found = p.coplanar_area.expect("a flush area");
-        assert!((found - area).abs() < 1e-9, "{piece}: {found}");
+        assert_flush(p, piece, (outline, area), 1e-7);
     }
 }
 
@@ -734,40 +701,14 @@ fn an_open_brep_plate_lying_on_meshes_is_outlined_by_its_trims() {
     // The unit plate Brep lying on an open mesh sheet and on a closed slab mesh (top at
     // z = 0), wholly inside both: flush over its area, 1, and outlined by its trims, 4
     // long, a touch all round. Nothing crosses, so only the trims can draw it.
-    let sheet = json!({"id": "sheet",
-        "vertices": [[-1, -1, 0], [3, -1, 0], [3, 3, 0], [-1, 3, 0]],
-        "faces": [[0, 1, 2], [0, 2, 3]]});
+    let sheet = square_sheet("sheet", [-1.0, -1.0], [3.0, 3.0]);
     let scene = json!({"units": "meters", "tolerance": 1e-3,
         "breps": [plate_brep("plate", [0.5, 0.5, 0.0], 1.0)],
         "meshes": [sheet, box_mesh("slab", [-1.0, -1.0, -1.0], [2.0, 2.0, 0.0])]});
     let r = run_on(scene, json!({"tolerance": 1e-6})).unwrap();
     for other in ["sheet", "slab"] {
         let p = pair(&r, "plate", other);
-        let length: f64 = p
-            .curves
-            .iter()
-            .map(|c| {
-                assert!(c.tangent, "{other}");
-                let mut points = c.points.0.clone();
-                if c.closed {
-                    points.push(points[0]);
-                }
-                points
-                    .windows(2)
-                    .map(|w| {
-                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
-                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
-                    })
-                    .sum::<f64>()
-            })
-            .sum();
-        assert!(
-            (length - 4.0).abs() < 1e-7,
-            "{other}: {length} in {:?}",
-            p.curves
-        );
-        let area = p.coplanar_area.expect("a flush area");
-        assert!((area - 1.0).abs() < 1e-9, "{other}: {area}");
+        assert_flush(p, other, (4.0, 1.0), 1e-7);
     }
 }
 
@@ -775,9 +716,7 @@ fn an_open_brep_plate_lying_on_meshes_is_outlined_by_its_trims() {
 fn an_open_brep_plate_lying_on_a_brep_and_a_patch_is_outlined_by_its_trims() {
     // The unit plate Brep on the top face of a cube Brep of side 3 (z = 0) and on a plane
     // patch, wholly inside both: an overlap, outlined by the plate's trims, 4 long.
-    let floor = json!({"id": "floor", "degree_u": 1, "degree_v": 1, "count_u": 2,
-        "count_v": 2, "points": [[-1, -1, 0], [-1, 3, 0], [3, -1, 0], [3, 3, 0]],
-        "knots_u": [0, 0, 1, 1], "knots_v": [0, 0, 1, 1]});
+    let floor = plane_patch("floor", [-1.0, -1.0], [3.0, 3.0]);
     let scene = json!({"units": "meters", "tolerance": 1e-3,
         "breps": [plate_brep("plate", [0.5, 0.5, 0.0], 1.0),
             cube_brep("base", [-1.0, -1.0, -3.0], 3.0)],
@@ -786,30 +725,6 @@ fn an_open_brep_plate_lying_on_a_brep_and_a_patch_is_outlined_by_its_trims() {
     for other in ["base", "floor"] {
         let p = pair(&r, "plate", other);
         assert!(p.overlap, "{other}");
-        let length: f64 = p
-            .curves
-            .iter()
-            .map(|c| {
-                assert!(c.tangent, "{other}");
-                let mut points = c.points.0.clone();
-                if c.closed {
-                    points.push(points[0]);
-                }
-                points
-                    .windows(2)
-                    .map(|w| {
-                        let d = [w[1][0] - w[0][0], w[1][1] - w[0][1], w[1][2] - w[0][2]];
-                        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
-                    })
-                    .sum::<f64>()
-            })
-            .sum();
-        assert!(
-            (length - 4.0).abs() < 1e-6,
-            "{other}: {length} in {:?}",
-            p.curves
-        );
-        let area = p.coplanar_area.expect("a flush area");
-        assert!((area - 1.0).abs() < 1e-9, "{other}: {area}");
+        assert_flush(p, other, (4.0, 1.0), 1e-6);
     }
 }

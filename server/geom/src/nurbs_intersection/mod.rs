@@ -28,7 +28,7 @@
 pub(crate) mod caps;
 mod overlap;
 pub(crate) mod repeats;
-pub(crate) use overlap::{boundary_runs_on, coincide_at, coincide_within, runs_along};
+pub(crate) use overlap::{RunPoint, boundary_runs_on, coincide_at, coincide_within, runs_along};
 
 use crate::bvh::Bvh;
 use crate::mesh_contact::closest_pair;
@@ -327,7 +327,7 @@ pub fn surface_surface_seeded(
     let (ta, bvh_a, dev_a) = (&seeds_a.triangles, &seeds_a.bvh, seeds_a.deviation);
     let (tb, bvh_b, dev_b) = (&seeds_b.triangles, &seeds_b.bvh, seeds_b.deviation);
     let size = seeds_a.size.max(seeds_b.size);
-    let cut = seed_cut(ta, bvh_a, tb, bvh_b, 1e-9 * size);
+    let cut = seed_cut((ta, bvh_a), (tb, bvh_b), 1e-9 * size);
     let mut out = SurfaceIntersection::default();
     // Below this sine of the angle between their normals, surfaces meeting all along a
     // seed graze: within the tolerance of each other across a zone √(tol · size) wide,

@@ -163,7 +163,7 @@ pub fn surface_mesh_seeded(
 ) -> SurfaceMeshIntersection {
     let (seed, seed_bvh, deviation) = seeds.parts();
     let size = bounds_size(s);
-    let cut = seed_cut(seed, seed_bvh, tris, bvh, 1e-9 * size);
+    let cut = seed_cut((seed, seed_bvh), (tris, bvh), 1e-9 * size);
     // Seed points lie on the mesh's triangles up to rounding.
     let eps = 1e-9 * size.max(1e-300);
     let mut out = SurfaceMeshIntersection {
