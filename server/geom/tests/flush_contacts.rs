@@ -46,7 +46,7 @@ fn random_pair(next: &mut impl FnMut() -> f64) -> [Rect; 2] {
         // Snap one side of b onto the same side of a (flush edges, one sheet ending where
         // the other does) and keep b's size.
         b[side] = a[side];
-        if side % 2 == 0 {
+        if side.is_multiple_of(2) {
             b[side + 1] = b[side] + width;
         } else {
             b[side - 1] = b[side] - width;
