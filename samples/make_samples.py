@@ -240,7 +240,8 @@ def main():
     write("coordination/clash.json", coordination())
     cut = coordination()
     cut["kind"] = "intersect"
-    cut["params"] = {"pairs": [["M-round-duct-2", "S-beam-y0"], ["M-duct-1", "S-beam-y0"]]}
+    cut["params"] = {"pairs": [["M-round-duct-2", "S-beam-y0"], ["M-duct-1", "S-beam-y0"],
+                               ["S-beam-y0", "S-column-C1"]]}
     write("coordination/intersect.json", cut)
 
 

@@ -1,6 +1,6 @@
 //! `clash` jobs through a real service: the coordination sample's seven clashes worked by
 //! hand (samples/README.md), and bad parameters refused with a 422 naming each field; and
-//! the `intersect` sample's two loops, their lengths worked by hand.
+//! the `intersect` sample's two loops and the beam's bearing on a column, worked by hand.
 
 use cicada_e2e::*;
 use serde_json::{Value, json};
@@ -126,12 +126,12 @@ fn bad_clash_parameters_are_refused_naming_each_field() {
 }
 
 #[test]
-fn intersect_sample_draws_the_two_ducts_loops_through_the_beam() {
+fn intersect_sample_draws_the_ducts_loops_through_the_beam_and_where_it_bears() {
     let server = Server::start(&["--workers", "1"]);
     let result = run(&server, &sample_json("coordination/intersect.json"));
     assert_eq!(result["kernel_version"], "intersect@7");
     let pairs = result["output"]["intersect"]["pairs"].as_array().unwrap();
-    assert_eq!(pairs.len(), 2);
+    assert_eq!(pairs.len(), 3);
     let length = |c: &Value| {
         let p: Vec<[f64; 3]> = serde_json::from_value(c["points"].clone()).unwrap();
         (0..p.len())
@@ -162,6 +162,15 @@ fn intersect_sample_draws_the_two_ducts_loops_through_the_beam() {
                     let off = ((q[0] - 1.5).hypot(q[2] - 3.1) - 0.15).abs();
                     assert!(off < 1e-6, "{q:?} is {off} off the duct");
                 }
+            }
+            // The beam's end bears on the column's face x = 0.2: flush over its 0.3 × 0.5
+            // end, outlined by that rectangle (1.6 m), where the beam only touches.
+            "S-beam-y0" => {
+                assert_eq!(pair["b_id"], "S-column-C1");
+                assert_eq!(curves[0]["tangent"], true, "{pair}");
+                assert!((l - 1.6).abs() < 1e-12, "{l}");
+                let area = pair["coplanar_area"].as_f64().unwrap();
+                assert!((area - 0.15).abs() < 1e-12, "{area}");
             }
             other => panic!("{other}"),
         }
