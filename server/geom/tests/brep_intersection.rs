@@ -34,20 +34,9 @@ use cicada_geom::tessellate_brep::{FaceLoop, FaceTrim, TrimmedFace};
 use cicada_geom::{Point3, Rotation};
 
 mod shapes;
-use shapes::{CIRCLE, CIRCLE_KNOTS, CIRCLE_W, cylinder, patch, sphere};
+use shapes::{CIRCLE, CIRCLE_KNOTS, CIRCLE_W, cylinder, patch, sequence, sphere};
 
 const TOL: f64 = 1e-6;
-
-/// A fixed pseudo-random sequence in [0, 1) from `seed` (xorshift64*), so every run draws
-/// the same cases.
-fn sequence(mut state: u64) -> impl FnMut() -> f64 {
-    move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn line2(a: [f64; 2], b: [f64; 2], edge: usize) -> FaceTrim {
     let pts = [Point3::new(a[0], a[1], 0.0), Point3::new(b[0], b[1], 0.0)];

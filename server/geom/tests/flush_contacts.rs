@@ -11,20 +11,9 @@ use cicada_geom::surface_mesh_intersection::surface_mesh;
 use cicada_geom::{Point3, Rotation};
 
 mod shapes;
-use shapes::{patch, polyline_length};
+use shapes::{patch, polyline_length, sequence};
 
 const TOL: f64 = 1e-6;
-
-/// A fixed pseudo-random sequence in [0, 1) (xorshift64*), so every run draws the same
-/// cases.
-fn sequence(mut state: u64) -> impl FnMut() -> f64 {
-    move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// A rectangle `[x0, x1] × [y0, y1]` on z = 0.
 type Rect = [f64; 4];
@@ -90,6 +79,21 @@ fn sheet(r: Rect, (n, m): (usize, usize), turn: &Rotation) -> Vec<[Point3; 3]> {
     out
 }
 
+/// Asserts the contact area found (to 1e-9) and the outline's length (to `slack`).
+fn assert_overlap(what: &str, (area, outline): (f64, f64), want: (f64, f64), slack: f64) {
+    assert!(
+        (area - want.0).abs() < 1e-9,
+        "{what}: area {area}, not {}",
+        want.0
+    );
+    assert!(
+        (outline - want.1).abs() < slack,
+        "{what}: outline {outline}, not {}",
+        want.1
+    );
+}
+
+/// No turn, and one out of every coordinate plane.
 fn turns() -> [Rotation; 2] {
     [
         Rotation::from_quaternion([1.0, 0.0, 0.0, 0.0]),
@@ -111,20 +115,12 @@ fn random_flush_sheets_meet_in_their_overlap_rectangle() {
             let (ba, bb) = (Bvh::new(&ta), Bvh::new(&tb));
             let cut = mesh_intersection(&ta, &ba, &tb, &bb, 1e-9);
             let what = format!("case {case}, turn {k}: {a:?} {b:?}");
-            assert!(
-                (cut.coplanar_area - area).abs() < 1e-9,
-                "{what}: area {}",
-                cut.coplanar_area
-            );
             let outline: f64 = cut
                 .polylines
                 .iter()
                 .map(|c| polyline_length(&c.points, c.closed))
                 .sum();
-            assert!(
-                (outline - perimeter).abs() < 1e-9,
-                "{what}: outline {outline}"
-            );
+            assert_overlap(&what, (cut.coplanar_area, outline), (area, perimeter), 1e-9);
             for c in &cut.polylines {
                 assert!(
                     meshes_touch_along((&ta, &ba), (&tb, &bb), c, TOL),
@@ -160,11 +156,6 @@ fn random_flush_patches_on_sheets_meet_in_their_overlap_rectangle() {
             let bvh = Bvh::new(&tris);
             let cut = surface_mesh(&surface, &tris, &bvh, TOL);
             let what = format!("case {case}, turn {k}: {a:?} {b:?}");
-            assert!(
-                (cut.coplanar_area - area).abs() < 1e-9,
-                "{what}: area {}",
-                cut.coplanar_area
-            );
             let outline: f64 = cut
                 .curves
                 .iter()
@@ -173,11 +164,7 @@ fn random_flush_patches_on_sheets_meet_in_their_overlap_rectangle() {
                     polyline_length(&c.points, c.closed)
                 })
                 .sum();
-            assert!(
-                (outline - perimeter).abs() < 1e-7,
-                "{what}: outline {outline} in {:?}",
-                cut.curves
-            );
+            assert_overlap(&what, (cut.coplanar_area, outline), (area, perimeter), 1e-7);
         }
     }
     assert!(overlapping > 40, "{overlapping} of 80 overlap");

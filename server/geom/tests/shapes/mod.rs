@@ -367,3 +367,14 @@ pub fn moved(s: &NurbsSurface, d: Vector3) -> NurbsSurface {
     )
     .expect("moved copy")
 }
+
+/// A fixed pseudo-random sequence in [0, 1) from `seed` (xorshift64*), so every run draws
+/// the same cases.
+pub fn sequence(mut state: u64) -> impl FnMut() -> f64 {
+    move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
