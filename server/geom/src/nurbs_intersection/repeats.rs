@@ -19,25 +19,51 @@ const SHORTEST_REPEAT: f64 = 64.0;
 /// Points sampled inside each chord to tell whether it runs along another curve.
 const CHORD_SAMPLES: usize = 7;
 
-/// A curve of an intersection, as the tidying here sees it.
+/// A curve of an intersection, as the tidying here sees it: points with what each carries
+/// (its parameters on the surfaces), closed or not, touching or crossing.
 pub(crate) trait Branch: Sized {
+    /// What one point carries.
+    type Sample: Copy;
     /// Its points in order.
     fn points(&self) -> &[Point3];
     /// True for a closed loop (the last point joins the first).
     fn closed(&self) -> bool;
     /// True for a curve along which the two touch rather than cross.
     fn tangent(&self) -> bool;
+    /// Point `k` with what it carries.
+    fn sample(&self, k: usize) -> Self::Sample;
+    /// The curve through `samples` in order.
+    fn from_samples(samples: Vec<Self::Sample>, closed: bool, tangent: bool) -> Self;
+
     /// The open curve through its points `run`, in that order.
-    fn stretch(&self, run: &[usize]) -> Self;
+    fn stretch(&self, run: &[usize]) -> Self {
+        let samples = run.iter().map(|&k| self.sample(k)).collect();
+        Self::from_samples(samples, false, self.tangent())
+    }
     /// Runs it the other way.
-    fn reverse(&mut self);
+    fn reverse(&mut self) {
+        let samples = (0..self.points().len())
+            .rev()
+            .map(|k| self.sample(k))
+            .collect();
+        *self = Self::from_samples(samples, self.closed(), self.tangent());
+    }
     /// Appends `tail`, whose first point is this curve's last, less that point.
-    fn append(&mut self, tail: &Self);
+    fn append(&mut self, tail: &Self) {
+        let head = (0..self.points().len()).map(|k| self.sample(k));
+        let rest = (1..tail.points().len()).map(|k| tail.sample(k));
+        *self = Self::from_samples(head.chain(rest).collect(), self.closed(), self.tangent());
+    }
     /// Closes it over its last point, which is its first.
-    fn close(&mut self);
+    fn close(&mut self) {
+        let n = self.points().len().saturating_sub(1);
+        let samples = (0..n).map(|k| self.sample(k)).collect();
+        *self = Self::from_samples(samples, n > 2, self.tangent());
+    }
 }
 
 impl Branch for SurfaceCurve {
+    type Sample = (Point3, [f64; 2], [f64; 2]);
     fn points(&self) -> &[Point3] {
         &self.points
     }
@@ -47,30 +73,17 @@ impl Branch for SurfaceCurve {
     fn tangent(&self) -> bool {
         self.tangent
     }
-    fn stretch(&self, run: &[usize]) -> Self {
+    fn sample(&self, k: usize) -> Self::Sample {
+        (self.points[k], self.uv_a[k], self.uv_b[k])
+    }
+    fn from_samples(samples: Vec<Self::Sample>, closed: bool, tangent: bool) -> Self {
         SurfaceCurve {
-            points: run.iter().map(|&k| self.points[k]).collect(),
-            uv_a: run.iter().map(|&k| self.uv_a[k]).collect(),
-            uv_b: run.iter().map(|&k| self.uv_b[k]).collect(),
-            closed: false,
-            tangent: self.tangent,
+            points: samples.iter().map(|s| s.0).collect(),
+            uv_a: samples.iter().map(|s| s.1).collect(),
+            uv_b: samples.iter().map(|s| s.2).collect(),
+            closed,
+            tangent,
         }
-    }
-    fn reverse(&mut self) {
-        self.points.reverse();
-        self.uv_a.reverse();
-        self.uv_b.reverse();
-    }
-    fn append(&mut self, tail: &Self) {
-        self.points.extend_from_slice(&tail.points[1..]);
-        self.uv_a.extend_from_slice(&tail.uv_a[1..]);
-        self.uv_b.extend_from_slice(&tail.uv_b[1..]);
-    }
-    fn close(&mut self) {
-        self.points.pop();
-        self.uv_a.pop();
-        self.uv_b.pop();
-        self.closed = self.points.len() > 2;
     }
 }
 

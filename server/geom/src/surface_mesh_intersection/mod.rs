@@ -434,6 +434,7 @@ pub fn surface_mesh_seeded(
 }
 
 impl Branch for SurfaceMeshCurve {
+    type Sample = (Point3, [f64; 2]);
     fn points(&self) -> &[Point3] {
         &self.points
     }
@@ -443,26 +444,17 @@ impl Branch for SurfaceMeshCurve {
     fn tangent(&self) -> bool {
         self.tangent
     }
-    fn stretch(&self, run: &[usize]) -> Self {
+    fn sample(&self, k: usize) -> Self::Sample {
+        (self.points[k], self.uv[k])
+    }
+    fn from_samples(samples: Vec<Self::Sample>, closed: bool, tangent: bool) -> Self {
+        let (points, uv) = samples.into_iter().unzip();
         SurfaceMeshCurve {
-            points: run.iter().map(|&k| self.points[k]).collect(),
-            uv: run.iter().map(|&k| self.uv[k]).collect(),
-            closed: false,
-            tangent: self.tangent,
+            points,
+            uv,
+            closed,
+            tangent,
         }
-    }
-    fn reverse(&mut self) {
-        self.points.reverse();
-        self.uv.reverse();
-    }
-    fn append(&mut self, tail: &Self) {
-        self.points.extend_from_slice(&tail.points[1..]);
-        self.uv.extend_from_slice(&tail.uv[1..]);
-    }
-    fn close(&mut self) {
-        self.points.pop();
-        self.uv.pop();
-        self.closed = self.points.len() > 2;
     }
 }
 
