@@ -17,7 +17,7 @@ use crate::cell_map::CellMap;
 use crate::chord_index::ChordIndex;
 use crate::resting;
 use crate::triangle_contact::{
-    closest_on_triangle, coplanar_overlap_area, coplanar_overlap_polygon, plane_cut,
+    closest_on_triangle, coplanar_overlap_area, coplanar_overlap_polygon, plane_cut, polygon_area,
     projected_interiors_overlap, same_strict_side, side,
 };
 
@@ -90,13 +90,11 @@ fn cut_meshes(
             Meet::Segment([p, q]) => points.push(p.lerp(q, 0.5)),
         }
     }
-    out.coplanar_area = out
-        .coplanar
-        .iter()
-        .map(|&(i, j)| coplanar_overlap_area(a[i as usize], b[j as usize]))
-        .sum();
     if outlines && !out.coplanar.is_empty() {
-        let sides = flush_outline((a, bvh_a), (b, bvh_b), &out.coplanar, weld);
+        // The shared polygons once, for the area and the outline both.
+        let shared = shared_polygons(a, b, &out.coplanar);
+        out.coplanar_area = total_area(&shared);
+        let sides = flush_outline((a, bvh_a), (b, bvh_b), &out.coplanar, &shared, weld);
         // Sides along which a crossing (or a side face ending there) already runs are drawn.
         let drawn = ChordIndex::new(segments.clone(), 2.0 * weld);
         segments.extend(
@@ -104,6 +102,8 @@ fn cut_meshes(
                 .into_iter()
                 .filter(|&[p, q]| !drawn.near(p.lerp(q, 0.5))),
         );
+    } else {
+        out.coplanar_area = shared_area(a, b, &out.coplanar);
     }
     let mut welder = Welder::new(weld);
     let mut edges: Vec<[u32; 2]> = segments
@@ -146,22 +146,47 @@ pub fn flush_area(
     weld: f64,
 ) -> f64 {
     use rayon::prelude::*;
-    let pieces: Vec<f64> = candidate_pairs(bvh_a, bvh_b, weld)
+    let flush: Vec<(u32, u32)> = candidate_pairs(bvh_a, bvh_b, weld)
         .into_par_iter()
         .filter(|&(i, j)| matches!(meet(a[i as usize], b[j as usize], weld), Some(Meet::Flush)))
-        .map(|(i, j)| coplanar_overlap_area(a[i as usize], b[j as usize]))
         .collect();
-    // Summed in pair order, so the area does not depend on how the pairs were shared out.
-    pieces.iter().sum()
+    shared_area(a, b, &flush)
+}
+
+/// The area the flush pairs of `a` and `b` share, each pair's measured on its own (no
+/// polygon kept) and summed in pair order.
+fn shared_area(a: &[[Point3; 3]], b: &[[Point3; 3]], flush: &[(u32, u32)]) -> f64 {
+    use rayon::prelude::*;
+    let areas: Vec<f64> = flush
+        .par_iter()
+        .map(|&(i, j)| coplanar_overlap_area(a[i as usize], b[j as usize]))
+        .collect();
+    areas.iter().sum()
+}
+
+/// The polygon each flush pair of `a` and `b` shares, in pair order.
+fn shared_polygons(a: &[[Point3; 3]], b: &[[Point3; 3]], flush: &[(u32, u32)]) -> Vec<Vec<Point3>> {
+    use rayon::prelude::*;
+    flush
+        .par_iter()
+        .map(|&(i, j)| coplanar_overlap_polygon(a[i as usize], b[j as usize]))
+        .collect()
+}
+
+/// The area of polygons that do not overlap, summed in their order (so it does not depend
+/// on how the pairs were shared out between threads).
+fn total_area(polygons: &[Vec<Point3>]) -> f64 {
+    polygons.iter().map(|p| polygon_area(p)).sum()
 }
 
 /// The sides of the region where `a` and `b` lie flush (`coplanar`: their flush pairs,
-/// sorted): each side of a pair's shared polygon with the region on one side of it only,
+/// sorted; `polygons`: what each shares): each side of a pair's shared polygon with the region on one side of it only,
 /// probed a little way off its middle on either side (a side no other piece shares).
 fn flush_outline(
     (a, bvh_a): Triangles,
     (b, bvh_b): Triangles,
     coplanar: &[(u32, u32)],
+    polygons: &[Vec<Point3>],
     weld: f64,
 ) -> Vec<[Point3; 2]> {
     use rayon::prelude::*;
@@ -191,10 +216,6 @@ fn flush_outline(
         }
         found
     };
-    let polygons: Vec<Vec<Point3>> = coplanar
-        .par_iter()
-        .map(|&(i, j)| coplanar_overlap_polygon(a[i as usize], b[j as usize]))
-        .collect();
     // A side between two pieces comes once from each (welded ends alike) and lies inside
     // the region: only the sides met once are probed.
     let mut welder = Welder::new(weld);

@@ -404,7 +404,7 @@ pub fn coplanar_overlap_area(t1: [Point3; 3], t2: [Point3; 3]) -> f64 {
 }
 
 /// The area of a plane polygon (a fan of its corners from the first).
-fn polygon_area(polygon: &[Point3]) -> f64 {
+pub(crate) fn polygon_area(polygon: &[Point3]) -> f64 {
     let Some(&first) = polygon.first() else {
         return 0.0;
     };
